@@ -46,6 +46,8 @@ class ProbeResult:
     metrics: dict[str, float] = field(default_factory=dict)
     details: dict[str, Any] = field(default_factory=dict)
     started_at: float = field(default_factory=time.time)
+    # A decoded picture (numpy BGR array) from rtsp/snapshot probes; never serialised.
+    frame: Any = field(default=None, repr=False)
 
     @classmethod
     def failure(cls, kind: str, fault: FaultCode, reason: str, **details: Any) -> ProbeResult:
@@ -64,6 +66,19 @@ class ProbeResult:
             "details": self.details,
             "started_at": self.started_at,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeConfig:
+    """Tunable behaviour of the probes, shared by every camera (from settings)."""
+
+    clock_drift_tolerance_seconds: float = 30.0
+    rtsp_transport: str = "tcp"
+    # FFmpeg's default stream analysis delays the first frame by ~3 s; these bring it under 1 s.
+    rtsp_analyzeduration_us: int = 500_000
+    rtsp_probesize_bytes: int = 65_536
+    snapshot_max_bytes: int = 10 * 1024 * 1024
+    onvif_pull_events: bool = True
 
 
 class Deadline:
