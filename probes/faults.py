@@ -28,9 +28,7 @@ class FaultCode(StrEnum):
 
 # Faults that mean the camera cannot deliver footage at all (state "down");
 # every other fault leaves it reachable but degraded.
-DOWN_FAULTS = frozenset(
-    {FaultCode.OFFLINE, FaultCode.AUTH_FAILED, FaultCode.STREAM_ERROR}
-)
+DOWN_FAULTS = frozenset({FaultCode.OFFLINE, FaultCode.AUTH_FAILED, FaultCode.STREAM_ERROR})
 
 # Faults judged from the picture itself by probes.frame.assess.
 PICTURE_FAULTS = frozenset(

@@ -1,0 +1,1 @@
+"""The registry: areas, hosts, cameras, crews and users, with scoping and auditing."""

@@ -1,0 +1,90 @@
+"""Repair crews and the districts they cover."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from monitor import audit
+from monitor.errors import Conflict, InvalidData, NotFound
+from monitor.models import AreaLevel, Crew, User
+from monitor.registry.areas import get_area
+from monitor.registry.paging import paginate
+from monitor.registry.schemas import CrewCreate, CrewUpdate
+from monitor.registry.scope import Actor
+
+
+def get_crew(session: Session, actor: Actor, crew_id: int) -> Crew:
+    """The crew with this id (a crew user sees only its own)."""
+    crew = session.get(Crew, crew_id, options=[selectinload(Crew.districts)])
+    if crew is None or (
+        actor.crew_id is not None and actor.crew_id != crew_id and actor.district_ids is not None
+    ):
+        raise NotFound(f"crew {crew_id} not found")
+    return crew
+
+
+def list_crews(
+    session: Session, actor: Actor, *, limit: int = 100, offset: int = 0
+) -> tuple[list[Crew], int]:
+    """Crews; a crew user sees only its own."""
+    stmt = select(Crew).options(selectinload(Crew.districts)).order_by(Crew.name)
+    if actor.district_ids is not None:
+        stmt = stmt.where(Crew.id == (actor.crew_id or -1))
+    return paginate(session, stmt, limit, offset)
+
+
+def _districts(session: Session, codes: list[str]) -> list:  # type: ignore[type-arg]
+    areas = [get_area(session, code) for code in codes]
+    for area in areas:
+        if area.level != AreaLevel.DISTRICT:
+            raise InvalidData(f"{area.code} is a {area.level.value}, not a district")
+    return areas
+
+
+def create_crew(session: Session, actor: Actor, data: CrewCreate) -> Crew:
+    """Add a repair crew covering some districts."""
+    actor.require_registry_editor()
+    if session.scalar(select(Crew.id).where(Crew.name == data.name)):
+        raise Conflict(f"crew {data.name!r} already exists")
+    crew = Crew(**data.model_dump(exclude={"district_codes"}))
+    crew.districts = _districts(session, data.district_codes)
+    session.add(crew)
+    session.flush()
+    audit.record(session, actor, "create", "crew", crew.id, audit.diff({}, crew_fields(crew)))
+    return crew
+
+
+def update_crew(session: Session, actor: Actor, crew_id: int, data: CrewUpdate) -> Crew:
+    """Change a crew's fields or districts."""
+    actor.require_registry_editor()
+    crew = get_crew(session, actor, crew_id)
+    before = crew_fields(crew)
+    values = data.model_dump(exclude_unset=True)
+    if "district_codes" in values:
+        crew.districts = _districts(session, values.pop("district_codes") or [])
+    for key, value in values.items():
+        setattr(crew, key, value)
+    audit.record(session, actor, "update", "crew", crew.id, audit.diff(before, crew_fields(crew)))
+    return crew
+
+
+def delete_crew(session: Session, actor: Actor, crew_id: int) -> None:
+    """Delete a crew that has no users."""
+    actor.require_registry_editor()
+    crew = get_crew(session, actor, crew_id)
+    if session.scalar(select(User.id).where(User.crew_id == crew.id).limit(1)):
+        raise Conflict(f"crew {crew_id} still has users")
+    audit.record(session, actor, "delete", "crew", crew.id, audit.diff(crew_fields(crew), {}))
+    session.delete(crew)
+
+
+def crew_fields(crew: Crew) -> dict[str, object]:
+    """A crew's fields as the audit log records them."""
+    return {
+        "name": crew.name,
+        "phone": crew.phone,
+        "email": crew.email,
+        "webhook_url": crew.webhook_url,
+        "districts": ",".join(a.code for a in crew.districts),
+    }

@@ -1,0 +1,18 @@
+"""Paging of select statements."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+MAX_PAGE = 1000
+
+
+def paginate(session: Session, stmt: Select[Any], limit: int, offset: int) -> tuple[list[Any], int]:
+    """Rows of one page and the total number of rows the statement selects."""
+    limit = max(1, min(limit, MAX_PAGE))
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    rows = session.scalars(stmt.limit(limit).offset(max(0, offset))).all()
+    return list(rows), total
