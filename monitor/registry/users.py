@@ -82,7 +82,7 @@ def update_user(session: Session, actor: Actor, user_id: int, data: UserUpdate) 
     before = user_fields(user)
     values = data.model_dump(exclude_unset=True, exclude={"password"})
     role = values.get("role", user.role)
-    crew_id = values["crew_id"] if "crew_id" in values else user.crew_id
+    crew_id = values.get("crew_id", user.crew_id)
     if role != Role.CREW and "crew_id" not in values:
         crew_id = None
     _check_crew(session, role, crew_id)

@@ -1,0 +1,285 @@
+"""All-or-nothing import of camera spreadsheets: validate every row, then upsert by code."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from monitor import audit
+from monitor.errors import ImportRejected, InvalidData, RowProblem
+from monitor.models import Area, Camera, Host, HostKind
+from monitor.registry.cameras import PLAIN_FIELDS, CameraRules, camera_fields
+from monitor.registry.columns import (
+    CAMERA_COLUMNS,
+    HOST_FIELDS,
+    Column,
+    header_index,
+    normalise_header,
+)
+from monitor.registry.network import check_probe_host, check_probe_url
+from monitor.registry.schemas import CameraCreate
+from monitor.registry.scope import Actor
+from monitor.registry.sheets import Table
+
+Progress = Callable[[int, int], None]
+
+TRUE_WORDS = {"1", "true", "yes", "y", "x", "co", "có", "bat", "bật"}
+FALSE_WORDS = {"0", "false", "no", "n", "khong", "không", "tat", "tắt"}
+REQUIRED_FIELDS = ("code", "name", "area_code", "onvif_host")
+_PHONE = re.compile(r"^[0-9+()\-. ]{0,40}$")
+_CHUNK = 500
+
+
+@dataclass(slots=True)
+class ImportSummary:
+    """What an import did."""
+
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    hosts_created: int = 0
+    created_codes: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Row:
+    number: int
+    camera: CameraCreate
+    host: dict[str, str]
+
+
+def _parse_bool(text: str) -> bool:
+    word = text.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ValueError("expected yes/no (có/không, 1/0)")
+
+
+def _parse_date(text: str) -> date:
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError("expected a date like 2024-03-31 or 31/03/2024")
+
+
+class _RowValidator:
+    """Validates rows one by one, collecting every problem with its row and column."""
+
+    def __init__(self, table: Table, session: Session, rules: CameraRules) -> None:
+        self.problems: list[RowProblem] = []
+        self.rules = rules
+        self.columns: list[tuple[int, Column]] = []
+        self.header_of: dict[str, str] = {}
+        index = header_index(CAMERA_COLUMNS)
+        seen: set[str] = set()
+        for position, name in enumerate(table.header):
+            column = index.get(normalise_header(name))
+            if column is None:
+                self.problems.append(RowProblem(1, name, "unknown column"))
+            elif column.field in seen:
+                self.problems.append(RowProblem(1, name, "column appears twice"))
+            else:
+                seen.add(column.field)
+                self.columns.append((position, column))
+                self.header_of[column.field] = name
+        for column in CAMERA_COLUMNS:
+            if column.field in REQUIRED_FIELDS and column.field not in seen:
+                self.problems.append(RowProblem(1, column.vi, "required column is missing"))
+                self.header_of[column.field] = column.vi
+        self.areas = {a.code: a for a in session.scalars(select(Area))}
+        self.codes: dict[str, int] = {}
+
+    def _problem(self, row: int, field_name: str, reason: str) -> None:
+        self.problems.append(RowProblem(row, self.header_of.get(field_name, field_name), reason))
+
+    def validate(self, number: int, cells: list[str]) -> _Row | None:
+        values: dict[str, Any] = {}
+        host: dict[str, str] = {}
+        ok = True
+        for position, column in self.columns:
+            text = cells[position].strip() if position < len(cells) else ""
+            if not text:
+                continue
+            try:
+                if column.field in HOST_FIELDS:
+                    host[column.field] = text
+                elif column.field == "enabled":
+                    values["enabled"] = _parse_bool(text)
+                elif column.field == "installed_on":
+                    values["installed_on"] = _parse_date(text)
+                elif column.field == "tags":
+                    values["tags"] = [t.strip() for t in re.split(r"[,;]", text) if t.strip()]
+                else:
+                    values[column.field] = text
+            except ValueError as exc:
+                self._problem(number, column.field, str(exc))
+                ok = False
+        for name in REQUIRED_FIELDS:
+            if name not in values and name in self.header_of:
+                self._problem(number, name, "value is required")
+                ok = False
+        try:
+            camera = CameraCreate(**values)
+        except ValidationError as exc:
+            for error in exc.errors():
+                name = str(error["loc"][0]) if error["loc"] else ""
+                if name in REQUIRED_FIELDS and name not in values:
+                    continue  # already reported as missing
+                self._problem(number, name, error["msg"])
+            return None
+        if not ok:
+            return None
+        if camera.code in self.codes:
+            self._problem(
+                number, "code", f"camera code repeats row {self.codes[camera.code]} of this file"
+            )
+            return None
+        self.codes[camera.code] = number
+        return self._check_references(number, camera, host)
+
+    def _check_references(
+        self, number: int, camera: CameraCreate, host: dict[str, str]
+    ) -> _Row | None:
+        ok = True
+        if camera.area_code not in self.areas:
+            self._problem(number, "area_code", f"unknown area code {camera.area_code!r}")
+            ok = False
+        try:
+            check_probe_host(camera.onvif_host, self.rules.networks)
+            check_probe_url(camera.rtsp_url, self.rules.networks)
+            check_probe_url(camera.snapshot_url, self.rules.networks)
+        except InvalidData as exc:
+            self._problem(number, "onvif_host", str(exc))
+            ok = False
+        if host:
+            if "host_name" not in host:
+                self._problem(number, "host_name", "host details given without the host's name")
+                ok = False
+            if not _PHONE.match(host.get("host_phone", "")):
+                self._problem(number, "host_phone", "phone number may hold only digits, + ( ) - .")
+                ok = False
+            kind = host.get("host_kind", HostKind.HOUSEHOLD.value)
+            if kind not in {k.value for k in HostKind}:
+                allowed = ", ".join(k.value for k in HostKind)
+                self._problem(number, "host_kind", f"must be one of {allowed}")
+                ok = False
+        return _Row(number, camera, host) if ok else None
+
+
+def validate_table(session: Session, table: Table, rules: CameraRules) -> list[_Row]:
+    """Check every row; ImportRejected with all problems when any row is wrong."""
+    validator = _RowValidator(table, session, rules)
+    rows = []
+    if not any(p.row == 1 for p in validator.problems):
+        for number, cells in table.rows:
+            row = validator.validate(number, cells)
+            if row is not None:
+                rows.append(row)
+    if not table.rows and not validator.problems:
+        validator.problems.append(RowProblem(2, "", "the file holds no camera rows"))
+    if validator.problems:
+        raise ImportRejected(validator.problems)
+    return rows
+
+
+def import_cameras(
+    session: Session,
+    actor: Actor,
+    table: Table,
+    rules: CameraRules,
+    progress: Progress | None = None,
+) -> ImportSummary:
+    """Validate the whole table, then create or update cameras by code (caller commits)."""
+    actor.require_registry_editor()
+    rows = validate_table(session, table, rules)
+    summary = ImportSummary(rows=len(rows))
+    areas = {a.code: a for a in session.scalars(select(Area))}
+    existing: dict[str, Camera] = {}
+    codes = [row.camera.code for row in rows]
+    for start in range(0, len(codes), _CHUNK):
+        chunk = codes[start : start + _CHUNK]
+        existing.update(
+            (c.code, c) for c in session.scalars(select(Camera).where(Camera.code.in_(chunk)))
+        )
+    hosts = {(h.name, h.area_id): h for h in session.scalars(select(Host))}
+    for done, row in enumerate(rows, start=1):
+        area = areas[row.camera.area_code]
+        host = _upsert_host(session, row.host, area, hosts, summary) if row.host else None
+        camera = existing.get(row.camera.code)
+        if camera is None:
+            camera = Camera(code=row.camera.code, area=area, host=host, probe_profile={}, tags=[])
+            _assign(camera, row.camera, rules, new=True)
+            session.add(camera)
+            summary.created += 1
+            summary.created_codes.append(camera.code)
+            audit.record(session, actor, "import_create", "camera", camera.code)
+        else:
+            before = camera_fields(camera)
+            if camera.area_id != area.id:
+                camera.area = area
+            if host is not None and camera.host_id != host.id:
+                camera.host = host
+            _assign(camera, row.camera, rules, new=False)
+            changes = audit.diff(before, camera_fields(camera))
+            if changes:
+                summary.updated += 1
+                audit.record(session, actor, "import_update", "camera", camera.code, changes)
+            else:
+                summary.unchanged += 1
+        if progress is not None and (done % 200 == 0 or done == len(rows)):
+            progress(done, len(rows))
+    session.flush()
+    audit.record(
+        session, actor, "import", "camera", "",
+        {"created": [None, summary.created], "updated": [None, summary.updated]},
+    )  # fmt: skip
+    return summary
+
+
+def _assign(camera: Camera, data: CameraCreate, rules: CameraRules, *, new: bool) -> None:
+    values = data.model_dump(exclude_unset=True)
+    for name in PLAIN_FIELDS:
+        if name in values and getattr(camera, name) != values[name]:
+            setattr(camera, name, values[name])
+    if data.password is not None:
+        secret = data.password.get_secret_value()
+        current = camera.password_encrypted
+        # Fernet output differs at every call: re-encrypt only a changed password, so importing
+        # the same file twice changes nothing.
+        if new or current is None or rules.box.decrypt(current) != secret:
+            camera.password_encrypted = rules.box.encrypt(secret)
+
+
+def _upsert_host(
+    session: Session,
+    data: dict[str, str],
+    area: Area,
+    hosts: dict[tuple[str, int], Host],
+    summary: ImportSummary,
+) -> Host:
+    key = (data["host_name"], area.id)
+    host = hosts.get(key)
+    if host is None:
+        host = Host(name=data["host_name"], area=area, address="")
+        session.add(host)
+        session.flush()
+        hosts[key] = host
+        summary.hosts_created += 1
+    host.kind = HostKind(data.get("host_kind", host.kind or HostKind.HOUSEHOLD))
+    if "host_contact" in data:
+        host.contact_name = data["host_contact"]
+    if "host_phone" in data:
+        host.contact_phone = data["host_phone"]
+    return host
