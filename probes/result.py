@@ -77,6 +77,9 @@ class ProbeConfig:
     # FFmpeg's default stream analysis delays the first frame by ~3 s; these bring it under 1 s.
     rtsp_analyzeduration_us: int = 500_000
     rtsp_probesize_bytes: int = 65_536
+    # Blocking RTSP open/decode calls allowed in flight at once (abandoned ones count until their
+    # own FFmpeg timeout ends them), so hung cameras cannot pile up threads.
+    rtsp_max_decodes: int = 8
     snapshot_max_bytes: int = 10 * 1024 * 1024
     onvif_pull_events: bool = True
 
