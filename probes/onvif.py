@@ -1,0 +1,321 @@
+"""ONVIF probe: identity, clock drift, profiles and URIs, storage and the camera's own events."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import time
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from probes.faults import FaultCode
+from probes.onvif_device import OnvifDevice
+from probes.onvif_errors import ONVIF_EXPECTED_ERRORS, classify, is_auth_refusal
+from probes.onvif_events import events_from_pull, map_events, recording_jobs_fault
+from probes.result import Deadline, ProbeConfig, ProbeResult, ProbeTarget
+
+logger = logging.getLogger(__name__)
+
+KIND = "onvif"
+EVENTS_NS = "http://www.onvif.org/ver10/events/wsdl"
+RECORDING_NS = "http://www.onvif.org/ver10/recording/wsdl"
+PULLPOINT_NS = "http://www.onvif.org/ver10/events/wsdl/PullPointSubscription"
+# Leave this much of the deadline for closing sessions and building the result.
+RESERVE_SECONDS = 0.05
+# How long a camera may hold a PullMessages request waiting for news (the subscription's
+# initial "Initialized" messages, which carry current states, come at once).
+PULL_WAIT_SECONDS = 1.0
+# Query parameters some cameras use to embed credentials in the URIs they return.
+SECRET_PARAMS = frozenset({"user", "username", "usr", "password", "passwd", "pwd", "pass",
+                           "auth", "token", "key"})
+
+_devices: dict[tuple[str, str, int, str], OnvifDevice] = {}
+
+
+async def probe(target: ProbeTarget, cfg: ProbeConfig, *, deadline: Deadline) -> ProbeResult:
+    """Probe one camera over ONVIF within `deadline`; never raises for a camera's failure."""
+    started = time.monotonic()
+    device = await _device_for(target)
+    wait = device.backoff_remaining()
+    if wait > 0 and device.last_fault is not None:
+        result = ProbeResult.failure(
+            KIND, device.last_fault, f"{device.last_reason} (retrying in {wait:.0f} s)",
+            consecutive_failures=device.consecutive_failures,
+        )
+        return result
+    details: dict[str, Any] = {}
+    metrics: dict[str, float] = {}
+    budget = deadline.remaining()
+    try:
+        async with asyncio.timeout(max(0.01, budget - RESERVE_SECONDS)):
+            result = await _probe_device(device, target, cfg, deadline, details, metrics)
+    except ONVIF_EXPECTED_ERRORS as exc:
+        fault, reason = classify(exc, timeout_seconds=budget)
+        logger.info("%s: ONVIF probe failed: %s (%s)", target.code, fault, reason)
+        device.record_failure(fault, reason)
+        await _reset(device)
+        result = ProbeResult.failure(KIND, fault, reason)
+        result.details.update(details)
+        result.metrics.update(metrics)
+        result.details["consecutive_failures"] = device.consecutive_failures
+    else:
+        device.record_success()
+    result.duration_seconds = time.monotonic() - started
+    return result
+
+
+async def close_all() -> None:
+    """Close every cached device and its HTTP sessions (call at shutdown)."""
+    devices = list(_devices.values())
+    _devices.clear()
+    for device in devices:
+        await _close_device(device)
+
+
+async def forget(target: ProbeTarget) -> None:
+    """Close and drop the cached device of one camera (after a repair or a credential change)."""
+    device = _devices.pop(_key(target), None)
+    if device is not None:
+        await _close_device(device)
+
+
+def _key(target: ProbeTarget) -> tuple[str, str, int, str]:
+    return (target.code, target.host, int(target.onvif_port), target.username or "")
+
+
+async def _device_for(target: ProbeTarget) -> OnvifDevice:
+    key = _key(target)
+    device = _devices.get(key)
+    loop = asyncio.get_running_loop()
+    stale = device is not None and (
+        device.loop not in (None, loop) or not device.uses_password(target.password or "")
+    )
+    if device is not None and stale:
+        # Sessions belong to the loop that made them (tests run one loop each) or to an old
+        # password: start over with a fresh client.
+        del _devices[key]
+        await _close_device(device)
+        device = None
+    if device is None:
+        device = OnvifDevice(target.code, target.host, int(target.onvif_port),
+                             target.username or "", target.password or "")
+        _devices[key] = device
+    return device
+
+
+async def _close_device(device: OnvifDevice) -> None:
+    if device.loop is not None and device.loop is not asyncio.get_running_loop():
+        # Its loop is gone; its sockets went with it and cannot be closed from here.
+        return
+    try:
+        async with asyncio.timeout(2.0):
+            await device.close()
+    except (TimeoutError, OSError) as exc:
+        logger.warning("%s: closing the ONVIF client failed: %s", device.code, type(exc).__name__)
+
+
+async def _reset(device: OnvifDevice) -> None:
+    # Closing sessions only drops sockets; bounded anyway so a result is never held up.
+    try:
+        async with asyncio.timeout(1.0):
+            await device.reset()
+    except (TimeoutError, OSError) as exc:
+        logger.warning("%s: dropping the ONVIF client failed: %s", device.code, type(exc).__name__)
+
+
+async def _probe_device(
+    device: OnvifDevice,
+    target: ProbeTarget,
+    cfg: ProbeConfig,
+    deadline: Deadline,
+    details: dict[str, Any],
+    metrics: dict[str, float],
+) -> ProbeResult:
+    faults: list[FaultCode] = []
+    reasons: list[str] = []
+    device.set_timeouts(deadline.remaining())
+    if not device.connected:
+        await device.connect()
+    camera = device.camera
+
+    device.set_timeouts(deadline.remaining())
+    drift, latency = await _read_clock(device)
+    metrics["onvif_latency_seconds"] = round(latency, 4)
+    if drift is not None:
+        metrics["clock_drift_seconds"] = round(drift, 1)
+        if abs(drift) > cfg.clock_drift_tolerance_seconds:
+            faults.append(FaultCode.CLOCK_DRIFT)
+            reasons.append(f"camera clock is {drift:+.0f} s off true time")
+        await device.resync_clock(drift)
+
+    devicemgmt = await camera.create_devicemgmt_service()
+    info = await devicemgmt.GetDeviceInformation()
+    identity = {
+        "manufacturer": _text(info.Manufacturer), "model": _text(info.Model),
+        "firmware": _text(info.FirmwareVersion), "serial": _text(info.SerialNumber),
+        "hardware_id": _text(info.HardwareId),
+    }
+    details.update(identity)
+    if target.known_serial and identity["serial"] and identity["serial"] != target.known_serial:
+        faults.append(FaultCode.DEVICE_REPLACED)
+        reasons.append("serial number changed since the last probe")
+        details["previous_serial"] = target.known_serial
+    if target.known_firmware and identity["firmware"] != target.known_firmware:
+        details["firmware_changed"] = {"from": target.known_firmware, "to": identity["firmware"]}
+
+    if device.capabilities is None:
+        device.capabilities = _capability_summary(await camera.get_capabilities(), camera.xaddrs)
+    details["capabilities"] = device.capabilities
+
+    media = await camera.create_media_service()
+    profiles = await media.GetProfiles()
+    details["profiles"] = [_profile_summary(p) for p in profiles or []]
+    if profiles:
+        token = profiles[0].token
+        setup = {"Stream": "RTP-Unicast", "Transport": {"Protocol": "RTSP"}}
+        stream = await media.GetStreamUri({"StreamSetup": setup, "ProfileToken": token})
+        details["stream_uri"] = strip_credentials(_text(stream.Uri))
+        snapshot = await media.GetSnapshotUri({"ProfileToken": token})
+        details["snapshot_uri"] = strip_credentials(_text(snapshot.Uri))
+
+    if RECORDING_NS in camera.xaddrs:
+        fault = await _storage_fault(device, details)
+        if fault is not None:
+            faults.append(fault)
+            reasons.append("the camera reports its recording has failed")
+
+    if cfg.onvif_pull_events and EVENTS_NS in camera.xaddrs:
+        verdict = await _pull_events(device, target, deadline, details)
+        if verdict is not None:
+            if verdict.boot_time is not None:
+                details["boot_time"] = verdict.boot_time
+            for fault in verdict.faults:
+                if fault not in faults:
+                    faults.append(fault)
+                    reasons.append(f"the camera reports {fault}")
+
+    ok = not faults
+    return ProbeResult(
+        kind=KIND, ok=ok, faults=faults, reason="; ".join(reasons),
+        metrics=metrics, details=details,
+    )
+
+
+async def _read_clock(device: OnvifDevice) -> tuple[float | None, float]:
+    """Return (camera clock minus true time in seconds, round-trip seconds)."""
+    devicemgmt = await device.camera.create_devicemgmt_service()
+    sent = time.time()
+    t0 = time.monotonic()
+    try:
+        # ONVIF allows GetSystemDateAndTime without a token so clients can sync first.
+        reply = await devicemgmt.authless_GetSystemDateAndTime()
+    except ONVIF_EXPECTED_ERRORS as exc:
+        if not is_auth_refusal(exc):
+            raise
+        sent = time.time()
+        t0 = time.monotonic()
+        reply = await devicemgmt.GetSystemDateAndTime()
+    rtt = time.monotonic() - t0
+    utc = getattr(reply, "UTCDateTime", None)
+    if utc is None:
+        return None, rtt
+    camera_now = dt.datetime(
+        utc.Date.Year, utc.Date.Month, utc.Date.Day,
+        utc.Time.Hour, utc.Time.Minute, utc.Time.Second, tzinfo=dt.UTC,
+    ).timestamp()
+    # The camera read its clock about half-way through the exchange; it reports whole seconds.
+    # Whole seconds are truncated: the true reading lies half a second later on average.
+    return camera_now + 0.5 - (sent + rtt / 2), rtt
+
+
+async def _storage_fault(device: OnvifDevice, details: dict[str, Any]) -> FaultCode | None:
+    try:
+        recording = await device.camera.create_recording_service()
+        jobs = await recording.GetRecordingJobs() or []
+        states = []
+        for job in jobs:
+            state = await recording.GetRecordingJobState({"JobToken": job.JobToken})
+            states.append((_text(job.JobConfiguration.Mode), _text(state.State)))
+    except ONVIF_EXPECTED_ERRORS as exc:
+        if isinstance(exc, TimeoutError):
+            raise
+        details["recording_error"] = classify(exc)[1]
+        return None
+    details["recording_jobs"] = [{"mode": m, "state": s} for m, s in states]
+    return recording_jobs_fault(states)
+
+
+async def _pull_events(
+    device: OnvifDevice, target: ProbeTarget, deadline: Deadline, details: dict[str, Any]
+) -> Any:
+    camera = device.camera
+    subscription = None
+    try:
+        events_service = await camera.create_events_service()
+        created = await events_service.CreatePullPointSubscription(
+            {"InitialTerminationTime": "PT60S"}
+        )
+        address = _text(created.SubscriptionReference.Address._value_1)
+        camera.xaddrs[PULLPOINT_NS] = camera.rewrite_url(address)
+        subscription = await camera.create_subscription_service("PullPointSubscription")
+        pullpoint = await camera.create_pullpoint_service()
+        device.apply_timeout(pullpoint)
+        wait = max(0.0, min(PULL_WAIT_SECONDS, deadline.remaining() - 1.0))
+        reply = await pullpoint.PullMessages(
+            {"Timeout": dt.timedelta(seconds=wait), "MessageLimit": 100}
+        )
+    except ONVIF_EXPECTED_ERRORS as exc:
+        if isinstance(exc, TimeoutError):
+            raise
+        details["events_error"] = classify(exc)[1]
+        return None
+    finally:
+        if subscription is not None:
+            await _unsubscribe(subscription, device.code)
+    events = events_from_pull(reply)
+    details["events"] = [e.topic for e in events][:20]
+    return map_events(events, known_boot_time=target.known_boot_time)
+
+
+async def _unsubscribe(subscription: Any, code: str) -> None:
+    try:
+        async with asyncio.timeout(0.5):
+            await subscription.Unsubscribe()
+    except ONVIF_EXPECTED_ERRORS as exc:
+        # The subscription expires by itself after its termination time.
+        logger.debug("%s: Unsubscribe failed: %s", code, type(exc).__name__)
+
+
+def strip_credentials(uri: str) -> str:
+    """Remove user:password@ and credential query parameters from a URI."""
+    if not uri:
+        return uri
+    parts = urlsplit(uri)
+    netloc = parts.netloc.rsplit("@", 1)[-1]
+    query = urlencode(
+        [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+         if k.lower() not in SECRET_PARAMS]
+    )
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _profile_summary(profile: Any) -> dict[str, Any]:
+    encoder = getattr(profile, "VideoEncoderConfiguration", None)
+    resolution = getattr(encoder, "Resolution", None)
+    summary: dict[str, Any] = {"token": _text(profile.token), "name": _text(profile.Name)}
+    if encoder is not None:
+        summary["encoding"] = _text(encoder.Encoding)
+    if resolution is not None:
+        summary["width"], summary["height"] = int(resolution.Width), int(resolution.Height)
+    return summary
+
+
+def _capability_summary(capabilities: dict[str, Any] | None, xaddrs: dict[str, str]) -> dict:
+    names = sorted(k for k, v in (capabilities or {}).items() if v)
+    services = sorted(ns.rstrip("/").split("/")[-2] for ns in xaddrs if ns.count("/") >= 2)
+    return {"categories": names, "services": services}
