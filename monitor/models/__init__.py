@@ -4,6 +4,7 @@ from monitor.models.accounts import ApiToken, Role, TokenKind, User
 from monitor.models.audit import AuditEntry
 from monitor.models.base import Base, utcnow
 from monitor.models.registry import (
+    AREA_PARENT_LEVEL,
     Area,
     AreaLevel,
     Camera,
@@ -15,6 +16,7 @@ from monitor.models.registry import (
 )
 
 __all__ = [
+    "AREA_PARENT_LEVEL",
     "ApiToken",
     "Area",
     "AreaLevel",

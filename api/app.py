@@ -1,0 +1,44 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api.errors import install_error_handlers
+from api.routers import areas, audit, auth, cameras, crews, health, hosts, users
+from monitor.db import Database
+from monitor.registry.cameras import CameraRules
+from monitor.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+ROUTERS = (health, auth, areas, hosts, cameras, crews, users, audit)
+
+
+def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
+    """Build the app for these settings (and an already open database, if given)."""
+    database = db or Database.from_settings(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if db is None:
+            database.dispose()
+
+    app = FastAPI(
+        title="camwatch",
+        version="0.1.0",
+        summary="Health monitoring of the community security-camera network (Camera an ninh)",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.db = database
+    app.state.camera_rules = CameraRules.from_settings(settings)
+    install_error_handlers(app)
+    for module in ROUTERS:
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,91 @@
+"""Dependency aliases shared by the routers: settings, database session, current user."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from monitor.db import Database
+from monitor.models import Role
+from monitor.registry.cameras import CameraRules
+from monitor.registry.scope import Actor
+from monitor.registry.users import user_for_token
+from monitor.settings import Settings
+
+SESSION_COOKIE = "camwatch_session"
+
+_bearer = HTTPBearer(auto_error=False, description="API token or login session token")
+
+
+def get_settings(request: Request) -> Settings:
+    """The settings the app was created with."""
+    return request.app.state.settings
+
+
+def get_database(request: Request) -> Database:
+    """The app's database."""
+    return request.app.state.db
+
+
+def get_session(db: Annotated[Database, Depends(get_database)]) -> Iterator[Session]:
+    """A database session per request, committed when the route succeeds."""
+    with db.session() as session:
+        yield session
+
+
+def get_rules(request: Request) -> CameraRules:
+    """Password encryption and probe-network rules for camera writes."""
+    return request.app.state.camera_rules
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+SessionDep = Annotated[Session, Depends(get_session)]
+RulesDep = Annotated[CameraRules, Depends(get_rules)]
+
+
+def request_token(request: Request, credentials: HTTPAuthorizationCredentials | None) -> str | None:
+    """The bearer token of a request, from the Authorization header or the session cookie."""
+    if credentials is not None and credentials.scheme.lower() == "bearer":
+        return credentials.credentials
+    return request.cookies.get(SESSION_COOKIE)
+
+
+def get_actor(
+    request: Request,
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Actor:
+    """The authenticated user behind the request, or 401."""
+    token = request_token(request, credentials)
+    user = user_for_token(session, token) if token else None
+    if user is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "authentication required",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    remote = request.client.host if request.client else ""
+    return Actor.for_user(session, user, remote_addr=remote)
+
+
+CurrentActor = Annotated[Actor, Depends(get_actor)]
+
+
+def require_roles(*roles: Role):  # type: ignore[no-untyped-def]
+    """A dependency that lets only the given roles through (403 for the others)."""
+
+    def check(actor: CurrentActor) -> Actor:
+        if actor.role not in roles:
+            raise HTTPException(status.HTTP_403_FORBIDDEN, "your role may not do this")
+        return actor
+
+    return Depends(check)
+
+
+EDITORS = (Role.ADMIN, Role.TECHNICIAN)
+EditorActor = Annotated[Actor, require_roles(*EDITORS)]
+AdminActor = Annotated[Actor, require_roles(Role.ADMIN)]

@@ -1,0 +1,26 @@
+"""Mapping of domain exceptions to HTTP answers."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from monitor.errors import Conflict, ImportRejected, InvalidData, NotFound, PermissionDenied
+
+STATUS = {NotFound: 404, Conflict: 409, PermissionDenied: 403, InvalidData: 422}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register one handler per domain exception."""
+
+    async def domain_error(_request: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=STATUS[type(exc)])
+
+    async def import_rejected(_request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, ImportRejected)
+        problems = [{"row": p.row, "column": p.column, "reason": p.reason} for p in exc.problems]
+        return JSONResponse({"detail": str(exc), "problems": problems}, status_code=422)
+
+    for exc_type in STATUS:
+        app.add_exception_handler(exc_type, domain_error)
+    app.add_exception_handler(ImportRejected, import_rejected)

@@ -1,0 +1,28 @@
+"""The `camwatch` command line."""
+
+from __future__ import annotations
+
+import logging
+
+import typer
+
+from monitor.cli import areas, cameras, db, serve, users
+
+app = typer.Typer(
+    help="camwatch: health monitoring of the community security-camera network.",
+    no_args_is_help=True,
+)
+app.add_typer(db.app, name="db")
+app.add_typer(users.app, name="users")
+app.add_typer(areas.app, name="areas")
+app.add_typer(cameras.app, name="cameras")
+app.command()(serve.serve)
+
+
+@app.callback()
+def main(verbose: bool = typer.Option(False, "--verbose", "-v", help="debug logging")) -> None:
+    """camwatch command line."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
