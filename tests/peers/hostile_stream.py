@@ -56,7 +56,7 @@ class HostilePeer:
         self._handler = handler
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._closing = asyncio.Event()
 
     async def start(self) -> HostilePeer:
         """Bind to a free port on `self.host` and start serving."""
@@ -67,28 +67,29 @@ class HostilePeer:
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
         self._writers.add(writer)
-        task = asyncio.current_task()
-        if task is not None:
-            self._tasks.add(task)
+        handler = asyncio.ensure_future(self._handler(reader, writer))
+        closing = asyncio.ensure_future(self._closing.wait())
         try:
-            await self._handler(reader, writer)
-        except (ConnectionError, asyncio.IncompleteReadError):
-            pass  # the probe hung up on us, which is what a probe should do
+            await asyncio.wait({handler, closing}, return_when=asyncio.FIRST_COMPLETED)
         finally:
+            for task in (handler, closing):
+                task.cancel()
+            # The probe hanging up on us (ConnectionError) is what a probe should do.
+            with contextlib.suppress(
+                asyncio.CancelledError, ConnectionError, asyncio.IncompleteReadError
+            ):
+                await handler
             self._writers.discard(writer)
-            if task is not None:
-                self._tasks.discard(task)
             writer.close()
 
     async def stop(self) -> None:
         """Close the listener and every connection still held open."""
+        self._closing.set()
         if self._server is not None:
             self._server.close()
-        for task in list(self._tasks):
-            task.cancel()
         for writer in list(self._writers):
             writer.close()
-        await asyncio.sleep(0)
+        await asyncio.sleep(0.01)
 
     async def __aenter__(self) -> HostilePeer:
         return await self.start()
