@@ -221,7 +221,8 @@ async def _probe(
         return ProbeResult.failure(
             KIND, FaultCode.STREAM_ERROR, "no RTSP URL known for this camera (registry or ONVIF)"
         )
-    while not _take_slot(cfg.rtsp_max_decodes):
+    # Checked before each attempt, so no decode ever starts after the deadline.
+    while deadline.expired or not _take_slot(cfg.rtsp_max_decodes):
         if deadline.expired:
             return ProbeResult.failure(
                 KIND,
@@ -232,7 +233,7 @@ async def _probe(
         await asyncio.sleep(0.02)
 
     url = _with_credentials(target.rtsp_url, target.username, target.password)
-    secrets = (url, target.rtsp_url, target.password)
+    secrets = (url, target.rtsp_url, target.password, urlsplit(target.rtsp_url).password)
     stop = threading.Event()
     fut: concurrent.futures.Future[_Grab] = concurrent.futures.Future()
     thread = threading.Thread(
