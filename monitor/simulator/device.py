@@ -54,7 +54,7 @@ def _fault(status: int, code: str, subcodes: tuple[str, ...], reason: str) -> we
 
 
 def not_authorized() -> web.Response:
-    """What a camera answers to a refused UsernameToken (ONVIF Core: HTTP 400, ter:NotAuthorized)."""
+    """A camera's answer to a refused UsernameToken (ONVIF Core: HTTP 400, ter:NotAuthorized)."""
     return _fault(400, "s:Sender", ("ter:NotAuthorized",), "Sender not Authorized")
 
 

@@ -53,13 +53,20 @@ class SimulatedFleet:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
 
+    @property
+    def rtsp_enabled(self) -> bool:
+        """Whether the RTSP subset gets real streams."""
+        return self._rtsp_enabled
+
     # -- lifecycle -------------------------------------------------------------------------
 
     async def start(self) -> None:
         """Open every camera's listeners in the running event loop."""
         self._loop = asyncio.get_running_loop()
         handlers = DeviceHandlers(self._by_address.get)
-        self._runner = web.AppRunner(handlers.app(), handle_signals=False, access_log=None)
+        self._runner = web.AppRunner(
+            handlers.app(), handle_signals=False, access_log=None, shutdown_timeout=0.5
+        )
         await self._runner.setup()
         try:
             for cam in self.cameras.values():
@@ -102,7 +109,7 @@ class SimulatedFleet:
         cam = rt.cam
         sock = _listen(cam.address, cam.onvif_port)
         cam.onvif_port = sock.getsockname()[1]
-        site = web.SockSite(self._runner, sock, shutdown_timeout=0.5)
+        site = web.SockSite(self._runner, sock)
         await site.start()
         rt.site = site
         if cam.code in self._rtsp:

@@ -28,7 +28,10 @@ TOPIC_DIALECT = "http://www.onvif.org/ver10/tev/topicExpression/ConcreteSet"
 
 def envelope(body: str) -> str:
     """Wrap a body in a SOAP 1.2 envelope declaring every prefix used here."""
-    return f'<?xml version="1.0" encoding="UTF-8"?>\n<s:Envelope {_XMLNS}><s:Body>{body}</s:Body></s:Envelope>'
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<s:Envelope {_XMLNS}>'
+        f"<s:Body>{body}</s:Body></s:Envelope>"
+    )
 
 
 def fault(code: str, subcodes: tuple[str, ...], reason: str) -> str:
@@ -147,7 +150,8 @@ def hostname(cam: SimCamera) -> str:
 
 def _video_source_configuration(cam: SimCamera) -> str:
     return (
-        '<tt:VideoSourceConfiguration token="VideoSourceConfig_1"><tt:Name>VideoSourceConfig</tt:Name>'
+        '<tt:VideoSourceConfiguration token="VideoSourceConfig_1">'
+        "<tt:Name>VideoSourceConfig</tt:Name>"
         f"<tt:UseCount>1</tt:UseCount><tt:SourceToken>{VIDEO_SOURCE_TOKEN}</tt:SourceToken>"
         f'<tt:Bounds x="0" y="0" width="{cam.width}" height="{cam.height}"/>'
         "</tt:VideoSourceConfiguration>"
@@ -162,7 +166,8 @@ def _video_encoder_configuration(cam: SimCamera) -> str:
         "</tt:Resolution><tt:Quality>5</tt:Quality><tt:RateControl>"
         f"<tt:FrameRateLimit>{cam.fps}</tt:FrameRateLimit><tt:EncodingInterval>1</tt:EncodingInterval>"
         "<tt:BitrateLimit>1024</tt:BitrateLimit></tt:RateControl>"
-        f"<tt:H264><tt:GovLength>{2 * cam.fps}</tt:GovLength><tt:H264Profile>Baseline</tt:H264Profile>"
+        f"<tt:H264><tt:GovLength>{2 * cam.fps}</tt:GovLength>"
+        "<tt:H264Profile>Baseline</tt:H264Profile>"
         "</tt:H264><tt:Multicast><tt:Address><tt:Type>IPv4</tt:Type>"
         "<tt:IPv4Address>0.0.0.0</tt:IPv4Address></tt:Address><tt:Port>0</tt:Port>"
         "<tt:TTL>0</tt:TTL><tt:AutoStart>false</tt:AutoStart></tt:Multicast>"
@@ -206,7 +211,8 @@ def event_properties() -> str:
         "<tev:GetEventPropertiesResponse>"
         "<tev:TopicNamespaceLocation>http://www.onvif.org/onvif/ver10/topics/topicns.xml"
         "</tev:TopicNamespaceLocation><wsnt:FixedTopicSet>true</wsnt:FixedTopicSet>"
-        '<wstop:TopicSet><tns1:Device><tns1:HardwareFailure><tns1:StorageFailure wstop:topic="true"/>'
+        "<wstop:TopicSet><tns1:Device><tns1:HardwareFailure>"
+        '<tns1:StorageFailure wstop:topic="true"/>'
         "</tns1:HardwareFailure></tns1:Device>"
         '<tns1:Monitoring><tns1:OperatingTime><tns1:LastReboot wstop:topic="true"/>'
         "</tns1:OperatingTime></tns1:Monitoring>"

@@ -1,4 +1,4 @@
-"""Building a realistic simulated fleet and its inventory (the CSV `camwatch cameras import` reads)."""
+"""A realistic simulated fleet and its inventory (the CSV `camwatch cameras import` reads)."""
 
 from __future__ import annotations
 
@@ -141,8 +141,12 @@ def build_fleet(
     width: int = 640,
     height: int = 360,
     fps: int = 5,
+    faults: bool = True,
 ) -> list[SimCamera]:
-    """A deterministic fleet: an RTSP subset (one per picture fault), a showcase, then a mix."""
+    """A deterministic fleet: an RTSP subset (one per picture fault), a showcase, then a mix.
+
+    With `faults=False` every camera outside the RTSP subset is healthy (load tests).
+    """
     rng = random.Random(seed)
     n_rtsp = min(count, len(RTSP_PICTURES) if rtsp_count is None else rtsp_count)
     cams: list[SimCamera] = []
@@ -177,12 +181,14 @@ def build_fleet(
         )
         if index < n_rtsp:
             cam.picture = RTSP_PICTURES[index % len(RTSP_PICTURES)]
+        elif not faults:
+            pass
         elif index - n_rtsp < len(_SHOWCASE):
             _apply(_SHOWCASE[index - n_rtsp], cam, rng)
         else:
             names, weights = zip(*_RANDOM_MIX, strict=True)
             _apply(rng.choices(names, weights=weights)[0], cam, rng)
-        cam.tags = tuple(t for t in ("sim", "rtsp" if cam.rtsp else "snapshot-only") if t)
+        cam.tags = ("sim", "rtsp" if cam.rtsp else "snapshot-only")
         cams.append(cam)
     return cams
 
