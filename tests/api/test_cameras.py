@@ -1,0 +1,161 @@
+"""Camera registry through the API: CRUD, scoping, secrets, address guard, audit."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select, text
+
+from monitor.crypto import SecretBox
+from monitor.db import Database
+from monitor.models import Camera
+from monitor.settings import Settings
+from tests.api.conftest import auth
+from tests.registry_data import CAMERA_PASSWORD, Seed
+
+NEW = {
+    "code": "ST-0100", "name": "Ngã ba Tịnh Phong", "area_code": "ST-TP",
+    "onvif_host": "127.0.0.1", "onvif_port": 8000, "username": "admin",
+    "password": "S3cret-Pass!", "expected_width": 1280, "expected_height": 720,
+    "expected_codec": "H264", "importance": 5, "tags": ["ngã ba", "QL24B"],
+    "probe_profile": {"tcp": 60, "rtsp": 600}, "latitude": 15.16, "longitude": 108.79,
+}  # fmt: skip
+
+
+def test_create_read_update_delete(client: TestClient, seed: Seed) -> None:
+    tech = auth(seed, "technician")
+    created = client.post("/api/v1/cameras", json=NEW, headers=tech)
+    assert created.status_code == 201, created.text
+    body = created.json()
+    assert body["area"]["code"] == "ST-TP"
+    assert body["has_password"] is True
+    assert body["tags"] == ["ngã ba", "QL24B"]
+    changed = client.patch("/api/v1/cameras/ST-0100", json={"importance": 2, "enabled": False},
+                           headers=tech)  # fmt: skip
+    assert changed.json()["importance"] == 2 and changed.json()["enabled"] is False
+    assert client.get("/api/v1/cameras/ST-0100", headers=tech).json()["importance"] == 2
+    assert client.delete("/api/v1/cameras/ST-0100", headers=tech).status_code == 204
+    assert client.get("/api/v1/cameras/ST-0100", headers=tech).status_code == 404
+
+
+def test_duplicate_code_is_a_conflict(client: TestClient, seed: Seed) -> None:
+    tech = auth(seed, "technician")
+    assert client.post("/api/v1/cameras", json=NEW, headers=tech).status_code == 201
+    assert client.post("/api/v1/cameras", json=NEW, headers=tech).status_code == 409
+
+
+def test_address_outside_allowed_networks_is_refused(client: TestClient, seed: Seed) -> None:
+    tech = auth(seed, "technician")
+    for field, value in [("onvif_host", "8.8.8.8"), ("rtsp_url", "rtsp://10.1.2.3/live")]:
+        answer = client.post("/api/v1/cameras", json={**NEW, field: value}, headers=tech)
+        assert answer.status_code == 422, answer.text
+        assert "outside the allowed probe networks" in answer.text
+    moved = client.patch("/api/v1/cameras/ST-0001", json={"onvif_host": "1.1.1.1"}, headers=tech)
+    assert moved.status_code == 422
+    assert client.get("/api/v1/cameras/ST-0001", headers=tech).json()["onvif_host"] == "127.0.0.1"
+
+
+def test_credentials_in_urls_are_refused(client: TestClient, seed: Seed) -> None:
+    answer = client.post(
+        "/api/v1/cameras", json={**NEW, "rtsp_url": "rtsp://admin:pw@127.0.0.1/live"},
+        headers=auth(seed, "technician"),
+    )  # fmt: skip
+    assert answer.status_code == 422
+
+
+def test_password_is_encrypted_at_rest_and_never_returned(
+    client: TestClient, seed: Seed, database: Database, settings: Settings
+) -> None:
+    client.post("/api/v1/cameras", json=NEW, headers=auth(seed, "admin"))
+    with database.engine.connect() as conn:
+        stored = [r[0] for r in conn.execute(text("SELECT password_encrypted FROM cameras"))]
+    assert stored and all(
+        v and "S3cret-Pass!" not in v and CAMERA_PASSWORD not in v for v in stored
+    )
+    with database.session() as s:
+        cam = s.scalar(select(Camera).where(Camera.code == "ST-0100"))
+        assert (
+            SecretBox(settings.resolved_secret_key).decrypt(cam.password_encrypted)
+            == "S3cret-Pass!"
+        )
+    for role in ("admin", "technician", "police", "crew"):
+        for url in (
+            "/api/v1/cameras",
+            "/api/v1/cameras/ST-0100",
+            "/api/v1/cameras/ST-0001",
+            "/api/v1/cameras/export?format=csv",
+            "/api/v1/audit",
+        ):
+            answer = client.get(url, headers=auth(seed, role))
+            assert "S3cret-Pass!" not in answer.text and CAMERA_PASSWORD not in answer.text
+            assert "password_encrypted" not in answer.text
+
+
+def test_listing_filters_pages_and_searches(client: TestClient, seed: Seed) -> None:
+    police = auth(seed, "police")
+    everything = client.get("/api/v1/cameras", headers=police).json()
+    assert everything["total"] == 3
+    in_district = client.get("/api/v1/cameras?area=ST", headers=police).json()
+    assert {c["code"] for c in in_district["items"]} == {"ST-0001", "ST-0002"}
+    village = client.get("/api/v1/cameras?area=ST-TP-1", headers=police).json()
+    assert [c["code"] for c in village["items"]] == ["ST-0001"]
+    page = client.get("/api/v1/cameras?limit=2&offset=2", headers=police).json()
+    assert page["total"] == 3 and [c["code"] for c in page["items"]] == ["ST-0002"]
+    found = client.get("/api/v1/cameras?q=bs-00", headers=police).json()
+    assert [c["code"] for c in found["items"]] == ["BS-0001"]
+
+
+def test_crew_sees_only_its_districts(client: TestClient, seed: Seed) -> None:
+    crew = auth(seed, "crew")
+    cams = client.get("/api/v1/cameras", headers=crew).json()
+    assert {c["code"] for c in cams["items"]} == {"ST-0001", "ST-0002"}
+    hosts = client.get("/api/v1/hosts", headers=crew).json()
+    assert [h["name"] for h in hosts["items"]] == ["Trường THCS Tịnh Phong"]
+    assert hosts["items"][0]["contact_phone"] == "0905111222"
+    assert "0914333444" not in client.get("/api/v1/cameras?limit=1000", headers=crew).text
+    export = client.get("/api/v1/cameras/export?format=csv", headers=crew).text
+    assert "ST-0001" in export and "BS-0001" not in export and "0914333444" not in export
+    areas = {a["code"] for a in client.get("/api/v1/areas", headers=crew).json()["items"]}
+    assert "BS" not in areas and "ST" in areas
+    police_hosts = client.get("/api/v1/hosts", headers=auth(seed, "police")).json()
+    assert {h["contact_phone"] for h in police_hosts["items"]} == {"0905111222", "0914333444"}
+
+
+def test_crew_in_its_district_sees_camera_with_host_phone(client: TestClient, seed: Seed) -> None:
+    camera = client.get("/api/v1/cameras/ST-0001", headers=auth(seed, "crew")).json()
+    assert camera["host"]["contact_phone"] == "0905111222"
+
+
+def test_every_change_is_audited_with_old_and_new_values(client: TestClient, seed: Seed) -> None:
+    tech = auth(seed, "technician")
+    client.patch("/api/v1/cameras/ST-0001", json={"name": "Cổng trường", "password": "newpass1"},
+                 headers=tech)  # fmt: skip
+    log = client.get("/api/v1/audit?entity=camera&entity_id=ST-0001",
+                     headers=auth(seed, "admin")).json()  # fmt: skip
+    latest = log["items"][0]
+    assert latest["username"] == "technician1" and latest["action"] == "update"
+    assert latest["changes"]["name"] == ["Camera ST-0001", "Cổng trường"]
+    assert latest["changes"]["password"] == ["***", "***"]
+    assert "newpass1" not in str(log)
+
+
+def test_maintenance_window_must_end_after_start(client: TestClient, seed: Seed) -> None:
+    tech = auth(seed, "technician")
+    bad = {"starts_at": "2026-12-01T12:00:00+07:00", "ends_at": "2026-12-01T08:00:00+07:00"}
+    assert (
+        client.post("/api/v1/cameras/ST-0001/maintenance", json=bad, headers=tech).status_code
+        == 422
+    )
+    good = {"starts_at": "2026-12-01T08:00:00+07:00", "ends_at": "2026-12-01T12:00:00+07:00",
+            "reason": "thay nguồn"}  # fmt: skip
+    assert (
+        client.post("/api/v1/cameras/ST-0001/maintenance", json=good, headers=tech).status_code
+        == 201
+    )
+    windows = client.get("/api/v1/cameras/ST-0001/maintenance", headers=tech).json()
+    assert [w["reason"] for w in windows] == ["thay nguồn"]
+
+
+def test_unknown_fields_are_rejected(client: TestClient, seed: Seed) -> None:
+    answer = client.post("/api/v1/cameras", json={**NEW, "colour": "red"},
+                         headers=auth(seed, "admin"))  # fmt: skip
+    assert answer.status_code == 422

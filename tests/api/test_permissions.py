@@ -1,0 +1,118 @@
+"""Every row of docs/permissions.md, for every role: allowed or refused as the table says."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.api.conftest import auth
+from tests.registry_data import Seed
+
+TABLE = Path(__file__).parents[2] / "docs" / "permissions.md"
+ROLES = ("admin", "technician", "police", "crew")
+
+BODIES: dict[tuple[str, str], Any] = {
+    ("POST", "/api/v1/cameras"): {
+        "code": "NEW-{role}", "name": "Camera mới", "area_code": "ST-TP", "onvif_host": "127.0.0.9",
+    },
+    ("PATCH", "/api/v1/cameras/ST-0001"): {"name": "Cổng trường"},
+    ("POST", "/api/v1/cameras/ST-0001/maintenance"): {
+        "starts_at": "2026-12-01T08:00:00+07:00", "ends_at": "2026-12-01T12:00:00+07:00",
+    },
+    ("POST", "/api/v1/areas"): {
+        "code": "ST-TP-{role}", "name": "Thôn mới", "level": "village", "parent_code": "ST-TP",
+    },
+    ("PATCH", "/api/v1/areas/ST-TP"): {"name": "Xã Tịnh Phong"},
+    ("POST", "/api/v1/hosts"): {"name": "Hộ {role}", "area_code": "ST-TP"},
+    ("PATCH", "/api/v1/hosts/{school}"): {"contact_name": "Trần Thị B"},
+    ("POST", "/api/v1/crews"): {"name": "Tổ {role}", "district_codes": ["BS"]},
+    ("POST", "/api/v1/users"): {"username": "new-{role}", "role": "police"},
+    ("POST", "/api/v1/auth/tokens"): {"name": "script"},
+    ("PATCH", "/api/v1/users/{police_user}"): {"full_name": "Lê Văn C"},
+    ("PATCH", "/api/v1/crews/{st_crew}"): {"phone": "0255 3822 000"},
+}  # fmt: skip
+
+
+def _rows() -> list[tuple[str, str, dict[str, bool]]]:
+    rows = []
+    for line in TABLE.read_text().splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 6 and cells[0] in {"GET", "POST", "PATCH", "DELETE"}:
+            allowed = {role: cell == "✔" for role, cell in zip(ROLES, cells[2:], strict=True)}
+            rows.append((cells[0], cells[1], allowed))
+    return rows
+
+
+ROWS = _rows()
+
+
+def test_table_covers_every_registry_route(client: TestClient) -> None:
+    documented = {(m, re.sub(r"/(ST|BS)[-\w]*|/\{\w+\}", "/{}", p)) for m, p, _ in ROWS}
+    for path, methods in client.get("/openapi.json").json()["paths"].items():
+        if not path.startswith("/api/v1/") or path.startswith("/api/v1/auth/log"):
+            continue
+        for method in methods:
+            key = (method.upper(), re.sub(r"\{\w+\}", "{}", path))
+            assert key in documented, f"{key} is not in docs/permissions.md"
+
+
+def _fresh(client: TestClient, seed: Seed, kind: str, tag: str) -> str:
+    """Create a record as admin for a request that will consume it (a delete)."""
+    admin = auth(seed, "admin")
+    if kind == "new_camera":
+        body = {
+            "code": f"DEL-{tag}",
+            "name": "Xoá",
+            "area_code": "ST-TP",
+            "onvif_host": "127.0.0.7",
+        }
+        return client.post("/api/v1/cameras", json=body, headers=admin).json()["code"]
+    if kind == "new_area":
+        body = {"code": f"DEL-{tag}", "name": "Xoá", "level": "village", "parent_code": "ST-TP"}
+        return client.post("/api/v1/areas", json=body, headers=admin).json()["code"]
+    if kind == "new_host":
+        body = {"name": f"Hộ xoá {tag}", "area_code": "ST-TP"}
+        return str(client.post("/api/v1/hosts", json=body, headers=admin).json()["id"])
+    body = {"name": f"Tổ xoá {tag}", "district_codes": ["BS"]}
+    return str(client.post("/api/v1/crews", json=body, headers=admin).json()["id"])
+
+
+def _request(client: TestClient, seed: Seed, method: str, path: str, role: str) -> int:
+    body = BODIES.get((method, path))
+    names = {**seed.host_ids, "st_crew": seed.crew_ids["st"],
+             "police_user": seed.user_ids["police"]}  # fmt: skip
+    for kind in ("new_camera", "new_area", "new_host", "new_crew"):
+        if "{" + kind + "}" in path:
+            names[kind] = _fresh(client, seed, kind, role)
+    concrete = path.format(**names)
+    if method == "POST" and path == "/api/v1/cameras/import":
+        csv = "code,name,area_code,onvif_host\nIMP-1,Camera nhập,ST-TP,127.0.0.5\n"
+        files = {"file": ("cams.csv", csv.encode(), "text/csv")}
+        return client.post(concrete, files=files, headers=auth(seed, role)).status_code
+    if body is not None:
+        body = {k: (v.format(role=role) if isinstance(v, str) else v) for k, v in body.items()}
+    return client.request(method, concrete, json=body, headers=auth(seed, role)).status_code
+
+
+@pytest.mark.parametrize("method,path,allowed", ROWS, ids=[f"{m} {p}" for m, p, _ in ROWS])
+def test_role_permissions(
+    client: TestClient, seed: Seed, method: str, path: str, allowed: dict[str, bool]
+) -> None:
+    for role in ROLES:
+        status = _request(client, seed, method, path, role)
+        if allowed[role]:
+            assert 200 <= status < 300, f"{role} should be allowed {method} {path}, got {status}"
+        else:
+            assert status in (403, 404), f"{role} should be refused {method} {path}, got {status}"
+
+
+@pytest.mark.parametrize("method,path,allowed", ROWS[:8], ids=[f"{m} {p}" for m, p, _ in ROWS[:8]])
+def test_anonymous_is_refused(
+    client: TestClient, seed: Seed, method: str, path: str, allowed: dict[str, bool]
+) -> None:
+    concrete = re.sub(r"\{\w+\}", "1", path)
+    assert client.request(method, concrete).status_code == 401
