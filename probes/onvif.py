@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from probes.faults import FaultCode
 from probes.onvif_device import OnvifDevice
-from probes.onvif_errors import ONVIF_EXPECTED_ERRORS, classify, is_auth_refusal
+from probes.onvif_errors import ONVIF_EXPECTED_ERRORS, classify
 from probes.onvif_events import events_from_pull, map_events, recording_jobs_fault
 from probes.result import Deadline, ProbeConfig, ProbeResult, ProbeTarget
 
@@ -135,19 +135,16 @@ async def _probe_device(
     faults: list[FaultCode] = []
     reasons: list[str] = []
     device.set_timeouts(deadline.remaining())
-    if not device.connected:
-        await device.connect()
+    reading = await device.read_clock() if device.connected else await device.connect()
     camera = device.camera
-
     device.set_timeouts(deadline.remaining())
-    drift, latency = await _read_clock(device)
-    metrics["onvif_latency_seconds"] = round(latency, 4)
-    if drift is not None:
-        metrics["clock_drift_seconds"] = round(drift, 1)
-        if abs(drift) > cfg.clock_drift_tolerance_seconds:
-            faults.append(FaultCode.CLOCK_DRIFT)
-            reasons.append(f"camera clock is {drift:+.0f} s off true time")
-        await device.resync_clock(drift)
+    drift = reading.offset_seconds
+    metrics["onvif_latency_seconds"] = round(reading.rtt_seconds, 4)
+    metrics["clock_drift_seconds"] = round(drift, 1)
+    if abs(drift) > cfg.clock_drift_tolerance_seconds:
+        faults.append(FaultCode.CLOCK_DRIFT)
+        reasons.append(f"camera clock is {drift:+.0f} s off true time")
+    device.set_clock_offset(drift)
 
     devicemgmt = await camera.create_devicemgmt_service()
     info = await devicemgmt.GetDeviceInformation()
@@ -164,9 +161,9 @@ async def _probe_device(
     if target.known_firmware and identity["firmware"] != target.known_firmware:
         details["firmware_changed"] = {"from": target.known_firmware, "to": identity["firmware"]}
 
-    if device.capabilities is None:
-        device.capabilities = _capability_summary(await camera.get_capabilities(), camera.xaddrs)
-    details["capabilities"] = device.capabilities
+    # GetServices (at connect) lists what the camera offers; GetCapabilities is only asked of
+    # cameras without GetServices, by the library's fallback.
+    details["capabilities"] = _capability_summary(camera._capabilities, camera.xaddrs)
 
     media = await camera.create_media_service()
     profiles = await media.GetProfiles()
@@ -200,33 +197,6 @@ async def _probe_device(
         kind=KIND, ok=ok, faults=faults, reason="; ".join(reasons),
         metrics=metrics, details=details,
     )
-
-
-async def _read_clock(device: OnvifDevice) -> tuple[float | None, float]:
-    """Return (camera clock minus true time in seconds, round-trip seconds)."""
-    devicemgmt = await device.camera.create_devicemgmt_service()
-    sent = time.time()
-    t0 = time.monotonic()
-    try:
-        # ONVIF allows GetSystemDateAndTime without a token so clients can sync first.
-        reply = await devicemgmt.authless_GetSystemDateAndTime()
-    except ONVIF_EXPECTED_ERRORS as exc:
-        if not is_auth_refusal(exc):
-            raise
-        sent = time.time()
-        t0 = time.monotonic()
-        reply = await devicemgmt.GetSystemDateAndTime()
-    rtt = time.monotonic() - t0
-    utc = getattr(reply, "UTCDateTime", None)
-    if utc is None:
-        return None, rtt
-    camera_now = dt.datetime(
-        utc.Date.Year, utc.Date.Month, utc.Date.Day,
-        utc.Time.Hour, utc.Time.Minute, utc.Time.Second, tzinfo=dt.UTC,
-    ).timestamp()
-    # The camera read its clock about half-way through the exchange; it reports whole seconds.
-    # Whole seconds are truncated: the true reading lies half a second later on average.
-    return camera_now + 0.5 - (sent + rtt / 2), rtt
 
 
 async def _storage_fault(device: OnvifDevice, details: dict[str, Any]) -> FaultCode | None:
@@ -316,6 +286,9 @@ def _profile_summary(profile: Any) -> dict[str, Any]:
 
 
 def _capability_summary(capabilities: dict[str, Any] | None, xaddrs: dict[str, str]) -> dict:
-    names = sorted(k for k, v in (capabilities or {}).items() if v)
-    services = sorted(ns.rstrip("/").split("/")[-2] for ns in xaddrs if ns.count("/") >= 2)
-    return {"categories": names, "services": services}
+    summary: dict[str, Any] = {
+        "services": sorted(ns.rstrip("/").split("/")[-2] for ns in xaddrs if ns.count("/") >= 2)
+    }
+    if capabilities:
+        summary["categories"] = sorted(k for k, v in capabilities.items() if v)
+    return summary

@@ -7,6 +7,7 @@ import datetime as dt
 import email.utils
 import logging
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -29,6 +30,14 @@ BACKOFF_MAX_SECONDS = 900.0
 WSSE_WINDOW_SECONDS = 300.0
 # Re-sign with a new clock offset only when it moved this much (a restart of the services).
 RESYNC_THRESHOLD_SECONDS = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class ClockReading:
+    """One GetSystemDateAndTime: camera clock minus true time, and the exchange's round trip."""
+
+    offset_seconds: float
+    rtt_seconds: float
 
 
 class _DateHeaderPlugin(Plugin):
@@ -85,7 +94,7 @@ class OnvifDevice:
         self.loop: asyncio.AbstractEventLoop | None = None
         self.connected = False
         self.last_date_header: str | None = None
-        self.capabilities: dict[str, Any] | None = None
+        self.clock_needs_token = False
         # Per-camera failure state for back-off.
         self.consecutive_failures = 0
         self.last_fault: FaultCode | None = None
@@ -104,10 +113,11 @@ class OnvifDevice:
         """The library's camera object, created on first use inside the running loop."""
         if self._camera is None:
             self.loop = asyncio.get_running_loop()
-            # adjust_time: the library signs tokens with the camera's clock offset (dt_diff).
+            # The clock handshake is ours (connect): it reads the clock once for both the
+            # drift metric and the token offset, which the library applies as dt_diff.
             self._camera = _TimedCamera(
                 self.host, self.port, self._username, self._password,
-                adjust_time=True, owner=self,
+                adjust_time=False, owner=self,
             )
         return self._camera
 
@@ -133,11 +143,12 @@ class OnvifDevice:
         # only per-request hook (the session default is 90 s total, 30 s connect).
         service.transport._client_timeout = self._timeout
 
-    async def connect(self) -> None:
-        """Measure the clock offset and discover the service addresses (GetServices)."""
+    async def connect(self) -> ClockReading:
+        """Read the camera clock, sign with its offset, discover its services (GetServices)."""
         camera = self.camera
+        camera.xaddrs = {}
         try:
-            await camera.update_xaddrs()
+            reading = await self.read_clock()
         except ONVIF_EXPECTED_ERRORS as exc:
             if not (is_auth_refusal(exc) and self._offset_from_date_header()):
                 raise
@@ -145,15 +156,41 @@ class OnvifDevice:
             # the token window: sign with the clock its HTTP Date header showed, retry once.
             logger.info("%s: clock outside the WS-Security window, signing with its Date header",
                         self.code)
-            offset = camera.dt_diff
-            await self._drop_services()
-            camera.dt_diff = offset
-            camera.xaddrs = {}
-            devicemgmt = await camera.create_devicemgmt_service()
-            # update_xaddrs() would reset dt_diff; these are its two discovery steps.
-            if not await camera._update_xaddrs_from_services(devicemgmt):
-                await camera._update_xaddrs_from_capabilities(devicemgmt)
+            reading = await self.read_clock()
+        self.set_clock_offset(reading.offset_seconds)
+        devicemgmt = await camera.create_devicemgmt_service()
+        # The library's own discovery steps (update_xaddrs() would redo the clock handshake).
+        if not await camera._update_xaddrs_from_services(devicemgmt):
+            await camera._update_xaddrs_from_capabilities(devicemgmt)
         self.connected = True
+        return reading
+
+    async def read_clock(self) -> ClockReading:
+        """GetSystemDateAndTime: without a token where the camera allows it, else signed."""
+        devicemgmt = await self.camera.create_devicemgmt_service()
+        reply = None
+        if not self.clock_needs_token:
+            sent, t0 = time.time(), time.monotonic()
+            try:
+                # ONVIF allows GetSystemDateAndTime without a token so clients can sync first.
+                reply = await devicemgmt.authless_GetSystemDateAndTime()
+            except ONVIF_EXPECTED_ERRORS as exc:
+                if not is_auth_refusal(exc):
+                    raise
+                # This camera wants a token for it too (ipycam, Axis): sign it from now on.
+                self.clock_needs_token = True
+        if reply is None:
+            sent, t0 = time.time(), time.monotonic()
+            reply = await devicemgmt.GetSystemDateAndTime()
+        rtt = time.monotonic() - t0
+        utc = reply.UTCDateTime
+        camera_now = dt.datetime(
+            utc.Date.Year, utc.Date.Month, utc.Date.Day,
+            utc.Time.Hour, utc.Time.Minute, utc.Time.Second, tzinfo=dt.UTC,
+        ).timestamp()
+        # The camera read its clock about half-way through the exchange, in whole seconds
+        # (truncated: the true reading lies half a second later on average).
+        return ClockReading(offset_seconds=camera_now + 0.5 - (sent + rtt / 2), rtt_seconds=rtt)
 
     def _offset_from_date_header(self) -> bool:
         """Set dt_diff from the last HTTP Date header if it is outside the token window."""
@@ -168,19 +205,28 @@ class OnvifDevice:
         diff = camera_now - dt.datetime.now(dt.UTC)
         if abs(diff.total_seconds()) <= WSSE_WINDOW_SECONDS * 0.8:
             return False
-        self._camera.dt_diff = diff
+        self._apply_dt_diff(diff)
         return True
 
-    async def resync_clock(self, offset_seconds: float) -> None:
-        """Sign future tokens with a new clock offset if it moved noticeably."""
+    def set_clock_offset(self, offset_seconds: float) -> None:
+        """Sign tokens with the camera's clock offset (the library's dt_diff), if it moved."""
         current = self.dt_diff
         if current is not None and abs(current.total_seconds() - offset_seconds) < (
             RESYNC_THRESHOLD_SECONDS
         ):
             return
+        self._apply_dt_diff(dt.timedelta(seconds=offset_seconds))
+
+    def _apply_dt_diff(self, diff: dt.timedelta) -> None:
         camera = self.camera
-        await self._drop_services()
-        camera.dt_diff = dt.timedelta(seconds=offset_seconds)
+        camera.dt_diff = diff
+        # Services made before the reading keep their token object; retarget it in place
+        # rather than rebuilding sessions and zeep clients.
+        for service in camera.services.values():
+            service.dt_diff = diff
+            wsse = service.zeep_client.wsse if service.zeep_client is not None else None
+            if wsse is not None:
+                wsse.dt_diff = diff
 
     async def _drop_services(self) -> None:
         """Close every service; they are rebuilt (from the cached WSDL) on next use."""
@@ -215,7 +261,6 @@ class OnvifDevice:
     async def reset(self) -> None:
         """Drop the connection state (after an error the next probe reconnects from scratch)."""
         self.connected = False
-        self.capabilities = None
         await self._drop_services()
         if self._camera is not None:
             self._camera.dt_diff = None
