@@ -286,9 +286,12 @@ def _profile_summary(profile: Any) -> dict[str, Any]:
 
 
 def _capability_summary(capabilities: dict[str, Any] | None, xaddrs: dict[str, str]) -> dict:
-    summary: dict[str, Any] = {
-        "services": sorted(ns.rstrip("/").split("/")[-2] for ns in xaddrs if ns.count("/") >= 2)
-    }
+    services = set()
+    for namespace in xaddrs:
+        parts = namespace.rstrip("/").split("/")
+        if "wsdl" in parts[1:]:
+            services.add(parts[parts.index("wsdl") - 1])
+    summary: dict[str, Any] = {"services": sorted(services)}
     if capabilities:
         summary["categories"] = sorted(k for k, v in capabilities.items() if v)
     return summary

@@ -64,9 +64,11 @@ class EventVerdict:
 
 
 def event_from_message(topic: str, message: Any) -> CameraEvent:
-    """Build a CameraEvent from a topic string and a tt:Message lxml element."""
+    """Build a CameraEvent from a topic and a tt:Message (zeep object or lxml element)."""
     if message is None:
         return CameraEvent(topic=topic)
+    if not hasattr(message, "tag"):
+        return _event_from_zeep(topic, message)
     if message.tag != f"{{{TT_NS}}}Message":
         found = message.find(f".//{{{TT_NS}}}Message")
         message = found if found is not None else message
@@ -85,6 +87,25 @@ def event_from_message(topic: str, message: Any) -> CameraEvent:
         topic=topic, data=items("Data"), source=items("Source"),
         operation=str(message.get("PropertyOperation") or ""),
         utc_time=str(message.get("UtcTime") or ""),
+    )
+
+
+def _event_from_zeep(topic: str, message: Any) -> CameraEvent:
+    """zeep parses tt:Message into an object when the events WSDL describes it."""
+
+    def items(part: Any) -> dict[str, str]:
+        return {
+            str(item.Name): str(item.Value)
+            for item in (getattr(part, "SimpleItem", None) or [])
+            if getattr(item, "Name", None) is not None
+        }
+
+    utc = getattr(message, "UtcTime", None)
+    return CameraEvent(
+        topic=topic, data=items(getattr(message, "Data", None)),
+        source=items(getattr(message, "Source", None)),
+        operation=str(getattr(message, "PropertyOperation", None) or ""),
+        utc_time=utc.isoformat() if isinstance(utc, dt.datetime) else str(utc or ""),
     )
 
 

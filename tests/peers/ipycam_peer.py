@@ -18,6 +18,12 @@ The camera runs as ``python -m tests.peers.ipycam_peer --host ... --onvif-port .
 on UDP 3702 would leave loopback and collide between cameras), and serves RTSP with its native
 server, which runs the ``ffmpeg`` binary. Stopping terminates the whole process group.
 
+ONVIF events: ipycam ships without an events service. ``events=("tamper", "too_dark")`` (names
+in `EVENT_PRESETS`) and/or ``boot_time=<epoch>`` extend the camera process with a minimal
+PullPoint service (GetServices lists it; CreatePullPointSubscription, PullMessages, Unsubscribe)
+that reports those conditions the way camera firmware does, as "Initialized" property events.
+This is the allowed kind of fake: camera-side analytics no real peer produces on demand.
+
 Frame sources (``pattern``): a name from `PATTERNS` (``scene`` a textured healthy scene with
 live sensor noise, ``still`` the same scene without noise (a repeated buffer), ``grey`` a
 solid grey field, ``black``, ``white``, ``noise``, ``blur`` the scene blurred) or
@@ -84,6 +90,10 @@ class IpycamPeer:
     serial: str = "SN-0001"
     firmware: str = "1.3.0"
     show_timestamp: bool = False
+    # Conditions the camera reports about itself over ONVIF events (names from EVENT_PRESETS);
+    # empty = ipycam as shipped, without an events service.
+    events: tuple[str, ...] = ()
+    boot_time: float | None = None
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
     _workdir: tempfile.TemporaryDirectory[str] | None = field(default=None, repr=False)
 
@@ -138,6 +148,10 @@ class IpycamPeer:
         ]
         if self.show_timestamp:
             cmd.append("--timestamp")
+        if self.events or self.boot_time is not None:
+            cmd += ["--events", ",".join(self.events)]
+        if self.boot_time is not None:
+            cmd += ["--boot-time", str(self.boot_time)]
         if self.clock_offset_seconds:
             cmd = ["faketime", "-f", f"{self.clock_offset_seconds:+.0f}s", *cmd]
         return cmd
@@ -316,6 +330,108 @@ PATTERNS = ("scene", "still", "grey", "black", "white", "noise", "blur")
 
 
 # ---------------------------------------------------------------------------------------------
+# ONVIF events extension (runs in the camera subprocess)
+
+# name -> (topic, source items, data items), as common firmwares send them.
+EVENT_PRESETS: dict[str, tuple[str, dict[str, str], dict[str, str]]] = {
+    "tamper": ("tns1:RuleEngine/TamperDetector/Tamper",
+               {"VideoSourceConfigurationToken": "VideoSourceConfig_1", "Rule": "MyTamper"},
+               {"IsTamper": "true"}),
+    "blur": ("tns1:VideoSource/ImageTooBlurry/AnalyticsService",
+             {"VideoSource": "VideoSource_1"}, {"State": "true"}),
+    "too_dark": ("tns1:VideoSource/ImageTooDark/AnalyticsService",
+                 {"VideoSource": "VideoSource_1"}, {"State": "true"}),
+    "overexposed": ("tns1:VideoSource/ImageTooBright/AnalyticsService",
+                    {"VideoSource": "VideoSource_1"}, {"State": "true"}),
+    "scene_changed": ("tns1:VideoSource/GlobalSceneChange/AnalyticsService",
+                      {"VideoSource": "VideoSource_1"}, {"State": "true"}),
+    "storage_failure": ("tns1:Device/HardwareFailure/StorageFailure",
+                        {"Token": "SD_1"}, {"Failed": "true"}),
+    "motion": ("tns1:VideoSource/MotionAlarm", {"Source": "VideoSource_1"}, {"State": "true"}),
+}
+
+_EVENTS_NS = (
+    'xmlns:tev="http://www.onvif.org/ver10/events/wsdl" '
+    'xmlns:wsnt="http://docs.oasis-open.org/wsn/b-2" '
+    'xmlns:wsa5="http://www.w3.org/2005/08/addressing" '
+    'xmlns:tns1="http://www.onvif.org/ver10/topics"'
+)
+
+
+def _iso(epoch: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
+
+
+def _notification(topic: str, source: dict[str, str], data: dict[str, str]) -> str:
+    def items(values: dict[str, str]) -> str:
+        return "".join(f'<tt:SimpleItem Name="{k}" Value="{v}"/>' for k, v in values.items())
+
+    return (
+        "<wsnt:NotificationMessage>"
+        '<wsnt:Topic Dialect="http://www.onvif.org/ver10/tev/topicExpression/ConcreteSet">'
+        f"{topic}</wsnt:Topic><wsnt:Message>"
+        f'<tt:Message UtcTime="{_iso(time.time())}" PropertyOperation="Initialized">'
+        f"<tt:Source>{items(source)}</tt:Source><tt:Data>{items(data)}</tt:Data>"
+        "</tt:Message></wsnt:Message></wsnt:NotificationMessage>"
+    )
+
+
+def _install_events(names: list[str], boot_time: float | None) -> None:
+    """Give ipycam's ONVIF service a minimal PullPoint events service reporting `names`."""
+    from ipycam.onvif import ONVIFService
+
+    notes = [_notification(*EVENT_PRESETS[n]) for n in names]
+    if boot_time is not None:
+        notes.append(_notification("tns1:Monitoring/OperatingTime/LastReboot", {},
+                                   {"Status": _iso(boot_time)}))
+    original_services = ONVIFService.get_services
+    original_action = ONVIFService.handle_action
+
+    def base(self: ONVIFService) -> str:
+        return f"http://{self.config.local_ip}:{self.config.onvif_port}/onvif"
+
+    def get_services(self: ONVIFService) -> str:
+        entry = (
+            "<tds:Service><tds:Namespace>http://www.onvif.org/ver10/events/wsdl</tds:Namespace>"
+            f"<tds:XAddr>{base(self)}/events_service</tds:XAddr>"
+            "<tds:Version><tt:Major>2</tt:Major><tt:Minor>6</tt:Minor></tds:Version>"
+            "</tds:Service></tds:GetServicesResponse>"
+        )
+        return original_services(self).replace("</tds:GetServicesResponse>", entry)
+
+    def times() -> str:
+        now = time.time()
+        return (f"<wsnt:CurrentTime>{_iso(now)}</wsnt:CurrentTime>"
+                f"<wsnt:TerminationTime>{_iso(now + 60)}</wsnt:TerminationTime>")
+
+    def handle_action(self: ONVIFService, action: str, body: str) -> str | None:
+        def called(name: str) -> bool:
+            return name in action or (not action and f":{name}" in body)
+
+        if called("CreatePullPointSubscription"):
+            return self._wrap_envelope(
+                f"<tev:CreatePullPointSubscriptionResponse {_EVENTS_NS}>"
+                f"<tev:SubscriptionReference><wsa5:Address>{base(self)}/events_sub/1"
+                f"</wsa5:Address></tev:SubscriptionReference>{times()}"
+                "</tev:CreatePullPointSubscriptionResponse>"
+            )
+        if called("PullMessages"):
+            now = time.time()
+            return self._wrap_envelope(
+                f"<tev:PullMessagesResponse {_EVENTS_NS}>"
+                f"<tev:CurrentTime>{_iso(now)}</tev:CurrentTime>"
+                f"<tev:TerminationTime>{_iso(now + 60)}</tev:TerminationTime>"
+                f"{''.join(notes)}</tev:PullMessagesResponse>"
+            )
+        if called("Unsubscribe"):
+            return self._wrap_envelope(f"<wsnt:UnsubscribeResponse {_EVENTS_NS}/>")
+        return original_action(self, action, body)
+
+    ONVIFService.get_services = get_services
+    ONVIFService.handle_action = handle_action
+
+
+# ---------------------------------------------------------------------------------------------
 # The runner (runs in the camera subprocess)
 
 
@@ -334,7 +450,12 @@ def _runner_main(argv: list[str] | None = None) -> int:
     p.add_argument("--serial", default="SN-0001")
     p.add_argument("--firmware", default="1.3.0")
     p.add_argument("--timestamp", action="store_true")
+    p.add_argument("--events", default=None, help="comma-separated EVENT_PRESETS names")
+    p.add_argument("--boot-time", type=float, default=None)
     args = p.parse_args(argv)
+    if args.events is not None:
+        names = [n for n in args.events.split(",") if n]
+        _install_events(names, args.boot_time)
 
     import ipycam.camera as ipc
     from ipycam import CameraConfig, IPCamera

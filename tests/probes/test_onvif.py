@@ -123,6 +123,22 @@ async def test_drift_within_tolerance_is_not_a_fault(ipycam_shared: IpycamPeer) 
     assert FaultCode.CLOCK_DRIFT not in result.faults
 
 
+async def test_conditions_the_camera_reports_by_events_become_faults(ipycam_camera) -> None:
+    now = time.time()
+    cam = ipycam_camera(events=("tamper", "too_dark", "motion"), boot_time=now - 60)
+    target = target_for(cam, known_boot_time=now - 3600)
+
+    result = await run(target)
+
+    assert result.faults == [FaultCode.COVERED, FaultCode.TOO_DARK, FaultCode.REBOOTED]
+    assert abs(result.details["boot_time"] - (now - 60)) < 2
+    assert "events" in result.details["capabilities"]["services"]
+
+    quiet = await onvif.probe(target, ProbeConfig(onvif_pull_events=False), deadline=Deadline(5))
+    assert quiet.ok, quiet.reason
+    assert "events" not in quiet.details
+
+
 async def test_wrong_password_is_auth_failed_not_offline(ipycam_shared: IpycamPeer) -> None:
     result = await run(target_for(ipycam_shared, password="not-the-password"))
 
