@@ -1,0 +1,44 @@
+"""Frame-quality assessment: pure functions on decoded pictures (no capture, no I/O)."""
+
+from probes.frame.judge import Assessment, assess
+from probes.frame.metrics import (
+    brightness,
+    changed_share,
+    clipped_share,
+    colour_balance,
+    colour_cast,
+    colourfulness,
+    contrast,
+    edge_density,
+    frame_similarity,
+    live_region_share,
+    noise_sigma,
+    relative_sharpness,
+    scene_similarity,
+    sharpness,
+    uniform_share,
+)
+from probes.frame.reference import fit_reference, learn_reference, update_reference
+
+__all__ = [
+    "Assessment",
+    "assess",
+    "brightness",
+    "changed_share",
+    "clipped_share",
+    "colour_balance",
+    "colour_cast",
+    "colourfulness",
+    "contrast",
+    "edge_density",
+    "fit_reference",
+    "frame_similarity",
+    "learn_reference",
+    "live_region_share",
+    "noise_sigma",
+    "relative_sharpness",
+    "scene_similarity",
+    "sharpness",
+    "uniform_share",
+    "update_reference",
+]

@@ -1,0 +1,199 @@
+"""Judge one picture: which picture faults it shows, with the numbers behind the verdict.
+
+One root cause per picture where causes mask each other, so a ticket names the fault to fix:
+- a "no video" screen is only `no_signal` (it is also static, flat and often dark);
+- a picture too dark or washed out carries no evidence on focus, cover, view, noise or colour;
+- a view that no longer matches the reference is `scene_changed`, not `blur`, `covered` or
+  `color_cast` (the reference's detail and colours no longer apply);
+- a covered lens is `covered`, not `blur` or `color_cast`.
+`frozen` is judged on every picture with a previous grab except a "no video" screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import cv2
+import numpy as np
+
+from probes.faults import FaultCode
+from probes.frame import metrics as m
+from probes.frame.reference import fit_reference
+
+# Thresholds (grey levels 0-255 unless said otherwise), chosen on the judgement benchmark
+# (bench/judgement.py) with a margin on both sides; see docs/benchmarks.md.
+NO_SIGNAL_UNIFORM_SHARE = 0.80  # share of pixels within one level of the modal level
+NO_SIGNAL_MAX_NOISE = 0.5  # a generated screen has no sensor noise; a covered lens has some
+FROZEN_MAX_LIVE_SHARE = 0.25  # share of picture regions in which pixels changed at all
+DARK_MAX_P99 = 50.0  # nothing in the picture reaches mid-grey ...
+DARK_MAX_MEAN = 25.0  # ... and it is dark overall; an evening picture stays above both
+BRIGHT_MAX_CLIPPED = 0.20  # share of clipped-white pixels (glare)
+BRIGHT_MIN_P5 = 140.0  # even the darkest 5 % is light grey: washed out (IR reflection)
+FLAT_LAP = 4.0  # tile Laplacian spread below which a tile is featureless whatever the scene
+FLAT_REL = 0.12  # ... or below this share of the picture's typical (90th percentile) tile
+WHOLE_VIEW_FLAT_P90 = 3.0  # not even the most detailed tiles have detail: one flat field
+COVERED_MIN_SHARE = 0.20  # share of the reference's detailed area that went flat
+COVERED_MIN_SHARE_NO_REF = 0.60  # without a reference a sky or a wall explains a lot
+LAYOUT_KEPT_CORRELATION = 0.90  # blur keeps the brightness layout of what went flat; a cover
+LAYOUT_KEPT_LEVELS = 6.0  # ... an evenly lit area keeps its level within this many
+LAYOUT_MIN_SPREAD = 2.0  # tile-mean spread (levels) needed for the layout test to mean anything
+SCENE_MAX_SHIFT = 0.03  # share of the width the view may move (shake) before it is "turned"
+SCENE_MIN_MATCH = 0.75  # phase-correlation peak below which it is another view
+BLUR_MAX_RELATIVE = 0.60  # focus measure as a share of the reference's
+BLUR_MAX_ABSOLUTE = 0.20  # focus measure without a reference (a plain scene is naturally soft)
+NOISE_MAX_SIGMA = 5.5  # full-resolution luma noise standard deviation
+CAST_MAX_RELATIVE = 4.0  # chromaticity percentage points away from the reference's balance
+CAST_MAX_ABSOLUTE = 9.0  # ... away from neutral grey without a reference
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """Picture faults found in one frame and the metrics they were judged on."""
+
+    faults: list[FaultCode] = field(default_factory=list)
+    metrics: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """True when no picture fault was found."""
+        return not self.faults
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form: {"faults": [...], "metrics": {...}}."""
+        return {
+            "faults": [str(f) for f in self.faults],
+            "metrics": {k: round(float(v), 4) for k, v in self.metrics.items()},
+        }
+
+
+def assess(
+    current: np.ndarray,
+    previous: np.ndarray | None = None,
+    reference: np.ndarray | None = None,
+) -> Assessment:
+    """Judge `current` (BGR or grey uint8), against the previous grab and the reference view."""
+    m.check_image(current, "current")
+    if previous is not None:
+        m.check_image(previous, "previous")
+        m.check_same_shape(current, previous, "current and previous")
+    if reference is not None:
+        m.check_image(reference, "reference")
+
+    small = m.working_copy(current)
+    grey = m.to_grey(small)
+    rows = m._noise_rows(current)
+    tiles = m.tile_stats(grey)
+    p5, p99 = m.percentile_levels(grey, (5.0, 99.0))
+    mean, std = cv2.meanStdDev(grey)
+    values: dict[str, float] = {
+        "brightness": float(mean[0, 0]),
+        "contrast": float(std[0, 0]),
+        "p5": p5,
+        "p99": p99,
+        "dark_share": float(np.count_nonzero(grey <= 8) / grey.size),
+        "bright_share": float(np.count_nonzero(grey >= 247) / grey.size),
+        "sharpness": float(np.mean(tiles[2] * tiles[2])),
+        "noise": m._noise_sigma(rows),
+        "uniform_share": m._uniform_share(rows),
+        "colourfulness": m._colourfulness(small),
+        "edge_density": m._edge_density(grey),
+    }
+    faults: list[FaultCode] = []
+
+    if (
+        values["uniform_share"] >= NO_SIGNAL_UNIFORM_SHARE
+        and values["noise"] < NO_SIGNAL_MAX_NOISE
+    ):
+        return Assessment([FaultCode.NO_SIGNAL], values)
+
+    if previous is not None:
+        changed = m._changed_rows(rows, m._noise_rows(previous))
+        values["changed_share"] = float(np.count_nonzero(changed) / changed.size)
+        values["live_share"] = m._live_region_share(changed)
+        if values["live_share"] < FROZEN_MAX_LIVE_SHARE:
+            faults.append(FaultCode.FROZEN)
+
+    if values["p99"] < DARK_MAX_P99 and values["brightness"] < DARK_MAX_MEAN:
+        faults.append(FaultCode.TOO_DARK)
+    elif values["bright_share"] >= BRIGHT_MAX_CLIPPED or values["p5"] >= BRIGHT_MIN_P5:
+        faults.append(FaultCode.OVEREXPOSED)
+    else:
+        faults.extend(_judge_content(small, grey, tiles, reference, values))
+    if values["noise"] >= NOISE_MAX_SIGMA and FaultCode.TOO_DARK not in faults:
+        faults.append(FaultCode.NOISY)
+    return Assessment(faults, values)
+
+
+def _judge_content(
+    small: np.ndarray,
+    grey: np.ndarray,
+    tiles: tuple[np.ndarray, np.ndarray, np.ndarray],
+    reference: np.ndarray | None,
+    values: dict[str, float],
+) -> list[FaultCode]:
+    """Faults that need a well-exposed picture: view, cover, focus, colour."""
+    mean_t, _, lap_t = tiles
+    typical = float(m.percentile_of(lap_t, 90))
+    flat = lap_t < max(FLAT_LAP, FLAT_REL * typical)
+    whole_view_flat = typical < WHOLE_VIEW_FLAT_P90
+    values["flat_share"] = float(flat.mean())
+    chroma = m._chroma(small)
+
+    if reference is None:
+        values["covered_share"] = 1.0 if whole_view_flat else values["flat_share"]
+        values["relative_sharpness"] = m._relative_sharpness(tiles[1], lap_t, tiles[1])
+        values["colour_cast"] = m._colour_cast(chroma, None)
+        if values["covered_share"] >= COVERED_MIN_SHARE_NO_REF:
+            return [FaultCode.COVERED]
+        faults = []
+        if values["relative_sharpness"] < BLUR_MAX_ABSOLUTE:
+            faults.append(FaultCode.BLUR)
+        if values["colour_cast"] >= CAST_MAX_ABSOLUTE:
+            faults.append(FaultCode.COLOR_CAST)
+        return faults
+
+    ref = fit_reference(reference, small)
+    ref_grey = m.to_grey(ref)
+    ref_mean, ref_std, ref_lap = m.tile_stats(ref_grey)
+    ref_typical = float(m.percentile_of(ref_lap, 90))
+    ref_detailed = ref_lap >= max(2 * FLAT_LAP, 2 * FLAT_REL * ref_typical)
+    newly_flat = ref_detailed if whole_view_flat else flat & ref_detailed
+    values["covered_share"] = float(newly_flat.sum() / max(int(ref_detailed.sum()), 1))
+    values["scene_shift"], values["scene_similarity"] = m._alignment(grey, ref_grey)
+    # A view that went flat where the reference had detail is covered, unless what went flat
+    # kept its brightness layout (that is blur) or the whole view moved (that is a new view).
+    covered = (
+        values["covered_share"] >= COVERED_MIN_SHARE
+        and not _layout_kept(mean_t, ref_mean, newly_flat)
+        and (whole_view_flat or values["scene_shift"] < SCENE_MAX_SHIFT)
+    )
+    if covered:
+        return [FaultCode.COVERED]
+    if values["scene_shift"] >= SCENE_MAX_SHIFT or values["scene_similarity"] < SCENE_MIN_MATCH:
+        return [FaultCode.SCENE_CHANGED]
+
+    faults = []
+    ref_focus = m._relative_sharpness(ref_std, ref_lap, ref_std)
+    focus = m._relative_sharpness(tiles[1], lap_t, ref_std)
+    values["relative_sharpness"] = focus / ref_focus if ref_focus > 0 else 1.0
+    if values["relative_sharpness"] < BLUR_MAX_RELATIVE:
+        faults.append(FaultCode.BLUR)
+    ref_chroma = m._chroma(ref) if ref.ndim == 3 else None
+    values["colour_cast"] = m._colour_cast(chroma, ref_chroma)
+    limit = CAST_MAX_RELATIVE if ref_chroma is not None else CAST_MAX_ABSOLUTE
+    if values["colour_cast"] >= limit:
+        faults.append(FaultCode.COLOR_CAST)
+    return faults
+
+
+def _layout_kept(mean_t: np.ndarray, ref_mean: np.ndarray, region: np.ndarray) -> bool:
+    """True when the tiles in `region` keep the reference's brightness layout (blur, fog)."""
+    if int(region.sum()) < 3:
+        return True
+    if float(ref_mean[region].std()) >= LAYOUT_MIN_SPREAD:
+        return m.correlation(mean_t, ref_mean, region) >= LAYOUT_KEPT_CORRELATION
+    # The area was evenly lit in the reference: only its level can tell a cover from blur.
+    rest = ~region
+    gain = float(mean_t[rest].sum() / max(float(ref_mean[rest].sum()), 1.0)) if rest.any() else 1.0
+    return float(np.median(np.abs(mean_t[region] - gain * ref_mean[region]))) < LAYOUT_KEPT_LEVELS

@@ -1,0 +1,357 @@
+"""Picture metrics as pure functions on numpy arrays (BGR uint8 as OpenCV decodes, or greyscale).
+
+Every function checks its input and raises ValueError for a wrong dtype, shape or an empty array.
+Most metrics are measured on a working copy shrunk to WORK_WIDTH pixels wide, so that thresholds
+mean the same thing at every stream resolution and a 720p frame costs well under 3 ms. The
+metrics that need per-pixel sensor noise (noise level, frozen picture, solid "no video" field)
+read sampled rows of the full-resolution pixels instead: shrinking averages that noise away.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+WORK_WIDTH = 320
+TILE = 20  # working-copy pixels per tile side; a 16:9 frame gives a 16 x 9 tile grid
+_NOISE_ROW_PAIRS = 48
+_FREEZE_GRID = (6, 8)  # rows, columns of regions judged for "changed at all"
+_FREEZE_LIVE_SHARE = 0.10  # a region is live when at least this share of its pixels changed
+
+
+def check_image(image: np.ndarray, name: str = "image") -> np.ndarray:
+    """Return `image` if it is a non-empty uint8 greyscale or 3-channel array, else ValueError."""
+    if not isinstance(image, np.ndarray):
+        raise ValueError(f"{name} must be a numpy array, not {type(image).__name__}")
+    if image.dtype != np.uint8:
+        raise ValueError(f"{name} must be uint8 (as OpenCV decodes), not {image.dtype}")
+    if image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[2] != 3):
+        raise ValueError(f"{name} must be H x W (grey) or H x W x 3 (BGR), got {image.shape}")
+    if image.shape[0] < 2 or image.shape[1] < 2:
+        raise ValueError(f"{name} is empty or smaller than 2 x 2: {image.shape}")
+    return image
+
+
+def check_same_shape(a: np.ndarray, b: np.ndarray, names: str = "images") -> None:
+    """ValueError unless `a` and `b` have the same shape."""
+    if a.shape != b.shape:
+        raise ValueError(f"{names} differ in shape: {a.shape} vs {b.shape}")
+
+
+def working_size(shape: tuple[int, ...]) -> tuple[int, int]:
+    """(width, height) of the working copy for a frame of `shape`; height a multiple of TILE."""
+    height, width = shape[0], shape[1]
+    tiles_high = max(1, round(WORK_WIDTH * height / width / TILE))
+    return WORK_WIDTH, tiles_high * TILE
+
+
+def working_copy(image: np.ndarray, size: tuple[int, int] | None = None) -> np.ndarray:
+    """The image shrunk (INTER_AREA) to the working size (or `size` = (width, height))."""
+    check_image(image)
+    size = size or working_size(image.shape)
+    if (image.shape[1], image.shape[0]) == size:
+        return image
+    if image.shape[1] < size[0]:
+        return cv2.resize(image, size, interpolation=cv2.INTER_LINEAR)
+    # Halving with INTER_LINEAR averages exact 2 x 2 blocks and costs a fifth of INTER_AREA's
+    # general path on a 720p frame; INTER_AREA finishes the last non-integer step.
+    while image.shape[1] >= 2 * size[0] and image.shape[0] >= 2 * size[1]:
+        half = (image.shape[1] // 2, image.shape[0] // 2)
+        image = cv2.resize(image, half, interpolation=cv2.INTER_LINEAR)
+    if (image.shape[1], image.shape[0]) == size:
+        return image
+    return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+
+
+def to_grey(image: np.ndarray) -> np.ndarray:
+    """Greyscale (luma) uint8 copy of a BGR image; a grey image is returned as is."""
+    return image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+
+
+def _small_grey(image: np.ndarray) -> np.ndarray:
+    return to_grey(working_copy(check_image(image)))
+
+
+def tile_stats(grey: np.ndarray, tile: int = TILE) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-tile mean, standard deviation and Laplacian std of a working-size grey image."""
+    rows, cols = grey.shape[0] // tile, grey.shape[1] // tile
+    if rows == 0 or cols == 0:
+        raise ValueError(f"image {grey.shape} is smaller than one {tile}-pixel tile")
+    g = grey[: rows * tile, : cols * tile].astype(np.float32)
+    lap = cv2.Laplacian(g, cv2.CV_32F)
+    mean, std = _block_mean_std(g, rows, cols)
+    return mean, std, _block_mean_std(lap, rows, cols)[1]
+
+
+def _block_mean_std(values: np.ndarray, rows: int, cols: int) -> tuple[np.ndarray, np.ndarray]:
+    # INTER_AREA to an integer fraction of the size is an exact block mean, and fast.
+    mean = cv2.resize(values, (cols, rows), interpolation=cv2.INTER_AREA)
+    mean_sq = cv2.resize(values * values, (cols, rows), interpolation=cv2.INTER_AREA)
+    return mean, np.sqrt(np.maximum(mean_sq - mean * mean, 0.0))
+
+
+def brightness(image: np.ndarray) -> float:
+    """Mean grey level, 0-255."""
+    return float(_small_grey(image).mean())
+
+
+def contrast(image: np.ndarray) -> float:
+    """RMS contrast: standard deviation of the grey levels, 0-127.5."""
+    return float(_small_grey(image).std())
+
+
+def percentile_levels(grey: np.ndarray, percents: tuple[float, ...]) -> tuple[float, ...]:
+    """Grey levels at the given percentiles of a uint8 grey image (histogram-based, fast)."""
+    cdf = np.cumsum(_histogram(grey)) / grey.size
+    return tuple(float(np.searchsorted(cdf, p / 100.0)) for p in percents)
+
+
+def _histogram(grey: np.ndarray) -> np.ndarray:
+    return cv2.calcHist([grey], [0], None, [256], [0, 256]).ravel()
+
+
+def clipped_share(image: np.ndarray, low: int = 8, high: int = 247) -> tuple[float, float]:
+    """Shares of pixels at or below `low` (crushed black) and at or above `high` (clipped white)."""
+    grey = _small_grey(image)
+    return float(np.count_nonzero(grey <= low) / grey.size), float(
+        np.count_nonzero(grey >= high) / grey.size
+    )
+
+
+def sharpness(image: np.ndarray) -> float:
+    """Variance of the Laplacian of the working copy (fixed size, so comparable across streams)."""
+    grey = _small_grey(image).astype(np.float32)
+    return float(cv2.Laplacian(grey, cv2.CV_32F).var())
+
+
+def relative_sharpness(image: np.ndarray) -> float:
+    """Median over detailed tiles of Laplacian std / tile std: focus independent of exposure."""
+    _, std, lap = tile_stats(_small_grey(image))
+    return _relative_sharpness(std, lap, std)
+
+
+def percentile_of(values: np.ndarray, percent: float) -> float:
+    """The `percent` percentile of a small array (nearest rank; cheaper than np.percentile)."""
+    flat = values.ravel()
+    k = min(flat.size - 1, round(percent / 100.0 * (flat.size - 1)))
+    return float(np.partition(flat, k)[k])
+
+
+def _relative_sharpness(std: np.ndarray, lap: np.ndarray, ref_std: np.ndarray) -> float:
+    # Only tiles with real detail in the reference say anything about focus: a flat tile's
+    # Laplacian is sensor noise.
+    detailed = ref_std >= max(4.0, 0.5 * float(np.median(ref_std)))
+    if not detailed.any():
+        return 0.0
+    return float(np.median(lap[detailed] / np.maximum(std[detailed], 1.0)))
+
+
+def edge_density(image: np.ndarray, threshold: float = 60.0) -> float:
+    """Share of working-copy pixels whose Sobel gradient magnitude exceeds `threshold`."""
+    return _edge_density(_small_grey(image), threshold)
+
+
+def _edge_density(grey: np.ndarray, threshold: float = 60.0) -> float:
+    gx = cv2.Sobel(grey, cv2.CV_16S, 1, 0)
+    gy = cv2.Sobel(grey, cv2.CV_16S, 0, 1)
+    magnitude = cv2.add(cv2.convertScaleAbs(gx), cv2.convertScaleAbs(gy))
+    return float(np.count_nonzero(magnitude > threshold) / magnitude.size)
+
+
+def _noise_rows(image: np.ndarray) -> np.ndarray:
+    """Full-resolution grey rows in adjacent pairs, spread over the frame (noise kept intact)."""
+    height = image.shape[0] - image.shape[0] % 2
+    step = max(2, (height // _NOISE_ROW_PAIRS) & ~1)
+    starts = np.arange(0, height - 1, step)
+    rows = np.stack([starts, starts + 1], axis=1).ravel()
+    return to_grey(np.ascontiguousarray(image[rows]))
+
+
+def noise_sigma(image: np.ndarray) -> float:
+    """Sensor-noise standard deviation in grey levels (Donoho's MAD of the finest Haar band)."""
+    return _noise_sigma(_noise_rows(check_image(image)))
+
+
+def _noise_sigma(rows: np.ndarray) -> float:
+    r = rows.astype(np.int16)
+    width = r.shape[1] - r.shape[1] % 2
+    hh = (r[0::2, 0:width:2] - r[0::2, 1:width:2]) - (r[1::2, 0:width:2] - r[1::2, 1:width:2])
+    # |HH| * 2 as uint16 (at most 510); its median via a histogram, as edges are sparse in it.
+    counts = cv2.calcHist([np.abs(hh).astype(np.uint16)], [0], None, [512], [0, 512]).ravel()
+    median = float(np.searchsorted(np.cumsum(counts), hh.size / 2.0))
+    return median / 2.0 / 0.6745
+
+
+def uniform_share(image: np.ndarray) -> float:
+    """Share of full-resolution pixels within one grey level of the most common level."""
+    return _uniform_share(_noise_rows(check_image(image)))
+
+
+def _uniform_share(rows: np.ndarray) -> float:
+    counts = _histogram(rows)
+    window = counts[:-2] + counts[1:-1] + counts[2:]
+    return float(window.max() / rows.size)
+
+
+def colour_balance(image: np.ndarray) -> tuple[float, float, float]:
+    """Grey-world chromaticity (B, G, R shares of the mean colour); (1/3, 1/3, 1/3) for grey."""
+    small = working_copy(check_image(image))
+    return _colour_balance(small)
+
+
+def _colour_balance(small: np.ndarray) -> tuple[float, float, float]:
+    if small.ndim == 2:
+        return (1 / 3, 1 / 3, 1 / 3)
+    means = np.asarray(cv2.mean(small)[:3], dtype=np.float64)
+    total = float(means.sum())
+    if total < 1.0:
+        return (1 / 3, 1 / 3, 1 / 3)
+    return tuple(float(v) for v in means / total)  # type: ignore[return-value]
+
+
+def colour_cast(image: np.ndarray, reference: np.ndarray | None = None) -> float:
+    """How far (chromaticity percentage points) the colour balance has moved from the reference's,
+    or from neutral grey without a reference; 0 for a greyscale picture.
+
+    A picture that merely lost saturation (fog, dusk, gamma) moves towards neutral without a
+    cast, so the reference's balance is first scaled by the saturation actually left.
+    """
+    small = working_copy(check_image(image))
+    ref_colour = None
+    if reference is not None:
+        ref_colour = _chroma(working_copy(check_image(reference, "reference")))
+    return _colour_cast(_chroma(small), ref_colour)
+
+
+def _chroma(small: np.ndarray) -> tuple[np.ndarray, float]:
+    """(mean chromaticity minus neutral, per-pixel chromaticity spread) of a working copy."""
+    if small.ndim == 2:
+        return np.zeros(3), 0.0
+    balance = np.asarray(_colour_balance(small)) - 1 / 3
+    tiny = _tiny(small) + 1.0
+    pixels = tiny / tiny.sum(axis=2, keepdims=True)
+    pixels -= pixels.reshape(-1, 3).mean(axis=0)
+    spread = float(cv2.sqrt(cv2.transform(pixels * pixels, np.ones((1, 3), np.float32))).mean())
+    return balance, spread
+
+
+def _tiny(small: np.ndarray) -> np.ndarray:
+    """A quarter-size float32 copy: colour statistics are as good on it, at 1/16 of the cost."""
+    size = (small.shape[1] // 4, small.shape[0] // 4)
+    return cv2.resize(small, size, interpolation=cv2.INTER_AREA).astype(np.float32)
+
+
+_GREY_SPREAD = 0.005  # per-pixel chromaticity spread of a greyscale picture (noise only)
+
+
+def _colour_cast(chroma: tuple[np.ndarray, float], ref: tuple[np.ndarray, float] | None) -> float:
+    balance, spread = chroma
+    if spread < _GREY_SPREAD:
+        return 0.0  # a greyscale (IR night) picture has no colour to be cast
+    if ref is None or ref[1] < _GREY_SPREAD:
+        return float(np.abs(balance).max() * 100.0)
+    kept = min(1.0, spread / ref[1])
+    return float(np.abs(balance - kept * ref[0]).max() * 100.0)
+
+
+def colourfulness(image: np.ndarray) -> float:
+    """Hasler & Süsstrunk colourfulness M of the working copy; near 0 for greyscale."""
+    return _colourfulness(working_copy(check_image(image)))
+
+
+def _colourfulness(small: np.ndarray) -> float:
+    if small.ndim == 2:
+        return 0.0
+    b, g, r = cv2.split(_tiny(small))
+    rg_mean, rg_std = cv2.meanStdDev(r - g)
+    yb_mean, yb_std = cv2.meanStdDev(0.5 * (r + g) - b)
+    return float(
+        np.hypot(rg_std[0, 0], yb_std[0, 0]) + 0.3 * np.hypot(rg_mean[0, 0], yb_mean[0, 0])
+    )
+
+
+def changed_share(current: np.ndarray, previous: np.ndarray) -> float:
+    """Share of (decimated, full-resolution) pixels that changed at all since the previous grab."""
+    changed = _changed_map(current, previous)
+    return float(np.count_nonzero(changed) / changed.size)
+
+
+def live_region_share(current: np.ndarray, previous: np.ndarray) -> float:
+    """Share of picture regions where pixels changed since the previous grab.
+
+    A live sensor changes most pixels by a grey level or two everywhere; a repeated buffer changes
+    none, and a burnt-in clock ticking in a corner changes only the one or two regions it sits in.
+    """
+    return _live_region_share(_changed_map(current, previous))
+
+
+def _changed_map(current: np.ndarray, previous: np.ndarray) -> np.ndarray:
+    check_image(current, "current")
+    check_image(previous, "previous")
+    check_same_shape(current, previous, "current and previous")
+    return _changed_rows(_noise_rows(current), _noise_rows(previous))
+
+
+def _changed_rows(current_rows: np.ndarray, previous_rows: np.ndarray) -> np.ndarray:
+    """Which full-resolution pixels (of the sampled rows) differ at all between two grabs."""
+    return current_rows != previous_rows
+
+
+def _live_region_share(changed: np.ndarray) -> float:
+    rows, cols = _FREEZE_GRID
+    h, w = changed.shape[0] // rows, changed.shape[1] // cols
+    if h == 0 or w == 0:
+        return float(changed.mean() >= _FREEZE_LIVE_SHARE)
+    blocks = changed[: rows * h, : cols * w].reshape(rows, h, cols, w).mean(axis=(1, 3))
+    return float(np.count_nonzero(blocks >= _FREEZE_LIVE_SHARE) / blocks.size)
+
+
+_ALIGN_SIZE = (160, 90)
+_ALIGN_WINDOW = cv2.createHanningWindow(_ALIGN_SIZE, cv2.CV_32F)
+
+
+def _align_prep(grey: np.ndarray) -> np.ndarray:
+    g = cv2.resize(grey, _ALIGN_SIZE, interpolation=cv2.INTER_AREA).astype(np.float32)
+    mean, std = cv2.meanStdDev(g)
+    return (g - float(mean[0, 0])) * (1.0 / (float(std[0, 0]) + 1e-3))
+
+
+def _alignment(grey: np.ndarray, ref_grey: np.ndarray) -> tuple[float, float]:
+    (dx, dy), response = cv2.phaseCorrelate(
+        _align_prep(ref_grey), _align_prep(grey), _ALIGN_WINDOW
+    )
+    return float(np.hypot(dx, dy) / _ALIGN_SIZE[0]), float(response)
+
+
+def view_alignment(current: np.ndarray, reference: np.ndarray) -> tuple[float, float]:
+    """(shift, match) of the view against the reference by phase correlation.
+
+    `shift` is how far the view moved, as a share of the picture width (a camera shaken by a few
+    pixels moves well under 1 %; one turned away moves 10 % or more); `match` is the height of the
+    correlation peak, about 1 for the same view and well under 0.7 for a rotated or different one.
+    """
+    grey = _small_grey(current)
+    ref = to_grey(working_copy(check_image(reference, "reference"), (grey.shape[1], grey.shape[0])))
+    return _alignment(grey, ref)
+
+
+def scene_similarity(current: np.ndarray, reference: np.ndarray) -> float:
+    """How well the view matches the reference view (phase-correlation peak; 1 = same view)."""
+    return view_alignment(current, reference)[1]
+
+
+def correlation(a: np.ndarray, b: np.ndarray, mask: np.ndarray | None = None) -> float:
+    """Pearson correlation of two equal-shape arrays (over `mask` if given); 0 if either is flat."""
+    check_same_shape(a, b, "arrays")
+    x, y = (a[mask], b[mask]) if mask is not None else (a.ravel(), b.ravel())
+    if x.size < 2:
+        return 0.0
+    x = x.astype(np.float64) - float(x.mean())
+    y = y.astype(np.float64) - float(y.mean())
+    denominator = float(np.sqrt((x * x).sum() * (y * y).sum()))
+    return float((x * y).sum() / denominator) if denominator > 1e-6 else 0.0
+
+
+def frame_similarity(current: np.ndarray, previous: np.ndarray) -> float:
+    """Share of picture regions unchanged since the previous grab (1 = repeated buffer)."""
+    return 1.0 - live_region_share(current, previous)
