@@ -1,0 +1,1 @@
+"""Real peers for tests: virtual cameras, RTSP sources and hostile loopback servers."""

@@ -94,6 +94,9 @@ class IpycamPeer:
     # empty = ipycam as shipped, without an events service.
     events: tuple[str, ...] = ()
     boot_time: float | None = None
+    # State of the camera's one recording job ("Active" healthy, "Error" failed medium);
+    # None = no recording service, as ipycam ships.
+    recording_state: str | None = None
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
     _workdir: tempfile.TemporaryDirectory[str] | None = field(default=None, repr=False)
 
@@ -148,8 +151,10 @@ class IpycamPeer:
         ]
         if self.show_timestamp:
             cmd.append("--timestamp")
-        if self.events or self.boot_time is not None:
+        if self.events or self.boot_time is not None or self.recording_state:
             cmd += ["--events", ",".join(self.events)]
+        if self.recording_state:
+            cmd += ["--recording-state", self.recording_state]
         if self.boot_time is not None:
             cmd += ["--boot-time", str(self.boot_time)]
         if self.clock_offset_seconds:
@@ -376,8 +381,10 @@ def _notification(topic: str, source: dict[str, str], data: dict[str, str]) -> s
     )
 
 
-def _install_events(names: list[str], boot_time: float | None) -> None:
-    """Give ipycam's ONVIF service a minimal PullPoint events service reporting `names`."""
+def _install_events(
+    names: list[str], boot_time: float | None, recording_state: str | None = None
+) -> None:
+    """Give ipycam's ONVIF service a PullPoint events service (and a recording job) to report."""
     from ipycam.onvif import ONVIFService
 
     notes = [_notification(*EVENT_PRESETS[n]) for n in names]
@@ -395,9 +402,18 @@ def _install_events(names: list[str], boot_time: float | None) -> None:
             "<tds:Service><tds:Namespace>http://www.onvif.org/ver10/events/wsdl</tds:Namespace>"
             f"<tds:XAddr>{base(self)}/events_service</tds:XAddr>"
             "<tds:Version><tt:Major>2</tt:Major><tt:Minor>6</tt:Minor></tds:Version>"
-            "</tds:Service></tds:GetServicesResponse>"
+            "</tds:Service>"
         )
-        return original_services(self).replace("</tds:GetServicesResponse>", entry)
+        if recording_state:
+            entry += (
+                "<tds:Service><tds:Namespace>http://www.onvif.org/ver10/recording/wsdl"
+                f"</tds:Namespace><tds:XAddr>{base(self)}/recording_service</tds:XAddr>"
+                "<tds:Version><tt:Major>2</tt:Major><tt:Minor>6</tt:Minor></tds:Version>"
+                "</tds:Service>"
+            )
+        return original_services(self).replace(
+            "</tds:GetServicesResponse>", entry + "</tds:GetServicesResponse>"
+        )
 
     def times() -> str:
         now = time.time()
@@ -422,6 +438,22 @@ def _install_events(names: list[str], boot_time: float | None) -> None:
                 f"<tev:CurrentTime>{_iso(now)}</tev:CurrentTime>"
                 f"<tev:TerminationTime>{_iso(now + 60)}</tev:TerminationTime>"
                 f"{''.join(notes)}</tev:PullMessagesResponse>"
+            )
+        trc = 'xmlns:trc="http://www.onvif.org/ver10/recording/wsdl"'
+        if recording_state and called("GetRecordingJobs"):
+            return self._wrap_envelope(
+                f"<trc:GetRecordingJobsResponse {trc}><trc:JobItem>"
+                "<tt:JobToken>Job_1</tt:JobToken><tt:JobConfiguration>"
+                "<tt:RecordingToken>Rec_1</tt:RecordingToken><tt:Mode>Active</tt:Mode>"
+                "<tt:Priority>1</tt:Priority></tt:JobConfiguration>"
+                "</trc:JobItem></trc:GetRecordingJobsResponse>"
+            )
+        if recording_state and called("GetRecordingJobState"):
+            return self._wrap_envelope(
+                f"<trc:GetRecordingJobStateResponse {trc}><trc:State>"
+                "<tt:RecordingToken>Rec_1</tt:RecordingToken>"
+                f"<tt:State>{recording_state}</tt:State>"
+                "</trc:State></trc:GetRecordingJobStateResponse>"
             )
         if called("Unsubscribe"):
             return self._wrap_envelope(f"<wsnt:UnsubscribeResponse {_EVENTS_NS}/>")
@@ -452,10 +484,11 @@ def _runner_main(argv: list[str] | None = None) -> int:
     p.add_argument("--timestamp", action="store_true")
     p.add_argument("--events", default=None, help="comma-separated EVENT_PRESETS names")
     p.add_argument("--boot-time", type=float, default=None)
+    p.add_argument("--recording-state", default=None)
     args = p.parse_args(argv)
     if args.events is not None:
         names = [n for n in args.events.split(",") if n]
-        _install_events(names, args.boot_time)
+        _install_events(names, args.boot_time, args.recording_state)
 
     import ipycam.camera as ipc
     from ipycam import CameraConfig, IPCamera

@@ -11,11 +11,13 @@ import pytest
 from probes import onvif
 from probes.faults import FaultCode
 from probes.result import Deadline, ProbeConfig, ProbeResult, ProbeTarget
+from tests.peers import ipycam_peer
 from tests.peers.hostile_soap import BEHAVIOURS, HostileSoapServer
 from tests.peers.ipycam_peer import IpycamPeer, free_port, unique_loopback_host
 
 # The ipycam fixtures (ipycam_camera factory, ipycam_shared) live with the peer.
-pytest_plugins = ["tests.peers.ipycam_peer"]
+ipycam_camera = ipycam_peer.ipycam_camera
+ipycam_shared = ipycam_peer.ipycam_shared
 
 CFG = ProbeConfig()
 MARGIN_SECONDS = 1.0
@@ -137,6 +139,18 @@ async def test_conditions_the_camera_reports_by_events_become_faults(ipycam_came
     quiet = await onvif.probe(target, ProbeConfig(onvif_pull_events=False), deadline=Deadline(5))
     assert quiet.ok, quiet.reason
     assert "events" not in quiet.details
+
+
+@pytest.mark.parametrize(("state", "faults"), [("Active", []), ("Error", ["storage_failure"])])
+async def test_recording_job_state_is_storage_failure(
+    ipycam_camera, state: str, faults: list[str]
+) -> None:
+    cam = ipycam_camera(recording_state=state)
+
+    result = await run(target_for(cam))
+
+    assert result.faults == faults, result.reason
+    assert result.details["recording_jobs"] == [{"mode": "Active", "state": state}]
 
 
 async def test_wrong_password_is_auth_failed_not_offline(ipycam_shared: IpycamPeer) -> None:
