@@ -22,8 +22,16 @@ logger = logging.getLogger(__name__)
 
 def camera_table(cameras: list[SimCamera], rtsp: bool) -> Table:
     """A rich table of what runs where (never the passwords)."""
-    table = Table("code", "address", "onvif", "rtsp", "picture", "faults", "vendor / model",
-                  title=f"{len(cameras)} simulated cameras")
+    table = Table(
+        "code",
+        "address",
+        "onvif",
+        "rtsp",
+        "picture",
+        "faults",
+        "vendor / model",
+        title=f"{len(cameras)} simulated cameras",
+    )
     for cam in cameras:
         table.add_row(
             cam.code,
@@ -57,6 +65,7 @@ def run(
     rtsp: bool = typer.Option(True, "--rtsp/--no-rtsp", help="serve real RTSP for the subset"),
     rtsp_count: int | None = typer.Option(None, min=0, help="size of the RTSP subset (max 8)"),
     seed: int = typer.Option(0, help="fleet seed (identities, faults, scenes)"),
+    healthy: bool = typer.Option(False, help="no faults outside the RTSP subset (load tests)"),
     inventory: Path | None = typer.Option(None, help="write the import CSV here"),
     duration: float | None = typer.Option(None, help="stop after this many seconds"),
 ) -> None:
@@ -64,8 +73,15 @@ def run(
     if rtsp_count is not None and rtsp_count > 8:
         raise typer.BadParameter("at most 8 RTSP streams (each costs an ffmpeg encoder)")
     try:
-        cameras = build_fleet(count, seed, base_address=base_address, onvif_port=port,
-                              rtsp_port=rtsp_port, rtsp_count=rtsp_count)
+        cameras = build_fleet(
+            count,
+            seed,
+            base_address=base_address,
+            onvif_port=port,
+            rtsp_port=rtsp_port,
+            rtsp_count=rtsp_count,
+            faults=not healthy,
+        )
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
     if inventory is not None:

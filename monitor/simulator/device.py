@@ -45,8 +45,9 @@ Lookup = Callable[[str], CameraRuntime | None]
 
 
 def _soap_response(body: str, status: int = 200) -> web.Response:
-    return web.Response(body=body.encode(), status=status, content_type="application/soap+xml",
-                        charset="utf-8")
+    return web.Response(
+        body=body.encode(), status=status, content_type="application/soap+xml", charset="utf-8"
+    )
 
 
 def _fault(status: int, code: str, subcodes: tuple[str, ...], reason: str) -> web.Response:
@@ -94,15 +95,18 @@ class DeviceHandlers:
         if cam.faults.slow_seconds:
             await asyncio.sleep(cam.faults.slow_seconds)
         header = request.headers.get("Authorization")
-        if not httpauth.check_authorization(header, request.method, cam.username,
-                                            cam.device_password()):
+        if not httpauth.check_authorization(
+            header, request.method, cam.username, cam.device_password()
+        ):
             logger.debug("%s snapshot refused: bad or missing credentials", cam.code)
-            return web.Response(status=401, text="Unauthorized",
-                                headers={"WWW-Authenticate": httpauth.challenge()})
+            return web.Response(
+                status=401, text="Unauthorized", headers={"WWW-Authenticate": httpauth.challenge()}
+            )
         loop = asyncio.get_running_loop()
         jpeg = await loop.run_in_executor(None, lambda: encode_jpeg(rt.source.grab()))
-        return web.Response(body=jpeg, content_type="image/jpeg",
-                            headers={"Cache-Control": "no-store"})
+        return web.Response(
+            body=jpeg, content_type="image/jpeg", headers={"Cache-Control": "no-store"}
+        )
 
     async def soap(self, request: web.Request) -> web.StreamResponse:
         """POST /onvif/...: one SOAP request to the device, media or events service."""
@@ -116,8 +120,12 @@ class DeviceHandlers:
         try:
             root = etree.fromstring(raw, _PARSER)
         except etree.XMLSyntaxError:
-            return _fault(400, "s:Sender", ("ter:InvalidArgs", "ter:WellFormed"),
-                          "The request is not well-formed XML")
+            return _fault(
+                400,
+                "s:Sender",
+                ("ter:InvalidArgs", "ter:WellFormed"),
+                "The request is not well-formed XML",
+            )
         body = root.find(f"{{{soap.NS['s']}}}Body")
         operation_el = body[0] if body is not None and len(body) else None
         if operation_el is None:
@@ -134,8 +142,12 @@ class DeviceHandlers:
             logger.debug("%s %s refused: token %s", cam.code, operation, check)
             return not_authorized()
         if operation in cam.faults.faulty_operations:
-            return _fault(500, "s:Receiver", ("ter:Action", "ter:HardwareFailure"),
-                          f"{operation} failed: internal device error")
+            return _fault(
+                500,
+                "s:Receiver",
+                ("ter:Action", "ter:HardwareFailure"),
+                f"{operation} failed: internal device error",
+            )
         return await self._dispatch(rt, request, operation, operation_el, now)
 
     async def _dispatch(
@@ -163,8 +175,12 @@ class DeviceHandlers:
         if operation in ("GetStreamUri", "GetSnapshotUri"):
             token = _child_text(el, "ProfileToken")
             if token != soap.PROFILE_TOKEN:
-                return _fault(400, "s:Sender", ("ter:InvalidArgVal", "ter:NoProfile"),
-                              "The requested profile token does not exist")
+                return _fault(
+                    400,
+                    "s:Sender",
+                    ("ter:InvalidArgVal", "ter:NoProfile"),
+                    "The requested profile token does not exist",
+                )
             uri = cam.rtsp_url if operation == "GetStreamUri" else cam.snapshot_url
             return _soap_response(soap.envelope(soap.media_uri(operation, uri)))
         if operation == "CreatePullPointSubscription":
@@ -174,8 +190,12 @@ class DeviceHandlers:
             return _soap_response(soap.envelope(soap.create_pull_point(address, now, sub.until)))
         if operation in ("PullMessages", "Renew", "Unsubscribe", "SetSynchronizationPoint"):
             return await self._subscription_call(rt, request, operation, el, now)
-        return _fault(400, "s:Sender", ("ter:ActionNotSupported",),
-                      f"Optional action {operation} not implemented")
+        return _fault(
+            400,
+            "s:Sender",
+            ("ter:ActionNotSupported",),
+            f"Optional action {operation} not implemented",
+        )
 
     async def _subscription_call(
         self,
@@ -188,8 +208,12 @@ class DeviceHandlers:
         tail = request.match_info["service"].rsplit("/", 1)[-1]
         sub = rt.subscriptions.get(int(tail)) if tail.isdigit() else None
         if sub is None or sub.until < now:
-            return _fault(400, "s:Sender", ("ter:InvalidArgVal", "ter:NoSubscription"),
-                          "Unknown or expired subscription")
+            return _fault(
+                400,
+                "s:Sender",
+                ("ter:InvalidArgVal", "ter:NoSubscription"),
+                "Unknown or expired subscription",
+            )
         if operation == "Unsubscribe":
             del rt.subscriptions[sub.id]
             return _soap_response(soap.envelope(soap.empty("wsnt", "Unsubscribe")))

@@ -84,8 +84,9 @@ class SimulatedFleet:
         except BaseException:
             await self.stop()
             raise
-        logger.info("simulated fleet up: %d cameras, %d with RTSP",
-                    len(self.cameras), len(self._rtsp))
+        logger.info(
+            "simulated fleet up: %d cameras, %d with RTSP", len(self.cameras), len(self._rtsp)
+        )
 
     async def stop(self) -> None:
         """Close every listener and RTSP stream."""

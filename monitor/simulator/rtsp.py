@@ -37,8 +37,10 @@ class RtspCamera:
     def start(self) -> None:
         """Listen; raises OSError when the address/port cannot be bound."""
         if not self.server.start():
-            raise OSError(f"{self.cam.code}: RTSP server could not bind "
-                          f"{self.cam.address}:{self.cam.rtsp_port}")
+            raise OSError(
+                f"{self.cam.code}: RTSP server could not bind "
+                f"{self.cam.address}:{self.cam.rtsp_port}"
+            )
 
     def stop(self) -> None:
         """Stop listening and end every session (and its ffmpeg encoder)."""

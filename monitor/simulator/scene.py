@@ -38,9 +38,16 @@ def render_scene(seed: int, width: int = 640, height: int = 360) -> np.ndarray:
     _draw_buildings(img, rng, horizon, ground)
     _draw_street(img, rng, ground)
     _draw_trees_and_poles(img, rng, horizon, ground)
-    texture = rng.normal(0.0, 6.0, img.shape)
-    img = np.clip(img.astype(np.float32) + texture, 0, 255).astype(np.uint8)
+    add, sub = _texture(w, h)
+    img = cv2.subtract(cv2.add(img, add), sub)
     return cv2.GaussianBlur(img, (3, 3), 0)
+
+
+@functools.lru_cache(maxsize=8)
+def _texture(width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
+    """Fine surface grain (Gaussian, sigma 6) shared by every scene of a size: drawn once."""
+    grain = np.random.default_rng(0).normal(0.0, 6.0, (height, width, 3))
+    return (np.clip(grain, 0, 255).astype(np.uint8), np.clip(-grain, 0, 255).astype(np.uint8))
 
 
 def _draw_buildings(img: np.ndarray, rng: np.random.Generator, horizon: int, ground: int) -> None:
@@ -62,8 +69,16 @@ def _draw_buildings(img: np.ndarray, rng: np.random.Generator, horizon: int, gro
         sign = (int(rng.uniform(0, 80)), int(rng.uniform(0, 120)), int(rng.uniform(150, 230)))
         cv2.rectangle(img, (x + 2, sign_top), (x + bw - 2, sign_top + int(h * 0.04)), sign, -1)
         text = _SIGNS[int(rng.integers(len(_SIGNS)))]
-        cv2.putText(img, text, (x + 4, sign_top + int(h * 0.033)), cv2.FONT_HERSHEY_SIMPLEX,
-                    h / 1100, (255, 255, 255), 1, cv2.LINE_AA)
+        cv2.putText(
+            img,
+            text,
+            (x + 4, sign_top + int(h * 0.033)),
+            cv2.FONT_HERSHEY_SIMPLEX,
+            h / 1100,
+            (255, 255, 255),
+            1,
+            cv2.LINE_AA,
+        )
         x += bw
 
 
@@ -99,8 +114,10 @@ def _draw_trees_and_poles(
         tx = int(rng.uniform(0, w))
         cv2.line(img, (tx, ground + 5), (tx, ground - int(h * 0.12)), (40, 60, 80), 3)
         for _ in range(5):
-            centre = (tx + int(rng.uniform(-h * 0.06, h * 0.06)),
-                      ground - int(h * 0.15) + int(rng.uniform(-h * 0.05, h * 0.05)))
+            centre = (
+                tx + int(rng.uniform(-h * 0.06, h * 0.06)),
+                ground - int(h * 0.15) + int(rng.uniform(-h * 0.05, h * 0.05)),
+            )
             green = (int(rng.uniform(30, 70)), int(rng.uniform(110, 160)), int(rng.uniform(40, 80)))
             cv2.circle(img, centre, int(h * 0.05), green, -1)
     px = int(rng.uniform(w * 0.1, w * 0.9))
@@ -121,13 +138,20 @@ def degrade(view: np.ndarray, kind: PictureKind, seed: int) -> np.ndarray:
     if kind is PictureKind.COVERED:
         out = view.copy()
         mask = np.zeros((h, w), np.uint8)
-        cv2.ellipse(mask, (int(w * 0.45), int(h * 0.55)), (int(w * 0.62), int(h * 0.62)),
-                    -15, 0, 360, 255, -1)
-        rng = np.random.default_rng(seed)
-        occluder = (rng.normal(22, 3, view.shape)).clip(0, 255).astype(np.uint8)
-        occluder = cv2.GaussianBlur(occluder, (0, 0), sigmaX=3)
-        out[mask > 0] = occluder[mask > 0]
-        return out
+        cv2.ellipse(
+            mask,
+            (int(w * 0.45), int(h * 0.55)),
+            (int(w * 0.62), int(h * 0.62)),
+            -15,
+            0,
+            360,
+            255,
+            -1,
+        )
+        add, _ = _texture(w, h)
+        # A dark cloth or bag: nearly flat, with a faint weave from the shared grain.
+        occluder = cv2.add(np.full_like(view, 18), add // 2)
+        return cv2.copyTo(occluder, mask, out)
     if kind is PictureKind.DARK:
         return cv2.convertScaleAbs(view, alpha=0.06, beta=2)
     if kind is PictureKind.TURNED_AWAY:
@@ -137,16 +161,23 @@ def degrade(view: np.ndarray, kind: PictureKind, seed: int) -> np.ndarray:
         out[:] = (160, 40, 10)  # the blue screen of DVRs and encoders (BGR)
         scale = h / 180
         (tw, th), _ = cv2.getTextSize("NO VIDEO", cv2.FONT_HERSHEY_SIMPLEX, scale, 2)
-        cv2.putText(out, "NO VIDEO", ((w - tw) // 2, (h + th) // 2), cv2.FONT_HERSHEY_SIMPLEX,
-                    scale, (255, 255, 255), 2, cv2.LINE_AA)
+        cv2.putText(
+            out,
+            "NO VIDEO",
+            ((w - tw) // 2, (h + th) // 2),
+            cv2.FONT_HERSHEY_SIMPLEX,
+            scale,
+            (255, 255, 255),
+            2,
+            cv2.LINE_AA,
+        )
         return out
     if kind is PictureKind.OVEREXPOSED:
         return cv2.convertScaleAbs(view, alpha=2.2, beta=110)
     if kind is PictureKind.COLOR_CAST:
-        b, g, r = cv2.split(view.astype(np.float32))
-        # A stuck IR-cut filter: infrared floods the red and blue channels.
-        cast = cv2.merge((b * 0.75 + 60, g * 0.45, r * 0.8 + 90))
-        return np.clip(cast, 0, 255).astype(np.uint8)
+        # A stuck IR-cut filter: infrared floods the red and blue channels (BGR rows + offset).
+        matrix = np.array([[0.75, 0, 0, 60], [0, 0.45, 0, 0], [0, 0, 0.8, 90]], np.float32)
+        return cv2.transform(view, matrix)
     raise ValueError(f"unknown picture kind {kind!r}")
 
 
@@ -165,8 +196,9 @@ def _noise_bank(width: int, height: int, amplitude: int) -> tuple[tuple[np.ndarr
     bank = []
     for _ in range(_NOISE_BANK):
         noise = rng.integers(-amplitude, amplitude + 1, (height, width, 3), dtype=np.int16)
-        bank.append((np.clip(noise, 0, None).astype(np.uint8),
-                     np.clip(-noise, 0, None).astype(np.uint8)))
+        bank.append(
+            (np.clip(noise, 0, None).astype(np.uint8), np.clip(-noise, 0, None).astype(np.uint8))
+        )
     return tuple(bank)
 
 
@@ -214,8 +246,16 @@ class PictureSource:
         add, sub = _noise_bank(self.width, self.height, amplitude)[grab % _NOISE_BANK]
         frame = cv2.subtract(cv2.add(base, add), sub)
         stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime())
-        cv2.putText(frame, f"{self.code} {stamp}", (8, 8 + int(self.height / 30)),
-                    cv2.FONT_HERSHEY_SIMPLEX, self.height / 900, (255, 255, 255), 1, cv2.LINE_AA)
+        cv2.putText(
+            frame,
+            f"{self.code} {stamp}",
+            (8, 8 + int(self.height / 30)),
+            cv2.FONT_HERSHEY_SIMPLEX,
+            self.height / 900,
+            (255, 255, 255),
+            1,
+            cv2.LINE_AA,
+        )
         return frame
 
 

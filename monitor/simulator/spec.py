@@ -52,31 +52,89 @@ _VENDORS = (
     ("Imou", "IPC-F22P", "V2.800.0000000.3.R", "6H0"),
     ("Vantech", "VP-2224IP", "V4.1.0 build 210915", "VT"),
 )
-_STREETS = ("Quang Trung", "Hùng Vương", "Phan Đình Phùng", "Lê Lợi", "Nguyễn Nghiêm",
-            "Trần Hưng Đạo", "Phạm Văn Đồng", "Lê Trung Đình", "Bà Triệu", "Hai Bà Trưng")
+_STREETS = (
+    "Quang Trung",
+    "Hùng Vương",
+    "Phan Đình Phùng",
+    "Lê Lợi",
+    "Nguyễn Nghiêm",
+    "Trần Hưng Đạo",
+    "Phạm Văn Đồng",
+    "Lê Trung Đình",
+    "Bà Triệu",
+    "Hai Bà Trưng",
+)
 _SURNAMES = ("Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Võ", "Phan", "Đặng", "Bùi", "Đỗ")
-_GIVEN = ("Văn An", "Thị Bình", "Văn Cường", "Thị Dung", "Minh Hải", "Thị Lan", "Quốc Tuấn",
-          "Thị Hoa", "Văn Phúc", "Ngọc Trâm")
-_PLACES = ("Ngã tư", "Cổng chợ", "Trường THCS", "UBND phường", "Cầu", "Bến xe", "Trạm y tế",
-           "Chùa", "Hẻm", "Công viên")
+_GIVEN = (
+    "Văn An",
+    "Thị Bình",
+    "Văn Cường",
+    "Thị Dung",
+    "Minh Hải",
+    "Thị Lan",
+    "Quốc Tuấn",
+    "Thị Hoa",
+    "Văn Phúc",
+    "Ngọc Trâm",
+)
+_PLACES = (
+    "Ngã tư",
+    "Cổng chợ",
+    "Trường THCS",
+    "UBND phường",
+    "Cầu",
+    "Bến xe",
+    "Trạm y tế",
+    "Chùa",
+    "Hẻm",
+    "Công viên",
+)
 
 # One RTSP camera per picture the assessor must tell apart, healthy first.
 RTSP_PICTURES = (
-    PictureKind.HEALTHY, PictureKind.BLURRED, PictureKind.COVERED, PictureKind.DARK,
-    PictureKind.FROZEN, PictureKind.TURNED_AWAY, PictureKind.NOISY, PictureKind.NO_SIGNAL,
+    PictureKind.HEALTHY,
+    PictureKind.BLURRED,
+    PictureKind.COVERED,
+    PictureKind.DARK,
+    PictureKind.FROZEN,
+    PictureKind.TURNED_AWAY,
+    PictureKind.NOISY,
+    PictureKind.NO_SIGNAL,
 )
 # Faults shown once each right after the RTSP subset, so even a small demo fleet has them all.
-_SHOWCASE = ("offline", "auth", "clock", "storage", "tamper", "onvif_error", "slow",
-             "overexposed", "color_cast")
+_SHOWCASE = (
+    "offline",
+    "auth",
+    "clock",
+    "storage",
+    "tamper",
+    "onvif_error",
+    "slow",
+    "overexposed",
+    "color_cast",
+)
 # The rest of the fleet: mostly healthy, a realistic sprinkle of faults.
 _RANDOM_MIX = (
-    ("healthy", 0.80), ("offline", 0.05), ("clock", 0.03), ("auth", 0.02), ("storage", 0.02),
-    ("picture", 0.05), ("tamper", 0.01), ("onvif_error", 0.01), ("slow", 0.01),
+    ("healthy", 0.80),
+    ("offline", 0.05),
+    ("clock", 0.03),
+    ("auth", 0.02),
+    ("storage", 0.02),
+    ("picture", 0.05),
+    ("tamper", 0.01),
+    ("onvif_error", 0.01),
+    ("slow", 0.01),
 )
 _SNAPSHOT_PICTURE_FAULTS = (
-    PictureKind.BLURRED, PictureKind.COVERED, PictureKind.DARK, PictureKind.FROZEN,
-    PictureKind.TURNED_AWAY, PictureKind.NOISY, PictureKind.NO_SIGNAL,
-    PictureKind.OVEREXPOSED, PictureKind.COLOR_CAST,
+    PictureKind.BLURRED,
+    PictureKind.COVERED,
+    PictureKind.DARK,
+    PictureKind.FROZEN,
+    PictureKind.TURNED_AWAY,
+    PictureKind.NOISY,
+    PictureKind.NO_SIGNAL,
+    PictureKind.OVEREXPOSED,
+    PictureKind.COLOR_CAST,
 )
 
 
@@ -194,10 +252,33 @@ def build_fleet(
 
 
 INVENTORY_HEADERS = (
-    "code", "name", "address", "area_code", "latitude", "longitude", "host_name", "host_contact",
-    "host_phone", "vendor", "model", "serial", "firmware", "onvif_host", "onvif_port", "rtsp_port",
-    "rtsp_url", "snapshot_url", "username", "password", "expected_width", "expected_height",
-    "expected_codec", "importance", "upstream_device", "enabled", "tags",
+    "code",
+    "name",
+    "address",
+    "area_code",
+    "latitude",
+    "longitude",
+    "host_name",
+    "host_contact",
+    "host_phone",
+    "vendor",
+    "model",
+    "serial",
+    "firmware",
+    "onvif_host",
+    "onvif_port",
+    "rtsp_port",
+    "rtsp_url",
+    "snapshot_url",
+    "username",
+    "password",
+    "expected_width",
+    "expected_height",
+    "expected_codec",
+    "importance",
+    "upstream_device",
+    "enabled",
+    "tags",
 )
 
 
@@ -205,21 +286,38 @@ def inventory_rows(cameras: Iterable[SimCamera]) -> list[dict[str, object]]:
     """One import row per camera, as the registry knew it when it was installed."""
     rows = []
     for cam in cameras:
-        rows.append({
-            "code": cam.code, "name": cam.name, "address": cam.street_address,
-            "area_code": cam.area_code, "latitude": cam.latitude, "longitude": cam.longitude,
-            "host_name": cam.host_name, "host_contact": cam.host_contact,
-            "host_phone": cam.host_phone, "vendor": cam.identity.manufacturer,
-            "model": cam.identity.model, "serial": cam.identity.serial,
-            "firmware": cam.identity.firmware, "onvif_host": cam.address,
-            "onvif_port": cam.onvif_port, "rtsp_port": cam.rtsp_port, "rtsp_url": cam.rtsp_url,
-            "snapshot_url": cam.snapshot_url, "username": cam.username,
-            # The inventory holds the installer's password; an `auth` fault changed the device's.
-            "password": cam.password, "expected_width": cam.width,
-            "expected_height": cam.height, "expected_codec": "h264",
-            "importance": cam.importance, "upstream_device": cam.upstream_device,
-            "enabled": "yes", "tags": ",".join(cam.tags),
-        })
+        rows.append(
+            {
+                "code": cam.code,
+                "name": cam.name,
+                "address": cam.street_address,
+                "area_code": cam.area_code,
+                "latitude": cam.latitude,
+                "longitude": cam.longitude,
+                "host_name": cam.host_name,
+                "host_contact": cam.host_contact,
+                "host_phone": cam.host_phone,
+                "vendor": cam.identity.manufacturer,
+                "model": cam.identity.model,
+                "serial": cam.identity.serial,
+                "firmware": cam.identity.firmware,
+                "onvif_host": cam.address,
+                "onvif_port": cam.onvif_port,
+                "rtsp_port": cam.rtsp_port,
+                "rtsp_url": cam.rtsp_url,
+                "snapshot_url": cam.snapshot_url,
+                "username": cam.username,
+                # The installer's password; under an `auth` fault the device has another.
+                "password": cam.password,
+                "expected_width": cam.width,
+                "expected_height": cam.height,
+                "expected_codec": "h264",
+                "importance": cam.importance,
+                "upstream_device": cam.upstream_device,
+                "enabled": "yes",
+                "tags": ",".join(cam.tags),
+            }
+        )
     return rows
 
 

@@ -12,10 +12,24 @@ from monitor.cli.simulate import app
 
 def test_run_writes_inventory_prints_table_and_stops(tmp_path: Path, base_address: str) -> None:
     inventory = tmp_path / "fleet.csv"
-    result = CliRunner().invoke(app, [
-        "--count", "12", "--base-address", base_address, "--port", "0", "--no-rtsp",
-        "--seed", "7", "--inventory", str(inventory), "--duration", "0.3",
-    ])
+    result = CliRunner().invoke(
+        app,
+        [
+            "--count",
+            "12",
+            "--base-address",
+            base_address,
+            "--port",
+            "0",
+            "--no-rtsp",
+            "--seed",
+            "7",
+            "--inventory",
+            str(inventory),
+            "--duration",
+            "0.3",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "SIM-0012" in result.output and "fleet stopped" in result.output
     with inventory.open(encoding="utf-8") as fh:

@@ -19,8 +19,13 @@ async def client(
     cam: SimCamera, password: str | None = None, *, adjust_time: bool = False
 ) -> AsyncIterator[ONVIFCamera]:
     """An onvif-zeep-async camera object, always closed."""
-    device = ONVIFCamera(cam.address, cam.onvif_port, cam.username,
-                         cam.password if password is None else password, adjust_time=adjust_time)
+    device = ONVIFCamera(
+        cam.address,
+        cam.onvif_port,
+        cam.username,
+        cam.password if password is None else password,
+        adjust_time=adjust_time,
+    )
     try:
         yield device
     finally:
@@ -47,7 +52,11 @@ async def test_identity_profiles_and_uris(one_camera: SimulatedFleet) -> None:
         sources = await media.GetVideoSources()
         scopes = await mgmt.GetScopes()
     assert (info.Manufacturer, info.Model, info.SerialNumber, info.FirmwareVersion) == (
-        cam.identity.manufacturer, cam.identity.model, cam.identity.serial, cam.identity.firmware)
+        cam.identity.manufacturer,
+        cam.identity.model,
+        cam.identity.serial,
+        cam.identity.firmware,
+    )
     assert info.HardwareId == cam.identity.hardware_id
     enc = profiles[0].VideoEncoderConfiguration
     assert (enc.Encoding, enc.Resolution.Width, enc.Resolution.Height) == ("H264", 640, 360)
@@ -69,8 +78,15 @@ async def test_clock_offset_visible_and_token_signed_with_it(
         reply = await mgmt.GetSystemDateAndTime()
         info = await mgmt.GetDeviceInformation()
     u = reply.UTCDateTime
-    camera_time = dt.datetime(u.Date.Year, u.Date.Month, u.Date.Day, u.Time.Hour, u.Time.Minute,
-                              u.Time.Second, tzinfo=dt.UTC)
+    camera_time = dt.datetime(
+        u.Date.Year,
+        u.Date.Month,
+        u.Date.Day,
+        u.Time.Hour,
+        u.Time.Minute,
+        u.Time.Second,
+        tzinfo=dt.UTC,
+    )
     drift = (camera_time - dt.datetime.now(dt.UTC)).total_seconds()
     assert abs(drift - offset) < 3
     assert info.SerialNumber == cams[0].identity.serial

@@ -30,8 +30,11 @@ async def test_two_hundred_cameras_on_distinct_addresses_all_answer(
     async with SimulatedFleet(cams):
         answers = await asyncio.gather(*(_connects(c.address, c.onvif_port) for c in cams))
         # Each listener is bound to its own address only: another camera's address is not it.
-        foreign = await _connects(cams[0].address, cams[1].onvif_port) \
-            if cams[0].onvif_port != cams[1].onvif_port else False
+        foreign = (
+            await _connects(cams[0].address, cams[1].onvif_port)
+            if cams[0].onvif_port != cams[1].onvif_port
+            else False
+        )
     assert all(answers)
     assert not foreign
 

@@ -35,8 +35,9 @@ async def test_rtsp_subset_camera_streams_its_picture(
 
     def sharpness(img: np.ndarray) -> float:
         # Edge strength at quarter size, where sensor noise averages out and edges remain.
-        grey = cv2.resize(cv2.cvtColor(img, cv2.COLOR_BGR2GRAY), (160, 90),
-                          interpolation=cv2.INTER_AREA).astype(float)
+        grey = cv2.resize(
+            cv2.cvtColor(img, cv2.COLOR_BGR2GRAY), (160, 90), interpolation=cv2.INTER_AREA
+        ).astype(float)
         return float(np.abs(np.diff(grey, axis=1)).mean())
 
     assert sharpness(sharp) > 2 * sharpness(blurred)

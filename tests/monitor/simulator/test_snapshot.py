@@ -17,8 +17,9 @@ async def test_snapshot_with_digest_auth_is_a_jpeg_of_the_camera_size(
     one_camera: SimulatedFleet,
 ) -> None:
     cam = next(iter(one_camera.cameras.values()))
-    async with httpx.AsyncClient(auth=httpx.DigestAuth(cam.username, cam.password),
-                                 timeout=5) as http:
+    async with httpx.AsyncClient(
+        auth=httpx.DigestAuth(cam.username, cam.password), timeout=5
+    ) as http:
         reply = await http.get(cam.snapshot_url)
     assert reply.status_code == 200
     assert reply.headers["content-type"] == "image/jpeg"

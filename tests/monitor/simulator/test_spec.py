@@ -30,8 +30,15 @@ def test_demo_fleet_shows_every_fault_once_and_is_mostly_healthy() -> None:
     cams = build_fleet(300, seed=0)
     rtsp = [c for c in cams if c.rtsp]
     assert [c.picture for c in rtsp] == [
-        PictureKind.HEALTHY, PictureKind.BLURRED, PictureKind.COVERED, PictureKind.DARK,
-        PictureKind.FROZEN, PictureKind.TURNED_AWAY, PictureKind.NOISY, PictureKind.NO_SIGNAL]
+        PictureKind.HEALTHY,
+        PictureKind.BLURRED,
+        PictureKind.COVERED,
+        PictureKind.DARK,
+        PictureKind.FROZEN,
+        PictureKind.TURNED_AWAY,
+        PictureKind.NOISY,
+        PictureKind.NO_SIGNAL,
+    ]
     showcase = cams[8:17]
     labels = Counter(label.rstrip("+-0123456789s") for c in showcase for label in c.faults.labels())
     for fault in ("offline", "auth", "clock", "storage", "tamper", "onvif_error", "slow"):
