@@ -6,10 +6,10 @@ import ipaddress
 import secrets
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from probes.result import ProbeConfig
 
@@ -37,7 +37,8 @@ class Settings(BaseSettings):
     listen_port: int = 8080
     public_url: str = "http://127.0.0.1:8080"
     language: Literal["vi", "en"] = "vi"
-    allowed_probe_networks: list[str] = Field(
+    # Comma-separated in the environment: CAMWATCH_ALLOWED_PROBE_NETWORKS=10.0.0.0/8,127.0.0.0/8
+    allowed_probe_networks: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["127.0.0.0/8", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]
     )
     session_hours: int = 12
@@ -53,7 +54,7 @@ class Settings(BaseSettings):
     @field_validator("allowed_probe_networks", mode="before")
     @classmethod
     def _split_networks(cls, value: object) -> object:
-        if isinstance(value, str) and not value.strip().startswith("["):
+        if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 

@@ -84,3 +84,44 @@ def seed_registry(db: Database, rules: CameraRules) -> Seed:
             seed.tokens[role.value] = token
             seed.user_ids[role.value] = user.id
     return seed
+
+
+IMPORT_HEADER_EN = [
+    "code", "name", "address", "area_code", "latitude", "longitude", "host_name", "host_phone",
+    "vendor", "model", "onvif_host", "onvif_port", "username", "password", "expected_width",
+    "expected_height", "importance", "enabled", "tags",
+]  # fmt: skip
+
+IMPORT_HEADER_VI = [
+    "Mã camera", "Tên camera", "Địa chỉ", "Mã địa bàn", "Vĩ độ", "Kinh độ", "Hộ/đơn vị lắp đặt",
+    "Số điện thoại", "Hãng", "Model", "Địa chỉ IP", "Cổng ONVIF", "Tên đăng nhập", "Mật khẩu",
+    "Độ phân giải ngang", "Độ phân giải dọc", "Mức quan trọng", "Đang theo dõi", "Nhãn",
+]  # fmt: skip
+
+
+def camera_rows(count: int, *, prefix: str = "IMP", area_codes: tuple[str, ...] = ("ST-TP",
+                "BS-BT", "ST-TP-1")) -> list[list[str]]:  # fmt: skip
+    """`count` valid import rows (in IMPORT_HEADER_* column order) on loopback addresses."""
+    rows = []
+    for i in range(count):
+        rows.append([
+            f"{prefix}-{i:05d}", f"Camera số {i}", f"Thôn {i % 17}, Quốc lộ 1A",
+            area_codes[i % len(area_codes)], f"{15.0 + (i % 1000) / 10000:.5f}",
+            f"{108.7 + (i % 900) / 10000:.5f}", f"Hộ gia đình {i % 300}", f"0905{i % 1000000:06d}",
+            "Hikvision" if i % 2 else "Dahua", "DS-2CD1023",
+            f"127.{10 + i // 65536}.{i // 256 % 256}.{i % 256}",
+            "80", "admin", f"pw-{i}", "1280", "720", str(1 + i % 5), "có", "trường học, cổng",
+        ])  # fmt: skip
+    return rows
+
+
+def to_csv(header: list[str], rows: list[list[str]]) -> bytes:
+    """CSV bytes (UTF-8 with BOM, as spreadsheet programs save)."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8-sig")

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import typer
-import uvicorn
 
-from api.app import create_app
 from monitor.cli.context import database, settings
-from monitor.migrate import upgrade
 
 
 def serve(
@@ -16,6 +13,12 @@ def serve(
     demo: bool = typer.Option(False, help="also run a simulated camera fleet and register it"),
 ) -> None:
     """Run the API and web service (migrating the database first)."""
+    # Imported here so that other commands start without loading the web stack.
+    import uvicorn
+
+    from api.app import create_app
+    from monitor.migrate import upgrade
+
     cfg = settings()
     db = database()
     upgrade(db.engine)

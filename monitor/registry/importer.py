@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from monitor import audit
 from monitor.errors import ImportRejected, InvalidData, RowProblem
@@ -213,7 +213,9 @@ def import_cameras(
         existing.update(
             (c.code, c) for c in session.scalars(select(Camera).where(Camera.code.in_(chunk)))
         )
-    hosts = {(h.name, h.area_id): h for h in session.scalars(select(Host))}
+    hosts: dict[str, list[Host]] = {}
+    for known in session.scalars(select(Host).options(joinedload(Host.area))):
+        hosts.setdefault(known.name, []).append(known)
     for done, row in enumerate(rows, start=1):
         area = areas[row.camera.area_code]
         host = _upsert_host(session, row.host, area, hosts, summary) if row.host else None
@@ -266,18 +268,22 @@ def _upsert_host(
     session: Session,
     data: dict[str, str],
     area: Area,
-    hosts: dict[tuple[str, int], Host],
+    hosts: dict[str, list[Host]],
     summary: ImportSummary,
 ) -> Host:
-    key = (data["host_name"], area.id)
-    host = hosts.get(key)
+    # A host registered at a commune also serves the cameras of its villages: reuse the host of
+    # that name in the camera's area or the nearest area above it before creating a new one.
+    name = data["host_name"]
+    candidates = [h for h in hosts.get(name, []) if area.path.startswith(h.area.path)]
+    host = max(candidates, key=lambda h: len(h.area.path), default=None)
     if host is None:
-        host = Host(name=data["host_name"], area=area, address="")
+        host = Host(name=name, area=area, address="")
         session.add(host)
         session.flush()
-        hosts[key] = host
+        hosts.setdefault(name, []).append(host)
         summary.hosts_created += 1
-    host.kind = HostKind(data.get("host_kind", host.kind or HostKind.HOUSEHOLD))
+    if "host_kind" in data:
+        host.kind = HostKind(data["host_kind"])
     if "host_contact" in data:
         host.contact_name = data["host_contact"]
     if "host_phone" in data:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -61,7 +62,7 @@ def read_table(data: bytes, filename: str) -> Table:
     else:
         try:
             workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except (InvalidFileException, KeyError, OSError, ValueError) as exc:
+        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
             raise ImportRejected(
                 [RowProblem(0, "", "file is not a readable XLSX workbook")]
             ) from exc

@@ -159,3 +159,40 @@ def test_unknown_fields_are_rejected(client: TestClient, seed: Seed) -> None:
     answer = client.post("/api/v1/cameras", json={**NEW, "colour": "red"},
                          headers=auth(seed, "admin"))  # fmt: skip
     assert answer.status_code == 422
+
+
+def test_import_endpoint_reports_every_problem_and_writes_nothing(
+    client: TestClient, seed: Seed
+) -> None:
+    from tests.registry_data import IMPORT_HEADER_EN, camera_rows, to_csv
+
+    tech = auth(seed, "technician")
+    rows = camera_rows(40)
+    rows[5][10] = "not an address!"
+    rows[6][15] = "-3"
+    files = {"file": ("cams.csv", to_csv(IMPORT_HEADER_EN, rows), "text/csv")}
+    answer = client.post("/api/v1/cameras/import", files=files, headers=tech)
+    assert answer.status_code == 422
+    assert {(p["row"], p["column"]) for p in answer.json()["problems"]} == {
+        (7, "onvif_host"),
+        (8, "expected_height"),
+    }
+    assert client.get("/api/v1/cameras", headers=tech).json()["total"] == 3
+    files = {"file": ("cams.csv", to_csv(IMPORT_HEADER_EN, camera_rows(40)), "text/csv")}
+    done = client.post("/api/v1/cameras/import", files=files, headers=tech).json()
+    assert done["created"] == 40
+    assert client.get("/api/v1/cameras", headers=tech).json()["total"] == 43
+
+
+def test_export_in_both_languages_reads_back(client: TestClient, seed: Seed) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    police = auth(seed, "police")
+    xlsx = client.get("/api/v1/cameras/export?format=xlsx&lang=en", headers=police)
+    rows = list(load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(values_only=True))
+    assert rows[0][:2] == ("Code", "Name") and len(rows) == 4
+    csv_text = client.get("/api/v1/cameras/export?format=csv", headers=police).content
+    assert csv_text.startswith("\ufeffMã camera".encode())
+    assert "Trường THCS Tịnh Phong" in csv_text.decode("utf-8-sig")

@@ -1,0 +1,99 @@
+"""The camwatch command line as an operator uses it: a real process against the test database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from monitor.db import Database
+from monitor.models import Camera
+from monitor.settings import Settings
+from tests.registry_data import IMPORT_HEADER_VI, camera_rows, to_csv
+
+CAMWATCH = str(Path(sys.executable).parent / "camwatch")
+
+
+def _run(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "CAMWATCH_ENVIRONMENT": "test",
+        "CAMWATCH_DATABASE_URL": settings.resolved_database_url,
+        "CAMWATCH_SECRET_KEY": settings.resolved_secret_key,
+        "CAMWATCH_ALLOWED_PROBE_NETWORKS": "127.0.0.0/8",
+        "CAMWATCH_DATA_DIR": str(settings.data_dir),
+        "COLUMNS": "200",
+    }
+    return subprocess.run([CAMWATCH, *args], env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_every_command_has_help(settings: Settings) -> None:
+    for args in ([], ["db"], ["users"], ["areas"], ["cameras"], ["cameras", "import"], ["serve"]):
+        answer = _run(settings, *args, "--help")
+        assert answer.returncode == 0, answer.stderr
+        assert "Usage" in answer.stdout
+
+
+def test_operator_builds_a_registry_and_imports_and_exports(
+    settings: Settings, database: Database, tmp_path: Path
+) -> None:
+    assert (
+        _run(settings, "areas", "add", "QNG", "Quảng Ngãi", "--level", "province").returncode == 0
+    )
+    for code, name, level, parent in [
+        ("ST", "Huyện Sơn Tịnh", "district", "QNG"),
+        ("ST-TP", "Xã Tịnh Phong", "commune", "ST"),
+        ("BS", "Huyện Bình Sơn", "district", "QNG"),
+        ("BS-BT", "Xã Bình Thuận", "commune", "BS"),
+        ("ST-TP-1", "Thôn Trường Thọ", "village", "ST-TP"),
+    ]:
+        done = _run(settings, "areas", "add", code, name, "--level", level, "--parent", parent)
+        assert done.returncode == 0, done.stderr + done.stdout
+    wrong = _run(settings, "areas", "add", "X", "Xã lạc", "--level", "commune", "--parent", "QNG")
+    assert wrong.returncode == 1 and "must be inside a district" in wrong.stdout
+
+    rows = camera_rows(50)
+    rows[7][3] = "NOWHERE"
+    rows[20][11] = "port"
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(to_csv(IMPORT_HEADER_VI, rows))
+    rejected = _run(settings, "cameras", "import", str(bad))
+    assert rejected.returncode == 1
+    assert "2 problem(s), nothing written" in rejected.stderr
+    assert "NOWHERE" in rejected.stderr and "│ 9 " in rejected.stderr and "│ 22 " in rejected.stderr
+    with database.session() as s:
+        assert s.scalar(select(func.count()).select_from(Camera)) == 0
+
+    good = tmp_path / "good.csv"
+    good.write_bytes(to_csv(IMPORT_HEADER_VI, camera_rows(50)))
+    imported = _run(settings, "cameras", "import", str(good))
+    assert imported.returncode == 0, imported.stderr
+    assert "50 rows: 50 created" in imported.stderr
+    again = _run(settings, "cameras", "import", str(good))
+    assert "0 created, 0 updated, 50 unchanged" in again.stderr
+
+    out = tmp_path / "export.xlsx"
+    assert _run(settings, "cameras", "export", str(out)).returncode == 0
+    sheet = load_workbook(out).active
+    values = list(sheet.iter_rows(values_only=True))
+    assert values[0][0] == "Mã camera" and "Mật khẩu" not in values[0]
+    assert len(values) == 51 and values[2][1] == "Camera số 1"
+    assert not any("pw-" in str(cell) for row in values for cell in row)
+
+
+def test_user_creation_prints_a_working_token_once(settings: Settings, database: Database) -> None:
+    created = _run(settings, "users", "create", "admin", "--role", "admin")
+    assert created.returncode == 0, created.stderr
+    token = created.stdout.strip().splitlines()[-1]
+    assert token.startswith("cw_")
+    from monitor.registry.users import user_for_token
+
+    with database.session() as s:
+        user = user_for_token(s, token)
+        assert user is not None and user.username == "admin"
+    listing = _run(settings, "users", "list")
+    assert "admin" in listing.stdout and token not in listing.stdout
