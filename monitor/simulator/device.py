@@ -169,6 +169,7 @@ class DeviceHandlers:
             "GetProfiles": lambda: soap.profiles(cam),
             "GetVideoSources": lambda: soap.video_sources(cam),
             "GetEventProperties": soap.event_properties,
+            "GetRecordingJobs": soap.recording_jobs,
         }
         if operation in simple:
             return _soap_response(soap.envelope(simple[operation]()))
@@ -183,6 +184,14 @@ class DeviceHandlers:
                 )
             uri = cam.rtsp_url if operation == "GetStreamUri" else cam.snapshot_url
             return _soap_response(soap.envelope(soap.media_uri(operation, uri)))
+        if operation == "GetRecordingJobState":
+            if _child_text(el, "JobToken") != soap.RECORDING_JOB_TOKEN:
+                return _fault(
+                    400, "s:Sender", ("ter:InvalidArgVal", "ter:NoRecordingJob"), "No such job"
+                )
+            return _soap_response(
+                soap.envelope(soap.recording_job_state(cam.faults.storage_failure))
+            )
         if operation == "CreatePullPointSubscription":
             seconds = parse_duration(_child_text(el, "InitialTerminationTime"), now)
             sub = new_subscription(rt.subscriptions, now, seconds)

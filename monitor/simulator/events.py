@@ -7,7 +7,7 @@ import itertools
 from dataclasses import dataclass, field
 
 from monitor.simulator.model import SimCamera
-from monitor.simulator.soap import Notification, xsd_datetime
+from monitor.simulator.soap import RECORDING_JOB_TOKEN, Notification, xsd_datetime
 
 _ids = itertools.count(1)
 DEFAULT_SUBSCRIPTION_SECONDS = 60.0
@@ -31,7 +31,7 @@ def current_state(cam: SimCamera, camera_now: dt.datetime) -> dict[str, Notifica
         ),
         "tns1:RecordingConfig/JobState": Notification(
             "tns1:RecordingConfig/JobState",
-            (("RecordingJobToken", "RecordingJob_1"),),
+            (("RecordingJobToken", RECORDING_JOB_TOKEN),),
             (("State", "Error" if f.storage_failure else "Active"),),
         ),
         "tns1:RuleEngine/TamperDetector/Tamper": Notification(

@@ -13,6 +13,7 @@ NS = {
     "tds": "http://www.onvif.org/ver10/device/wsdl",
     "trt": "http://www.onvif.org/ver10/media/wsdl",
     "tev": "http://www.onvif.org/ver10/events/wsdl",
+    "trc": "http://www.onvif.org/ver10/recording/wsdl",
     "tt": "http://www.onvif.org/ver10/schema",
     "ter": "http://www.onvif.org/ver10/error",
     "wsnt": "http://docs.oasis-open.org/wsn/b-2",
@@ -113,6 +114,7 @@ def services(cam: SimCamera) -> str:
         (NS["tds"], "device_service"),
         (NS["trt"], "media_service"),
         (NS["tev"], "events_service"),
+        (NS["trc"], "recording_service"),
     )
     body = "".join(
         f"<tds:Service><tds:Namespace>{ns}</tds:Namespace><tds:XAddr>{base}/{path}</tds:XAddr>"
@@ -281,3 +283,28 @@ def renew(now: dt.datetime, until: dt.datetime) -> str:
 def empty(prefix: str, operation: str) -> str:
     """An empty <prefix:OperationResponse/> (Unsubscribe, SetSynchronizationPoint)."""
     return f"<{prefix}:{operation}Response/>"
+
+
+RECORDING_JOB_TOKEN = "RecordingJob_1"
+_RECORDING_TOKEN = "Recording_1"
+
+
+def recording_jobs() -> str:
+    """GetRecordingJobsResponse: one continuous recording job to the SD card."""
+    return (
+        "<trc:GetRecordingJobsResponse><trc:JobItem>"
+        f"<tt:JobToken>{RECORDING_JOB_TOKEN}</tt:JobToken><tt:JobConfiguration>"
+        f"<tt:RecordingToken>{_RECORDING_TOKEN}</tt:RecordingToken><tt:Mode>Active</tt:Mode>"
+        "<tt:Priority>1</tt:Priority></tt:JobConfiguration></trc:JobItem>"
+        "</trc:GetRecordingJobsResponse>"
+    )
+
+
+def recording_job_state(failed: bool) -> str:
+    """GetRecordingJobStateResponse: Active while recording, Error when the medium failed."""
+    state = "Error" if failed else "Active"
+    return (
+        "<trc:GetRecordingJobStateResponse><trc:State>"
+        f"<tt:RecordingToken>{_RECORDING_TOKEN}</tt:RecordingToken><tt:State>{state}</tt:State>"
+        "</trc:State></trc:GetRecordingJobStateResponse>"
+    )

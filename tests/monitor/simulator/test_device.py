@@ -207,3 +207,17 @@ async def test_pullpoint_reports_storage_failure_tamper_and_reboot(
     assert second[storage] == ("Changed", {"Failed": "false"})
     assert second["tns1:Monitoring/OperatingTime/LastReboot"][1]["Status"] != boot_before
     assert "tns1:RuleEngine/TamperDetector/Tamper" not in second  # unchanged, not repeated
+
+
+async def test_recording_job_state_follows_storage_failure(one_camera: SimulatedFleet) -> None:
+    cam = next(iter(one_camera.cameras.values()))
+    async with client(cam) as device:
+        await device.update_xaddrs()
+        recording = await device.create_recording_service()
+        jobs = await recording.GetRecordingJobs()
+        token = jobs[0].JobToken
+        healthy = await recording.GetRecordingJobState({"JobToken": token})
+        await one_camera.set_faults(cam.code, storage_failure=True)
+        failed = await recording.GetRecordingJobState({"JobToken": token})
+    assert jobs[0].JobConfiguration.Mode == "Active"
+    assert (healthy.State, failed.State) == ("Active", "Error")
