@@ -3,6 +3,24 @@
 from monitor.models.accounts import ApiToken, Role, TokenKind, User
 from monitor.models.audit import AuditEntry
 from monitor.models.base import Base, utcnow
+from monitor.models.incidents import (
+    Incident,
+    IncidentKind,
+    Notification,
+    NotificationState,
+    Ticket,
+    TicketEvent,
+    TicketState,
+)
+from monitor.models.monitoring import (
+    CameraStatus,
+    HealthState,
+    HourlyRollup,
+    ProbeRecord,
+    ProbeSchedule,
+    ReferenceView,
+    StateChange,
+)
 from monitor.models.registry import (
     AREA_PARENT_LEVEL,
     Area,
@@ -23,11 +41,25 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Camera",
+    "CameraStatus",
     "Crew",
+    "HealthState",
     "Host",
     "HostKind",
+    "HourlyRollup",
+    "Incident",
+    "IncidentKind",
     "MaintenanceWindow",
+    "Notification",
+    "NotificationState",
+    "ProbeRecord",
+    "ProbeSchedule",
+    "ReferenceView",
     "Role",
+    "StateChange",
+    "Ticket",
+    "TicketEvent",
+    "TicketState",
     "TokenKind",
     "User",
     "crew_districts",
