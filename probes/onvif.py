@@ -48,7 +48,7 @@ async def probe(target: ProbeTarget, cfg: ProbeConfig, *, deadline: Deadline) ->
     metrics: dict[str, float] = {}
     budget = deadline.remaining()
     try:
-        async with asyncio.timeout(max(0.01, budget - RESERVE_SECONDS)):
+        async with asyncio.timeout(max(0.01, budget - RESERVE_SECONDS)), device.lock:
             result = await _probe_device(device, target, cfg, deadline, details, metrics)
     except ONVIF_EXPECTED_ERRORS as exc:
         fault, reason = classify(exc, timeout_seconds=budget)

@@ -95,6 +95,8 @@ class OnvifDevice:
         self.connected = False
         self.last_date_header: str | None = None
         self.clock_needs_token = False
+        # One probe at a time per camera: connect() and the clock offset are shared state.
+        self.lock = asyncio.Lock()
         # Per-camera failure state for back-off.
         self.consecutive_failures = 0
         self.last_fault: FaultCode | None = None

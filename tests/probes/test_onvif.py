@@ -83,6 +83,17 @@ async def test_device_is_reused_between_probes(ipycam_shared: IpycamPeer) -> Non
     assert second_result.details["serial"] == "SN-0001"
 
 
+async def test_concurrent_probes_of_one_camera_share_its_device(
+    ipycam_shared: IpycamPeer,
+) -> None:
+    target = target_for(ipycam_shared, code="CONCURRENT")
+
+    results = await asyncio.gather(*(run(target) for _ in range(5)))
+
+    assert all(r.ok for r in results), [r.reason for r in results]
+    assert len([k for k in onvif._devices if k[0] == "CONCURRENT"]) == 1
+
+
 async def test_serial_change_is_device_replaced_and_firmware_change_recorded(
     ipycam_shared: IpycamPeer,
 ) -> None:
