@@ -18,6 +18,8 @@ _FACADES = ((170, 215, 235), (235, 235, 230), (120, 190, 225), (200, 200, 160), 
 _NOISE_BANK = 4
 # Offset between a camera's own view and the "turned away" view of the same generator.
 _TURNED_SEED_OFFSET = 7919
+# Centre and half-axes of the occluder of a covered lens, as shares of width and height.
+_COVER = (0.2, 0.3, 0.45, 0.75)
 
 
 def render_scene(seed: int, width: int = 640, height: int = 360) -> np.ndarray:
@@ -136,22 +138,17 @@ def degrade(view: np.ndarray, kind: PictureKind, seed: int) -> np.ndarray:
     if kind is PictureKind.BLURRED:
         return cv2.GaussianBlur(view, (0, 0), sigmaX=w / 90)
     if kind is PictureKind.COVERED:
-        out = view.copy()
+        cx, cy, ax, ay = (w * _COVER[0], h * _COVER[1], w * _COVER[2], h * _COVER[3])
         mask = np.zeros((h, w), np.uint8)
-        cv2.ellipse(
-            mask,
-            (int(w * 0.45), int(h * 0.55)),
-            (int(w * 0.62), int(h * 0.62)),
-            -15,
-            0,
-            360,
-            255,
-            -1,
-        )
+        cv2.ellipse(mask, (int(cx), int(cy)), (int(ax), int(ay)), -15, 0, 360, 255, -1)
         add, _ = _texture(w, h)
-        # A dark cloth or bag: nearly flat, with a faint weave from the shared grain.
-        occluder = cv2.add(np.full_like(view, 18), add // 2)
-        return cv2.copyTo(occluder, mask, out)
+        # A cloth or bag on the lens: out of focus, dark in the middle, lighter where daylight
+        # leaks in at its edge, with a faint weave.
+        yy, xx = np.mgrid[0:h, 0:w]
+        dist = np.hypot((xx - cx) / ax, (yy - cy) / ay)
+        shade = (22 + 40 * np.clip(dist, 0, 1) ** 2).astype(np.uint8)
+        occluder = cv2.add(cv2.merge((shade, shade, shade + 3)), add // 2)
+        return cv2.copyTo(occluder, mask, view.copy())
     if kind is PictureKind.DARK:
         return cv2.convertScaleAbs(view, alpha=0.06, beta=2)
     if kind is PictureKind.TURNED_AWAY:
@@ -173,7 +170,8 @@ def degrade(view: np.ndarray, kind: PictureKind, seed: int) -> np.ndarray:
         )
         return out
     if kind is PictureKind.OVEREXPOSED:
-        return cv2.convertScaleAbs(view, alpha=2.2, beta=110)
+        # Glare / IR reflection: everything lifted towards white, the brightest parts clipped.
+        return cv2.convertScaleAbs(view, alpha=0.7, beta=140)
     if kind is PictureKind.COLOR_CAST:
         # A stuck IR-cut filter: infrared floods the red and blue channels (BGR rows + offset).
         matrix = np.array([[0.75, 0, 0, 60], [0, 0.45, 0, 0], [0, 0, 0.8, 90]], np.float32)
@@ -242,7 +240,8 @@ class PictureSource:
         base = base_picture(self.seed, kind, self.width, self.height)
         if kind is PictureKind.NO_SIGNAL:
             return base  # an encoder's blue screen is generated, not sensed: no noise
-        amplitude = 60 if kind is PictureKind.NOISY else 2
+        # Heavy snow for `noisy`; a covered lens makes the auto-gain amplify sensor noise.
+        amplitude = {PictureKind.NOISY: 60, PictureKind.COVERED: 2}.get(kind, 2)
         add, sub = _noise_bank(self.width, self.height, amplitude)[grab % _NOISE_BANK]
         frame = cv2.subtract(cv2.add(base, add), sub)
         stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime())

@@ -1,13 +1,17 @@
-"""The project's own probes against the simulated fleet: each simulated fault is recognised."""
+"""The project's own probes and assessor against the simulated fleet: each fault is recognised."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+import cv2
+import numpy as np
 import pytest
 
-from monitor.simulator import SimCamera, SimulatedFleet
+from monitor.simulator import PICTURE_FAULT_CODES, PictureKind, SimCamera, SimulatedFleet
+from monitor.simulator.scene import PictureSource, encode_jpeg
 from probes import onvif, snapshot
+from probes.frame import assess
 from probes.result import Deadline, ProbeConfig, ProbeTarget
 
 
@@ -66,3 +70,19 @@ async def test_snapshot_probe_fetches_the_picture(
     assert [str(f) for f in result.faults] == ([fault] if fault else [])
     if fault is None:
         assert result.frame.shape == (cam.height, cam.width, 3)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_frame_assessor_names_the_fault_each_picture_shows(seed: int) -> None:
+    def jpeg(frame: np.ndarray) -> np.ndarray:
+        return cv2.imdecode(np.frombuffer(encode_jpeg(frame), np.uint8), cv2.IMREAD_COLOR)
+
+    reference = jpeg(PictureSource("SIM-0001", seed, PictureKind.HEALTHY, 640, 360).grab())
+    verdicts = {}
+    for kind in PictureKind:
+        source = PictureSource("SIM-0001", seed, kind, 640, 360)
+        previous = jpeg(source.grab())
+        verdict = assess(jpeg(source.grab()), previous=previous, reference=reference)
+        verdicts[kind] = [str(f) for f in verdict.faults]
+    expected = {k: [code] if code else [] for k, code in PICTURE_FAULT_CODES.items()}
+    assert verdicts == expected

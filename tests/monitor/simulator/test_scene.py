@@ -43,8 +43,8 @@ def test_fault_variants_are_clear_cut() -> None:
     healthy = _grab(PictureKind.HEALTHY)
     assert _sharpness(_grab(PictureKind.BLURRED)) < _sharpness(healthy) / 10
     assert _grey(_grab(PictureKind.DARK)).mean() < 20
-    assert (_grey(_grab(PictureKind.COVERED)) < 40).mean() > 0.6
-    assert (_grey(_grab(PictureKind.OVEREXPOSED)) > 240).mean() > 0.6
+    assert (_grey(_grab(PictureKind.COVERED)) < 70).mean() > 0.5  # most of the view
+    assert np.percentile(_grey(_grab(PictureKind.OVEREXPOSED)), 5) > 140  # washed out
     b, g, r = _grab(PictureKind.COLOR_CAST).reshape(-1, 3).mean(axis=0)
     assert r > 1.5 * g and b > 1.2 * g
     noisy = _grab(PictureKind.NOISY).astype(int)
