@@ -51,6 +51,33 @@ class Settings(BaseSettings):
     default_rtsp_interval_seconds: int = 900
     default_snapshot_interval_seconds: int = 900
 
+    # Health evaluation and tickets (see monitor/evaluator.py and monitor/tickets.py).
+    down_after_failures: int = Field(
+        default=3, ge=1, description="failed probes in a row to go down"
+    )
+    up_after_successes: int = Field(
+        default=2, ge=1, description="good probes in a row to come back"
+    )
+    flap_transitions: int = Field(
+        default=4, ge=2, description="state changes in the window = flapping"
+    )
+    flap_window_seconds: int = 3600
+    incident_reopen_seconds: int = Field(
+        default=900,
+        description="a camera down again this soon after recovering resumes its incident",
+    )
+    ticket_after_down_seconds: int = 900
+    ticket_after_degraded_seconds: int = 7200
+    group_min_members: int = Field(default=3, ge=2, description="cameras down together = one group")
+    group_commune_share: float = Field(default=0.6, gt=0, le=1)
+    group_window_seconds: int = Field(
+        default=300, description="how close in time group members fall"
+    )
+    raw_retention_days: int = 30
+    scheduler_tick_seconds: float = 5.0
+    runner_cheap_concurrency: int = 64
+    runner_frame_concurrency: int = 4
+
     @field_validator("allowed_probe_networks", mode="before")
     @classmethod
     def _split_networks(cls, value: object) -> object:
