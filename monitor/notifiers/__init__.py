@@ -1,0 +1,1 @@
+"""Crew notifications: a durable outbox, webhook and email senders, and the delivery loop."""

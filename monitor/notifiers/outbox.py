@@ -1,0 +1,177 @@
+"""The notification outbox: turn a ticket event into pending messages, inside the caller's
+transaction (a rolled-back ticket sends nothing). Delivery is `monitor.notifiers.delivery`."""
+
+from __future__ import annotations
+
+import base64
+import logging
+import re
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from monitor.models import (
+    Area,
+    Camera,
+    CameraStatus,
+    Incident,
+    Notification,
+    NotificationState,
+    Ticket,
+    utcnow,
+)
+from monitor.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+EVENTS = frozenset(
+    {
+        "ticket.opened",
+        "ticket.assigned",
+        "ticket.state_changed",
+        "ticket.reopened",
+        "ticket.closed",
+        "ticket.comment",
+    }
+)
+WEBHOOK = "webhook"
+EMAIL = "email"
+# Thumbnails are small JPEGs; a bigger blob is not a thumbnail and stays out of the outbox.
+MAX_ATTACHMENT_BYTES = 512 * 1024
+THUMBNAILS = ("last_good", "last_fault")
+
+# A probe reason should never hold credentials; strip any "scheme://user:pass@" anyway.
+_URL_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@]+@")
+
+
+def scrub(text: str) -> str:
+    """Remove user-info (user:password@) from any URL inside `text`."""
+    return _URL_USERINFO.sub(r"\1", text)
+
+
+def _area_names(area: Area | None) -> list[str]:
+    names: list[str] = []
+    while area is not None:
+        names.append(area.name)
+        area = area.parent
+    return list(reversed(names))
+
+
+def _camera_part(camera: Camera, base: str) -> dict[str, Any]:
+    thumbs = f"{base}/api/v1/cameras/{camera.code}/thumbnails"
+    host = camera.host
+    return {
+        "code": camera.code,
+        "name": camera.name,
+        "address": camera.address,
+        "areas": _area_names(camera.area),
+        "latitude": camera.latitude,
+        "longitude": camera.longitude,
+        "importance": camera.importance,
+        "host": None
+        if host is None
+        else {"name": host.name, "contact_name": host.contact_name, "phone": host.contact_phone},
+        "thumbnails": {name: f"{thumbs}/{name}.jpg" for name in THUMBNAILS},
+    }
+
+
+def _incident_part(incident: Incident | None) -> dict[str, Any] | None:
+    if incident is None:
+        return None
+    part: dict[str, Any] = {
+        "id": incident.id,
+        "kind": str(incident.kind),
+        "state": incident.state,
+        "started_at": incident.started_at.isoformat() if incident.started_at else None,
+        "faults": list(incident.faults or []),
+        "reason": scrub(incident.reason or ""),
+    }
+    if incident.members:
+        part["cameras"] = sorted(m.camera.code for m in incident.members if m.camera is not None)
+    return part
+
+
+def ticket_payload(ticket: Ticket, event: str, settings: Settings) -> dict[str, Any]:
+    """The JSON-able message about `event` on `ticket`; never holds a camera password."""
+    if event not in EVENTS:
+        raise ValueError(f"unknown ticket event {event!r}")
+    base = settings.public_url.rstrip("/")
+    return {
+        "event": event,
+        "sent_by": "camwatch",
+        "ticket": {
+            "id": ticket.id,
+            "state": str(ticket.state),
+            "priority": ticket.priority,
+            "fault": ticket.fault,
+            "title": ticket.title,
+            "opened_at": ticket.opened_at.isoformat() if ticket.opened_at else None,
+            "due_at": ticket.due_at.isoformat() if ticket.due_at else None,
+            "link": f"{base}/tickets/{ticket.id}",
+        },
+        "crew": None if ticket.crew is None else {"id": ticket.crew.id, "name": ticket.crew.name},
+        "camera": None if ticket.camera is None else _camera_part(ticket.camera, base),
+        "incident": _incident_part(ticket.incident),
+    }
+
+
+def _attachments(session: Session, ticket: Ticket) -> list[dict[str, str]]:
+    """The evidence thumbnails as of now (base64), so the email shows what the crew was told."""
+    if ticket.camera_id is None:
+        return []
+    status = session.get(CameraStatus, ticket.camera_id)
+    if status is None:
+        return []
+    found = []
+    for name in THUMBNAILS:
+        data = getattr(status, f"{name}_jpeg")
+        if data and len(data) <= MAX_ATTACHMENT_BYTES:
+            found.append(
+                {
+                    "filename": f"{ticket.camera.code if ticket.camera else 'camera'}-{name}.jpg",
+                    "content_type": "image/jpeg",
+                    "data_b64": base64.b64encode(data).decode("ascii"),
+                }
+            )
+    return found
+
+
+def enqueue_ticket_event(
+    session: Session, ticket: Ticket, event: str, settings: Settings
+) -> list[Notification]:
+    """Queue one message per channel of the ticket's crew; sends nothing (see delivery)."""
+    crew = ticket.crew
+    if crew is None:
+        return []
+    session.flush()  # the ticket needs its id before the payload names it
+    payload = ticket_payload(ticket, event, settings)
+    now = utcnow()
+    queued: list[Notification] = []
+    if crew.webhook_url:
+        queued.append(_new(ticket, WEBHOOK, crew.webhook_url, event, payload, now))
+    if crew.email:
+        email_payload = dict(payload, attachments=_attachments(session, ticket))
+        queued.append(_new(ticket, EMAIL, crew.email, event, email_payload, now))
+    session.add_all(queued)
+    session.flush()
+    logger.info(
+        "ticket %s: queued %s for crew %s on %s",
+        ticket.id, event, crew.id, ",".join(n.channel for n in queued) or "no channel",
+    )  # fmt: skip
+    return queued
+
+
+def _new(
+    ticket: Ticket, channel: str, target: str, event: str, payload: dict[str, Any], now: Any
+) -> Notification:
+    return Notification(
+        ticket_id=ticket.id,
+        channel=channel,
+        target=target,
+        event=event,
+        payload=payload,
+        state=NotificationState.PENDING,
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+    )
