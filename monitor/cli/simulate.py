@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import signal
 from pathlib import Path
 
 import typer
@@ -46,14 +48,19 @@ def camera_table(cameras: list[SimCamera], rtsp: bool) -> Table:
 
 
 async def _serve(fleet: SimulatedFleet, duration: float | None) -> None:
-    """Run the fleet until cancelled (Ctrl-C) or for `duration` seconds."""
-    async with fleet:
-        console.print(camera_table(list(fleet.cameras.values()), fleet.rtsp_enabled))
-        console.print("[green]fleet running[/green] - Ctrl-C stops it")
-        if duration is None:
-            await asyncio.Event().wait()
-        else:
-            await asyncio.sleep(duration)
+    """Run the fleet until Ctrl-C or SIGTERM, or for `duration` seconds."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    # SIGTERM (systemd, a parent process) stops as cleanly as Ctrl-C: listeners and encoders closed.
+    loop.add_signal_handler(signal.SIGTERM, stop.set)
+    try:
+        async with fleet:
+            console.print(camera_table(list(fleet.cameras.values()), fleet.rtsp_enabled))
+            console.print("[green]fleet running[/green] - Ctrl-C stops it")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), duration)
+    finally:
+        loop.remove_signal_handler(signal.SIGTERM)
 
 
 @app.callback()

@@ -146,9 +146,13 @@ class SimulatedFleet:
                 if value:
                     await self._close(rt)
                 else:
+                    try:
+                        await self._open(rt)
+                    except OSError:
+                        faults.offline = True  # still not listening: say so
+                        raise
                     # A camera coming back has just booted.
                     rt.cam.boot_time = time.time()
-                    await self._open(rt)
         logger.info("%s faults now %s", code, faults.labels() or ["none"])
         return faults
 

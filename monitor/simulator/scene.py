@@ -220,8 +220,9 @@ class PictureSource:
 
     @kind.setter
     def kind(self, value: PictureKind) -> None:
-        self._kind = PictureKind(value)
-        self._frozen = None
+        with self._lock:
+            self._kind = PictureKind(value)
+            self._frozen = None
 
     def grab(self) -> np.ndarray:
         """Return the camera's picture now (a frozen camera returns the very same buffer)."""

@@ -10,6 +10,8 @@ import cv2
 import numpy as np
 
 from monitor.simulator import PictureKind, SimCamera, SimulatedFleet
+from probes import rtsp
+from probes.result import Deadline, ProbeConfig, ProbeTarget
 
 
 def _first_frame(url: str) -> np.ndarray:
@@ -41,3 +43,39 @@ async def test_rtsp_subset_camera_streams_its_picture(
         return float(np.abs(np.diff(grey, axis=1)).mean())
 
     assert sharpness(sharp) > 2 * sharpness(blurred)
+
+
+async def _connects(address: str, port: int) -> bool:
+    try:
+        _, writer = await asyncio.open_connection(address, port)
+    except OSError:
+        return False
+    writer.close()
+    await writer.wait_closed()
+    return True
+
+
+async def test_rtsp_probe_decodes_the_stream_and_offline_closes_it(
+    make_fleet: Callable[..., list[SimCamera]],
+) -> None:
+    cams = make_fleet(1, rtsp_count=1)
+    cam = cams[0]
+    async with SimulatedFleet(cams) as fleet:
+        # The RTSP port (0: pick a free one) is known once the fleet runs.
+        target = ProbeTarget(
+            code=cam.code,
+            host=cam.address,
+            rtsp_port=cam.rtsp_port,
+            rtsp_url=cam.rtsp_url,
+            expected_width=cam.width,
+            expected_height=cam.height,
+            expected_codec="h264",
+        )
+        result = await rtsp.probe(target, ProbeConfig(), deadline=Deadline(8))
+        await fleet.set_faults(cam.code, offline=True)
+        closed = await _connects(cam.address, cam.rtsp_port)
+        await fleet.set_faults(cam.code, offline=False)
+        reopened = await _connects(cam.address, cam.rtsp_port)
+    assert result.ok, result.reason
+    assert result.frame.shape == (cam.height, cam.width, 3)
+    assert (closed, reopened) == (False, True)
