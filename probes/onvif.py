@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from probes.faults import FaultCode
 from probes.onvif_device import OnvifDevice
-from probes.onvif_errors import ONVIF_EXPECTED_ERRORS, classify
+from probes.onvif_errors import ONVIF_EXPECTED_ERRORS, classify, is_auth_refusal
 from probes.onvif_events import events_from_pull, map_events, recording_jobs_fault
 from probes.result import Deadline, ProbeConfig, ProbeResult, ProbeTarget
 
@@ -135,7 +135,18 @@ async def _probe_device(
     faults: list[FaultCode] = []
     reasons: list[str] = []
     device.set_timeouts(deadline.remaining())
-    reading = await device.read_clock() if device.connected else await device.connect()
+    if device.connected:
+        try:
+            reading = await device.read_clock()
+        except ONVIF_EXPECTED_ERRORS as exc:
+            if not is_auth_refusal(exc):
+                raise
+            # Refused with credentials that worked before: the camera's clock may have jumped
+            # out of the token window (reset to its epoch). Redo the handshake once.
+            await device.reset()
+            reading = await device.connect()
+    else:
+        reading = await device.connect()
     camera = device.camera
     device.set_timeouts(deadline.remaining())
     drift = reading.offset_seconds

@@ -28,7 +28,7 @@ BACKOFF_MAX_SECONDS = 900.0
 # The WS-Security window most cameras enforce (ONVIF core spec recommends 5 minutes); a token
 # signed further from the camera's clock is refused even with the right password.
 WSSE_WINDOW_SECONDS = 300.0
-# Re-sign with a new clock offset only when it moved this much (a restart of the services).
+# Re-sign with a new clock offset only when it moved this much (readings are whole seconds).
 RESYNC_THRESHOLD_SECONDS = 2.0
 
 

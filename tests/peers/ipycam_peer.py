@@ -13,7 +13,9 @@ Use from a test module::
 Outside pytest: ``with IpycamPeer(...) as cam: ...`` or ``cam = start_camera(...); cam.stop()``.
 
 The camera runs as ``python -m tests.peers.ipycam_peer --host ... --onvif-port ...`` (see
-`_runner_main`), optionally under Debian ``faketime`` for a wrong clock. It binds only its own
+`_runner_main`), optionally with Debian's libfaketime preloaded for a wrong clock
+(``clock_offset_seconds=-120``), movable while it runs (``adjustable_clock=True`` then
+``cam.set_clock_offset(-1000)``). It binds only its own
 127.x.y.z address (ipycam binds all interfaces by default), never starts WS-Discovery (multicast
 on UDP 3702 would leave loopback and collide between cameras), and serves RTSP with its native
 server, which runs the ``ffmpeg`` binary. Stopping terminates the whole process group.
@@ -34,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import glob
 import itertools
 import os
 import signal
@@ -85,6 +88,8 @@ class IpycamPeer:
     height: int = 360
     fps: int = 10
     clock_offset_seconds: float = 0.0
+    # Run under libfaketime even at offset 0, so set_clock_offset() can move the clock later.
+    adjustable_clock: bool = False
     manufacturer: str = "CamwatchTest"
     model: str = "VirtualCam-1"
     serial: str = "SN-0001"
@@ -140,7 +145,7 @@ class IpycamPeer:
         return self.process is not None and self.process.poll() is None
 
     def command(self) -> list[str]:
-        """The command line that runs this camera (with faketime when the clock is shifted)."""
+        """The command line that runs this camera (its clock offset travels by environment)."""
         cmd = [
             sys.executable, "-m", "tests.peers.ipycam_peer",
             "--host", self.host, "--onvif-port", str(self.onvif_port),
@@ -157,8 +162,6 @@ class IpycamPeer:
             cmd += ["--recording-state", self.recording_state]
         if self.boot_time is not None:
             cmd += ["--boot-time", str(self.boot_time)]
-        if self.clock_offset_seconds:
-            cmd = ["faketime", "-f", f"{self.clock_offset_seconds:+.0f}s", *cmd]
         return cmd
 
     def start(self, timeout: float = START_TIMEOUT_SECONDS) -> IpycamPeer:
@@ -170,6 +173,8 @@ class IpycamPeer:
         self._workdir = tempfile.TemporaryDirectory(prefix="ipycam-")
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
+        if self.clock_offset_seconds or self.adjustable_clock:
+            env.update(self._faketime_env())
         # Credentials travel by environment, not argv, so `ps` does not show them.
         env["IPYCAM_PEER_USERNAME"] = self.username
         env["IPYCAM_PEER_PASSWORD"] = self.password
@@ -184,6 +189,39 @@ class IpycamPeer:
             self.stop()
             raise
         return self
+
+    def _faketime_env(self) -> dict[str, str]:
+        """Debian libfaketime preloaded, reading its offset from a file we can rewrite."""
+        assert self._workdir is not None
+        libs = sorted(glob.glob("/usr/lib/*/faketime/libfaketimeMT.so.1"))
+        if not libs:
+            raise RuntimeError("Debian package faketime is not installed")
+        self._write_clock_file(self.clock_offset_seconds)
+        return {
+            "LD_PRELOAD": libs[0],
+            "FAKETIME_TIMESTAMP_FILE": str(Path(self._workdir.name) / "faketime.rc"),
+            # Re-read the file every second, so set_clock_offset() takes effect while running.
+            "FAKETIME_CACHE_DURATION": "1",
+        }
+
+    def _write_clock_file(self, offset_seconds: float) -> None:
+        assert self._workdir is not None
+        path = Path(self._workdir.name) / "faketime.rc"
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(f"{offset_seconds:+.0f}s\n")
+        tmp.replace(path)
+
+    def set_clock_offset(self, offset_seconds: float) -> None:
+        """Move the running camera's clock (needs adjustable_clock or a non-zero start offset).
+
+        Takes effect within about a second (libfaketime re-reads its file once a second).
+        ipycam paces frames by the wall clock: moving it back stalls the picture (ONVIF and
+        RTSP keep answering), so use it for clock tests, not stream tests.
+        """
+        if not self.running or not (self.clock_offset_seconds or self.adjustable_clock):
+            raise RuntimeError("start the camera with adjustable_clock=True to move its clock")
+        self.clock_offset_seconds = offset_seconds
+        self._write_clock_file(offset_seconds)
 
     def _wait_ready(self, timeout: float) -> None:
         end = time.monotonic() + timeout

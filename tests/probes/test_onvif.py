@@ -129,6 +129,20 @@ async def test_clock_outside_the_token_window_still_authenticates(
     assert result.details["serial"] == "SN-0001"
 
 
+async def test_clock_jump_on_a_known_camera_is_drift_not_auth_failed(ipycam_camera) -> None:
+    cam = ipycam_camera(adjustable_clock=True)
+    target = target_for(cam)
+    assert (await run(target)).ok
+
+    # Like a camera that lost its clock at a power cut: now outside the token window.
+    cam.set_clock_offset(-1000)
+    await asyncio.sleep(1.5)
+    result = await run(target)
+
+    assert result.faults == [FaultCode.CLOCK_DRIFT], result.reason
+    assert -1003 < result.metrics["clock_drift_seconds"] < -997
+
+
 async def test_drift_within_tolerance_is_not_a_fault(ipycam_shared: IpycamPeer) -> None:
     strict = ProbeConfig(clock_drift_tolerance_seconds=5)
     result = await onvif.probe(target_for(ipycam_shared), strict, deadline=Deadline(5))
