@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import cv2
 
-from bench.judgement_cases import Case, build_cases
+from bench.judgement_cases import SEED, Case, build_cases
 from probes.faults import PICTURE_FAULTS, FaultCode
 from probes.frame import assess
 
@@ -157,10 +157,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Build the cases, judge them with both assessors, print the tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3, help="timing passes over the cases")
+    parser.add_argument("--seed", type=int, default=SEED, help="render the cases with this seed")
     args = parser.parse_args(argv)
 
     t0 = time.perf_counter()
-    cases = build_cases()
+    cases = build_cases(args.seed)
     built = time.perf_counter() - t0
     by_group: dict[str, int] = {}
     for case in cases:
@@ -186,7 +187,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     cpu_theirs = cpu_ms_per_call(cases, theirs_any, 1)
     cv2.setNumThreads(threads)
 
-    print(f"## Frame judgement: {len(cases)} cases at 1280x720 (built in {built:.1f} s)")
+    print(f"## Frame judgement: {len(cases)} cases at 1280x720, seed {args.seed} "
+          f"(built in {built:.1f} s)")
     print("cases per group: " + ", ".join(f"{g} {n}" for g, n in sorted(by_group.items())))
     print()
     print("\n".join(_table(named, covered)))

@@ -34,17 +34,19 @@ FLAT_LAP = 4.0  # tile Laplacian spread below which a tile is featureless whatev
 FLAT_REL = 0.12  # ... or below this share of the picture's typical (90th percentile) tile
 WHOLE_VIEW_FLAT_P90 = 3.0  # not even the most detailed tiles have detail: one flat field
 COVERED_MIN_SHARE = 0.20  # share of the reference's detailed area that went flat
-COVERED_MIN_SHARE_NO_REF = 0.60  # without a reference a sky or a wall explains a lot
+NO_REF_COVER_MAX_CONTRAST = 12.5  # without a reference: a featureless view this even is covered,
+NO_REF_BLUR_MIN_CONTRAST = 20.0  # ... this contrasted is blur; in between it is not judged
 LAYOUT_KEPT_CORRELATION = 0.90  # blur keeps the brightness layout of what went flat; a cover
 LAYOUT_KEPT_LEVELS = 6.0  # ... an evenly lit area keeps its level within this many
 LAYOUT_MIN_SPREAD = 2.0  # tile-mean spread (levels) needed for the layout test to mean anything
+VISIBLE_MIN_MATCH = 0.50  # what a cover leaves visible still matches the reference's layout
+VISIBLE_MIN_TILES = 8  # ... when at least this many detailed tiles are left to compare
 SCENE_MAX_SHIFT = 0.03  # share of the width the view may move (shake) before it is "turned"
 SCENE_MIN_MATCH = 0.75  # phase-correlation peak below which it is another view
 BLUR_MAX_RELATIVE = 0.60  # focus measure as a share of the reference's
-BLUR_MAX_ABSOLUTE = 0.20  # focus measure without a reference (a plain scene is naturally soft)
 NOISE_MAX_SIGMA = 5.5  # full-resolution luma noise standard deviation
 CAST_MAX_RELATIVE = 4.0  # chromaticity percentage points away from the reference's balance
-CAST_MAX_ABSOLUTE = 9.0  # ... away from neutral grey without a reference
+CAST_MAX_ABSOLUTE = 30.0  # ... from neutral grey without a reference (warm scenes reach 24)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,17 +143,17 @@ def _judge_content(
     chroma = m._chroma(small)
 
     if reference is None:
+        # Without a reference a sky, a wall or a warm-lit scene looks like a fault, so only the
+        # unmistakable is reported: a view with no detail anywhere (a flat field is a cover, a
+        # layout without detail is blur) and an extreme cast.
         values["covered_share"] = 1.0 if whole_view_flat else values["flat_share"]
         values["relative_sharpness"] = m._relative_sharpness(tiles[1], lap_t, tiles[1])
         values["colour_cast"] = m._colour_cast(chroma, None)
-        if values["covered_share"] >= COVERED_MIN_SHARE_NO_REF:
+        if whole_view_flat and values["contrast"] < NO_REF_COVER_MAX_CONTRAST:
             return [FaultCode.COVERED]
-        faults = []
-        if values["relative_sharpness"] < BLUR_MAX_ABSOLUTE:
-            faults.append(FaultCode.BLUR)
-        if values["colour_cast"] >= CAST_MAX_ABSOLUTE:
-            faults.append(FaultCode.COLOR_CAST)
-        return faults
+        if whole_view_flat and values["contrast"] >= NO_REF_BLUR_MIN_CONTRAST:
+            return [FaultCode.BLUR]
+        return [FaultCode.COLOR_CAST] if values["colour_cast"] >= CAST_MAX_ABSOLUTE else []
 
     ref = fit_reference(reference, small)
     ref_grey = m.to_grey(ref)
@@ -166,7 +168,13 @@ def _judge_content(
     covered = (
         values["covered_share"] >= COVERED_MIN_SHARE
         and not _layout_kept(mean_t, ref_mean, newly_flat)
-        and (whole_view_flat or values["scene_shift"] < SCENE_MAX_SHIFT)
+        and (
+            whole_view_flat
+            or (
+                values["scene_shift"] < SCENE_MAX_SHIFT
+                and _rest_matches(grey, ref_grey, ~flat & ~newly_flat & ref_detailed, values)
+            )
+        )
     )
     if covered:
         return [FaultCode.COVERED]
@@ -185,6 +193,17 @@ def _judge_content(
     if values["colour_cast"] >= limit:
         faults.append(FaultCode.COLOR_CAST)
     return faults
+
+
+def _rest_matches(
+    grey: np.ndarray, ref_grey: np.ndarray, visible: np.ndarray, values: dict[str, float]
+) -> bool:
+    """True when the detailed tiles a cover left visible still show the reference's layout."""
+    if int(visible.sum()) < VISIBLE_MIN_TILES:
+        return True  # too little left to compare: the cover itself is the evidence
+    mask = np.kron(visible, np.ones((4, 4), dtype=bool))
+    values["visible_match"] = m.correlation(m.layout(grey), m.layout(ref_grey), mask)
+    return values["visible_match"] >= VISIBLE_MIN_MATCH
 
 
 def _layout_kept(mean_t: np.ndarray, ref_mean: np.ndarray, region: np.ndarray) -> bool:

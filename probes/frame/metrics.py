@@ -340,6 +340,13 @@ def scene_similarity(current: np.ndarray, reference: np.ndarray) -> float:
     return view_alignment(current, reference)[1]
 
 
+def layout(grey: np.ndarray) -> np.ndarray:
+    """Coarse float32 brightness layout (4 x 4 cells per tile) of a working-size grey image."""
+    rows, cols = grey.shape[0] // TILE, grey.shape[1] // TILE
+    g = grey[: rows * TILE, : cols * TILE]
+    return cv2.resize(g, (cols * 4, rows * 4), interpolation=cv2.INTER_AREA).astype(np.float32)
+
+
 def correlation(a: np.ndarray, b: np.ndarray, mask: np.ndarray | None = None) -> float:
     """Pearson correlation of two equal-shape arrays (over `mask` if given); 0 if either is flat."""
     check_same_shape(a, b, "arrays")
