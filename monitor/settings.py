@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import secrets
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from probes.result import ProbeConfig
@@ -51,6 +52,24 @@ class Settings(BaseSettings):
     default_rtsp_interval_seconds: int = 900
     default_snapshot_interval_seconds: int = 900
 
+    # Crew notifications (monitor.notifiers).
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str = "camwatch@localhost"
+    smtp_starttls: bool = False
+    smtp_timeout_seconds: float = 10.0
+    webhook_secret: SecretStr | None = Field(
+        default=None,
+        description="HMAC key for webhook signatures; default: derived from secret key",
+    )
+    webhook_timeout_seconds: float = 10.0
+    # Seconds before each retry; after the last one a message is dead. Comma-separated in env.
+    notify_retry_seconds: Annotated[list[float], NoDecode] = Field(
+        default_factory=lambda: [30.0, 120.0, 600.0, 3600.0, 21600.0]
+    )
+
     # Health evaluation and tickets (see monitor/evaluator.py and monitor/tickets.py).
     down_after_failures: int = Field(
         default=3, ge=1, description="failed probes in a row to go down"
@@ -83,6 +102,13 @@ class Settings(BaseSettings):
     def _split_networks(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("notify_retry_seconds", mode="before")
+    @classmethod
+    def _split_retries(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [float(part) for part in value.split(",") if part.strip()]
         return value
 
     @field_validator("allowed_probe_networks")
@@ -127,6 +153,17 @@ class Settings(BaseSettings):
             key_file.write_text(secrets.token_urlsafe(48))
             key_file.chmod(0o600)
         return key_file.read_text().strip()
+
+    @cached_property
+    def resolved_webhook_secret(self) -> bytes:
+        """The webhook HMAC key: configured, or derived from (never equal to) the secret key."""
+        if self.webhook_secret is not None:
+            return self.webhook_secret.get_secret_value().encode()
+        return (
+            hashlib.sha256(b"camwatch/webhook-signature/v1\x00" + self.resolved_secret_key.encode())
+            .hexdigest()
+            .encode()
+        )
 
     @cached_property
     def probe_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
