@@ -1,0 +1,64 @@
+"""The login and logout pages, and the site root."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from api.deps import SESSION_COOKIE, SessionDep, SettingsDep
+from api.web.auth import safe_next
+from api.web.templating import render
+from monitor.registry import users
+
+router = APIRouter(tags=["web"], include_in_schema=False)
+
+
+@router.get("/")
+def root() -> RedirectResponse:
+    """The site root opens the outage list."""
+    return RedirectResponse("/outages", status_code=303)
+
+
+@router.get("/login")
+def login_page(request: Request, next: str = "/outages") -> HTMLResponse:
+    """The login form."""
+    return render(request, "login.html", {"next": safe_next(next), "failed": False})
+
+
+@router.post("/login", response_model=None)
+def login_submit(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    username: Annotated[str, Form(max_length=80)],
+    password: Annotated[str, Form(max_length=200)],
+    next: Annotated[str, Form(max_length=2000)] = "/outages",
+) -> HTMLResponse | RedirectResponse:
+    """Check the credentials; set the session cookie and go on, or show the form again."""
+    remote = request.client.host if request.client else ""
+    result = users.login(session, username, password, hours=settings.session_hours,
+                         remote_addr=remote)  # fmt: skip
+    if result is None:
+        session.commit()  # the failed attempt stays in the audit log
+        context = {"next": safe_next(next), "failed": True, "username": username}
+        return render(request, "login.html", context, status_code=401)
+    _user, token = result
+    response = RedirectResponse(safe_next(next), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE, token, httponly=True, samesite="lax",
+        max_age=settings.session_hours * 3600, secure=settings.public_url.startswith("https"),
+    )  # fmt: skip
+    return response
+
+
+@router.post("/logout")
+def logout_submit(request: Request, session: SessionDep) -> RedirectResponse:
+    """End the session and go back to the login page."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        users.logout(session, token)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response

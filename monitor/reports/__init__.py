@@ -1,0 +1,1 @@
+"""Reports for police, crews and committees: outages, coverage, availability, exports."""
