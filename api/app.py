@@ -10,13 +10,15 @@ from fastapi import FastAPI
 
 from api.errors import install_error_handlers
 from api.routers import areas, audit, auth, cameras, crews, health, hosts, users
+from api.web import login as web_login
+from api.web.auth import install_web
 from monitor.db import Database
 from monitor.registry.cameras import CameraRules
 from monitor.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-ROUTERS = (health, auth, areas, hosts, cameras, crews, users, audit)
+ROUTERS = (health, auth, areas, hosts, cameras, crews, users, audit, web_login)
 
 
 def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
@@ -39,6 +41,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.state.db = database
     app.state.camera_rules = CameraRules.from_settings(settings)
     install_error_handlers(app)
+    install_web(app)
     for module in ROUTERS:
         app.include_router(module.router)
     return app
