@@ -56,8 +56,8 @@ class CameraFaults:
     """Run-time switchable misbehaviour of one camera (mutate through SimulatedFleet)."""
 
     offline: bool = False
-    # The device expects this password instead of the one in the inventory.
-    device_password: str | None = None
+    # The device expects this password instead of the one in the inventory (never in a repr).
+    device_password: str | None = field(default=None, repr=False)
     clock_offset_seconds: float = 0.0
     storage_failure: bool = False
     tamper: bool = False

@@ -54,6 +54,7 @@ def xsd_datetime(when: dt.datetime) -> str:
 def system_date_and_time(camera_now: dt.datetime) -> str:
     """GetSystemDateAndTimeResponse for the camera's own (possibly wrong) clock."""
     u = camera_now.astimezone(dt.UTC)
+    local = u + dt.timedelta(hours=7)  # Indochina Time, no daylight saving
     return (
         "<tds:GetSystemDateAndTimeResponse><tds:SystemDateAndTime>"
         "<tt:DateTimeType>Manual</tt:DateTimeType><tt:DaylightSavings>false</tt:DaylightSavings>"
@@ -61,6 +62,10 @@ def system_date_and_time(camera_now: dt.datetime) -> str:
         f"<tt:UTCDateTime><tt:Time><tt:Hour>{u.hour}</tt:Hour><tt:Minute>{u.minute}</tt:Minute>"
         f"<tt:Second>{u.second}</tt:Second></tt:Time><tt:Date><tt:Year>{u.year}</tt:Year>"
         f"<tt:Month>{u.month}</tt:Month><tt:Day>{u.day}</tt:Day></tt:Date></tt:UTCDateTime>"
+        f"<tt:LocalDateTime><tt:Time><tt:Hour>{local.hour}</tt:Hour>"
+        f"<tt:Minute>{local.minute}</tt:Minute><tt:Second>{local.second}</tt:Second></tt:Time>"
+        f"<tt:Date><tt:Year>{local.year}</tt:Year><tt:Month>{local.month}</tt:Month>"
+        f"<tt:Day>{local.day}</tt:Day></tt:Date></tt:LocalDateTime>"
         "</tds:SystemDateAndTime></tds:GetSystemDateAndTimeResponse>"
     )
 

@@ -77,3 +77,10 @@ def test_inventory_csv_has_the_import_headers_and_no_credentials_in_urls(tmp_pat
     assert cams[9].faults.auth and cams[9].device_password() != cams[9].password
     assert all(1 <= int(r["importance"]) <= 5 for r in rows)
     assert rows[0]["tags"] == "sim,rtsp"
+
+
+def test_reprs_never_show_passwords() -> None:
+    cam = build_fleet(10, seed=5)[9]  # the `auth` showcase camera
+    assert cam.faults.device_password
+    text = repr(cam) + repr(cam.faults) + str(cam.faults.labels())
+    assert cam.password not in text and cam.faults.device_password not in text
