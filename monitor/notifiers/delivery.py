@@ -1,0 +1,215 @@
+"""Deliver due outbox messages: claim, send, and record the outcome with back-off retries."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+
+from monitor.db import Database
+from monitor.metrics import NOTIFICATIONS_TOTAL
+from monitor.models import Notification, NotificationState, utcnow
+from monitor.notifiers.email import EmailSender
+from monitor.notifiers.errors import DeliveryError
+from monitor.notifiers.outbox import EMAIL, WEBHOOK, scrub
+from monitor.notifiers.webhook import WebhookSender
+from monitor.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+# Claimed in small batches so a lease stays short: if this worker dies mid-batch, another one
+# picks the rest up after the lease (receivers de-duplicate on the delivery id).
+BATCH = 10
+MAX_ERROR_CHARS = 300
+
+
+@dataclass
+class DeliveryReport:
+    """What one `deliver_due` call did."""
+
+    sent: int = 0
+    retried: int = 0
+    dead: int = 0
+    errors: dict[int, str] = field(default_factory=dict)  # notification id -> last error
+
+    @property
+    def attempted(self) -> int:
+        """Messages tried in this call."""
+        return self.sent + self.retried + self.dead
+
+
+@dataclass(frozen=True)
+class _Job:
+    id: int
+    channel: str
+    target: str
+    event: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+def retry_delay(attempts: int, schedule: list[float]) -> float | None:
+    """Seconds to wait after `attempts` failed tries, or None when the message is dead."""
+    if attempts < 1 or attempts > len(schedule):
+        return None
+    return schedule[attempts - 1]
+
+
+def _utc(now: datetime | None) -> datetime:
+    if now is None:
+        return utcnow()
+    return now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
+
+
+def _lease_seconds(settings: Settings) -> float:
+    # connect + write + read may each take up to the timeout
+    per_message = 3 * max(settings.webhook_timeout_seconds, settings.smtp_timeout_seconds)
+    return 60.0 + BATCH * per_message
+
+
+def _claim(db: Database, now: datetime, count: int, lease_until: datetime) -> list[_Job]:
+    """Take up to `count` due messages by pushing their next attempt past the lease."""
+    due = (
+        select(Notification.id)
+        .where(Notification.state == NotificationState.PENDING)
+        .where(Notification.next_attempt_at <= now)
+        .order_by(Notification.next_attempt_at, Notification.id)
+        .limit(count)
+    )
+    with db.session() as s:
+        if db.is_postgresql:
+            # Rows another worker holds are skipped, not waited for: no message is sent twice.
+            ids = list(s.scalars(due.with_for_update(skip_locked=True)))
+            if not ids:
+                return []
+            s.execute(
+                update(Notification)
+                .where(Notification.id.in_(ids))
+                .values(next_attempt_at=lease_until)
+                .execution_options(synchronize_session=False)
+            )
+        else:
+            # SQLite has one writer: a single UPDATE claims atomically.
+            ids = list(
+                s.scalars(
+                    update(Notification)
+                    .where(Notification.id.in_(due.scalar_subquery()))
+                    .values(next_attempt_at=lease_until)
+                    .returning(Notification.id)
+                    .execution_options(synchronize_session=False)
+                )
+            )
+            if not ids:
+                return []
+        rows = s.execute(
+            select(
+                Notification.id, Notification.channel, Notification.target, Notification.event,
+                Notification.payload, Notification.attempts,
+            ).where(Notification.id.in_(ids)).order_by(Notification.id)
+        ).all()  # fmt: skip
+    return [_Job(*row) for row in rows]
+
+
+def _record(
+    db: Database, job: _Job, error: str | None, now: datetime, settings: Settings
+) -> NotificationState:
+    attempts = job.attempts + 1
+    values: dict[str, Any] = {"attempts": attempts}
+    if error is None:
+        values.update(state=NotificationState.SENT, sent_at=now, last_error="")
+        outcome = NotificationState.SENT
+    else:
+        values["last_error"] = scrub(error)[:MAX_ERROR_CHARS]
+        delay = retry_delay(attempts, settings.notify_retry_seconds)
+        if delay is None:
+            values.update(state=NotificationState.DEAD, next_attempt_at=now)
+            outcome = NotificationState.DEAD
+        else:
+            values["next_attempt_at"] = now + timedelta(seconds=delay)
+            outcome = NotificationState.PENDING
+    with db.session() as s:
+        s.execute(
+            update(Notification)
+            .where(Notification.id == job.id, Notification.state == NotificationState.PENDING)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+    return outcome
+
+
+class _Senders:
+    """One webhook client and one SMTP connection per delivery run, opened on first use."""
+
+    def __init__(self, settings: Settings, stack: ExitStack) -> None:
+        self._settings = settings
+        self._stack = stack
+        self._webhook: WebhookSender | None = None
+        self._email: EmailSender | None = None
+
+    def send(self, job: _Job) -> None:
+        s = self._settings
+        if job.channel == WEBHOOK:
+            if self._webhook is None:
+                sender = WebhookSender(s.resolved_webhook_secret, s.webhook_timeout_seconds)
+                self._webhook = self._stack.enter_context(sender)
+            self._webhook.send(job.target, job.event, job.id, job.payload)
+        elif job.channel == EMAIL:
+            if self._email is None:
+                self._email = self._stack.enter_context(EmailSender(s))
+            self._email.send(job.target, job.id, job.payload)
+        else:
+            raise DeliveryError(f"unknown channel {job.channel!r}")
+
+
+def deliver_due(
+    db: Database, settings: Settings, *, now: datetime | None = None, limit: int = 100
+) -> DeliveryReport:
+    """Send pending messages whose next attempt is due; safe to call often and concurrently."""
+    report = DeliveryReport()
+    now = _utc(now)
+    lease_until = now + timedelta(seconds=_lease_seconds(settings))
+    with ExitStack() as stack:
+        senders = _Senders(settings, stack)
+        while report.attempted < limit:
+            jobs = _claim(db, now, min(BATCH, limit - report.attempted), lease_until)
+            if not jobs:
+                break
+            for job in jobs:
+                error: str | None = None
+                try:
+                    senders.send(job)
+                except DeliveryError as exc:
+                    error = str(exc)
+                outcome = _record(db, job, error, now, settings)
+                _count(report, job, outcome, error)
+    return report
+
+
+def _count(
+    report: DeliveryReport, job: _Job, outcome: NotificationState, error: str | None
+) -> None:
+    if outcome == NotificationState.SENT:
+        report.sent += 1
+        label = "sent"
+        logger.info("notification %s (%s, %s): sent", job.id, job.channel, job.event)
+    elif outcome == NotificationState.DEAD:
+        report.dead += 1
+        label = "dead"
+        logger.warning(
+            "notification %s (%s, %s): dead after %d attempts: %s",
+            job.id, job.channel, job.event, job.attempts + 1, error,
+        )  # fmt: skip
+    else:
+        report.retried += 1
+        label = "retry"
+        logger.info(
+            "notification %s (%s, %s): attempt %d failed, will retry: %s",
+            job.id, job.channel, job.event, job.attempts + 1, error,
+        )  # fmt: skip
+    if error is not None:
+        report.errors[job.id] = error
+    NOTIFICATIONS_TOTAL.labels(channel=job.channel, outcome=label).inc()
