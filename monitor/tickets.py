@@ -47,7 +47,8 @@ TRANSITIONS: dict[TicketState, frozenset[TicketState]] = {
     TicketState.REOPENED: frozenset(
         {TicketState.IN_PROGRESS, TicketState.FIXED, TicketState.CLOSED}
     ),
-    TicketState.CLOSED: frozenset(),
+    # Only when the same incident comes back (a repair that did not last).
+    TicketState.CLOSED: frozenset({TicketState.REOPENED}),
 }
 # What people may set by hand, per role (the rest is the service's job).
 ROLE_TARGETS: dict[Role, frozenset[TicketState]] = {
@@ -193,6 +194,7 @@ def _move(session: Session, ticket: Ticket, to: TicketState, username: str, comm
         ticket.closed_at = ticket.updated_at
     if to == TicketState.REOPENED:
         ticket.fixed_at = None
+        ticket.closed_at = None
     _event(session, ticket, username, "state", before, to, comment)
 
 
@@ -275,17 +277,34 @@ def add_comment(session: Session, actor: Actor, ticket_id: int, comment: str) ->
     return _event(session, ticket, actor.username, "comment", None, None, text[:2000])
 
 
+def ticket_of(session: Session, incident: Incident) -> Ticket | None:
+    """The ticket opened for an incident, if any."""
+    return session.scalar(select(Ticket).where(Ticket.incident_id == incident.id))
+
+
+def reopen(session: Session, ticket: Ticket, reason: str, settings: Settings) -> None:
+    """The fault is back or was never fixed: reopen the ticket for the crew."""
+    if TicketState.REOPENED in TRANSITIONS[ticket.state]:
+        _move(session, ticket, TicketState.REOPENED, SYSTEM, reason)
+        _notify(session, ticket, "ticket.reopened", settings)
+
+
 def verify_after_probe(
-    session: Session, incident: Incident, healthy: bool, settings: Settings, now: datetime
-) -> None:
+    session: Session, incident: Incident, healthy: bool, settings: Settings, now: datetime,
+    *, grace_seconds: float = 0.0,
+) -> None:  # fmt: skip
     """After a probe: a fixed ticket is verified and closed when healthy, reopened when not."""
-    ticket = session.scalar(select(Ticket).where(Ticket.incident_id == incident.id))
+    ticket = ticket_of(session, incident)
     if ticket is None or ticket.state != TicketState.FIXED:
         return
+    fixed_at = ticket.fixed_at
+    if fixed_at is not None and fixed_at.tzinfo is None:
+        fixed_at = fixed_at.replace(tzinfo=now.tzinfo)
+    if not healthy and fixed_at is not None and (now - fixed_at).total_seconds() < grace_seconds:
+        return  # the crew just finished; give the camera time to boot before judging
     if healthy:
         _move(session, ticket, TicketState.VERIFIED, SYSTEM, "probes find the camera healthy")
         _move(session, ticket, TicketState.CLOSED, SYSTEM, "")
         _notify(session, ticket, "ticket.closed", settings)
     else:
-        _move(session, ticket, TicketState.REOPENED, SYSTEM, "probes still find the fault")
-        _notify(session, ticket, "ticket.reopened", settings)
+        reopen(session, ticket, "probes still find the fault", settings)

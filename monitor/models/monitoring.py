@@ -77,6 +77,9 @@ class CameraStatus(Base):
     fault_since: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)  # fault -> ISO time
     consecutive_failures: Mapped[int] = mapped_column(default=0)
     consecutive_successes: Mapped[int] = mapped_column(default=0)
+    # When the current streak began: an outage starts at its first failed probe, not its Nth.
+    failing_since: Mapped[datetime | None]
+    passing_since: Mapped[datetime | None]
     last_probe_at: Mapped[datetime | None]
     last_success_at: Mapped[datetime | None]
     flapping: Mapped[bool] = mapped_column(default=False)

@@ -25,6 +25,8 @@ def upgrade() -> None:
     sa.Column('fault_since', sa.JSON(), nullable=False),
     sa.Column('consecutive_failures', sa.Integer(), nullable=False),
     sa.Column('consecutive_successes', sa.Integer(), nullable=False),
+    sa.Column('failing_since', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('passing_since', sa.DateTime(timezone=True), nullable=True),
     sa.Column('last_probe_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('last_success_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('flapping', sa.Boolean(), nullable=False),

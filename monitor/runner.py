@@ -1,0 +1,197 @@
+"""Running due probes with bounded concurrency and folding their results into the store."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from monitor import audit, incidents, schedule
+from monitor.crypto import SecretBox
+from monitor.db import Database
+from monitor.evaluator import Observation, Transition, observe
+from monitor.metrics import PROBE_DURATION, PROBES_TOTAL, RUNNER_QUEUE_DEPTH, SCHEDULER_LAG
+from monitor.models import Camera, CameraStatus, HealthState, ProbeRecord, utcnow
+from monitor.pictures import FrameMemory, judge_picture
+from monitor.registry.cameras import probe_target
+from monitor.registry.scope import Actor
+from monitor.schedule import Job
+from monitor.settings import Settings
+from probes.registry import run_probe
+from probes.result import ProbeResult, ProbeTarget
+
+logger = logging.getLogger(__name__)
+
+FRAME_KINDS = frozenset({"rtsp", "snapshot"})
+SYSTEM = Actor.system("camwatch-probe")
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What one job found and whether it changed the camera's state."""
+
+    job: Job
+    code: str
+    result: ProbeResult
+    transition: Transition | None
+
+
+class Runner:
+    """Runs probes for jobs: cheap probes and frame decoding each with their own limit."""
+
+    def __init__(self, db: Database, settings: Settings, memory: FrameMemory | None = None) -> None:
+        self.db = db
+        self.settings = settings
+        self.cfg = settings.probe_config()
+        self.box = SecretBox(settings.resolved_secret_key)
+        self.memory = memory or FrameMemory()
+        self._cheap = asyncio.Semaphore(settings.runner_cheap_concurrency)
+        self._frames = asyncio.Semaphore(settings.runner_frame_concurrency)
+        self._waiting = {"cheap": 0, "frame": 0}
+
+    async def run(self, jobs: list[Job]) -> list[Outcome]:
+        """Run every job concurrently within the limits; outcomes in job order."""
+        results = await asyncio.gather(*(self.run_one(job) for job in jobs))
+        return [r for r in results if r is not None]
+
+    async def run_one(self, job: Job) -> Outcome | None:
+        """Probe one camera once and store what it found."""
+        loaded = await asyncio.to_thread(self._load_target, job)
+        if loaded is None:
+            return None
+        target, code = loaded
+        pool = "frame" if job.kind in FRAME_KINDS else "cheap"
+        limiter = self._frames if pool == "frame" else self._cheap
+        self._waiting[pool] += 1
+        RUNNER_QUEUE_DEPTH.labels(pool).set(self._waiting[pool])
+        async with limiter:
+            self._waiting[pool] -= 1
+            RUNNER_QUEUE_DEPTH.labels(pool).set(self._waiting[pool])
+            started = datetime.now(UTC)
+            SCHEDULER_LAG.observe(max(0.0, (started - job.due_at).total_seconds()))
+            result = await run_probe(
+                job.kind, target, self.cfg, timeout=self.settings.probe_timeout_seconds
+            )
+        PROBE_DURATION.labels(job.kind).observe(result.duration_seconds)
+        transition = await asyncio.to_thread(self._store, job, result, started)
+        outcome = "ok" if result.ok and not result.faults else str(result.faults[0])
+        PROBES_TOTAL.labels(job.kind, outcome).inc()
+        return Outcome(job, code, result, transition)
+
+    def _load_target(self, job: Job) -> tuple[ProbeTarget, str] | None:
+        with self.db.session() as session:
+            camera = session.get(Camera, job.camera_id)
+            if camera is None:
+                return None
+            status = session.get(CameraStatus, job.camera_id)
+            known = (status.identity if status else None) or {}
+            target = probe_target(camera, self.box)
+            # The stream and snapshot addresses the camera announced over ONVIF, unless the
+            # registry overrides them.
+            target = replace(
+                target,
+                rtsp_url=target.rtsp_url or known.get("stream_uri"),
+                snapshot_url=target.snapshot_url or known.get("snapshot_uri"),
+                known_boot_time=known.get("boot_time"),
+            )
+            return target, camera.code
+
+    def _store(self, job: Job, result: ProbeResult, started: datetime) -> Transition | None:
+        now = utcnow()
+        with self.db.session() as session:
+            camera = session.scalar(
+                select(Camera).options(joinedload(Camera.area)).where(Camera.id == job.camera_id)
+            )
+            if camera is None:
+                return None
+            status = session.get(CameraStatus, camera.id)
+            if status is None:
+                status = CameraStatus(
+                    camera_id=camera.id, state=HealthState.UNKNOWN, since=now, faults=[],
+                    faults_by_kind={}, fault_since={}, recent_transitions=[], metrics={},
+                    identity={}, consecutive_failures=0, consecutive_successes=0, flapping=False,
+                )  # fmt: skip
+                session.add(status)
+            evidence = self._judge_frame(session, camera, status, result)
+            if job.kind == "onvif" and result.details:
+                self._note_identity(session, camera, status, result)
+            status.metrics = {**(status.metrics or {}), **result.metrics}
+            session.add(
+                ProbeRecord(
+                    camera_id=camera.id, kind=job.kind, at=started, ok=result.ok,
+                    faults=[str(f) for f in result.faults], reason=result.reason[:2000],
+                    duration_seconds=result.duration_seconds,
+                    lag_seconds=max(0.0, (started - job.due_at).total_seconds()),
+                    metrics=result.metrics, details=_small_details(result.details),
+                )
+            )  # fmt: skip
+            faults = tuple(str(f) for f in result.faults)
+            observation = Observation(job.kind, started, faults)
+            maintenance = incidents.in_maintenance(session, camera.id, now)
+            transition = observe(status, observation, self.settings, in_maintenance=maintenance)
+            if transition is not None:
+                incidents.record_transition(
+                    session, camera, transition, self.settings, reason=result.reason,
+                    metrics=result.metrics, evidence_jpeg=evidence,
+                )  # fmt: skip
+                logger.info(
+                    "%s %s -> %s (%s)", camera.code, transition.before.value,
+                    transition.after.value, ", ".join(transition.faults) or "no fault",
+                )  # fmt: skip
+            elif observation.failing:
+                incidents.check_fixed_ticket(session, camera.id, True, self.settings, now)
+            schedule.complete(session, job, self.settings, now)
+            return transition
+
+    def _judge_frame(
+        self, session: Session, camera: Camera, status: CameraStatus, result: ProbeResult
+    ) -> bytes | None:
+        if result.frame is None:
+            return None
+        verdict = judge_picture(session, camera.id, result.frame, self.memory)
+        result.frame = None  # the pixels are not kept beyond this point
+        result.faults.extend(f for f in verdict.assessment.faults if f not in result.faults)
+        result.metrics.update({f"frame_{k}": round(float(v), 4)
+                               for k, v in verdict.assessment.metrics.items()})  # fmt: skip
+        now = utcnow()
+        if verdict.assessment.ok:
+            status.last_good_jpeg, status.last_good_at = verdict.thumbnail, now
+        else:
+            status.last_fault_jpeg, status.last_fault_at = verdict.thumbnail, now
+            result.reason = (result.reason + "; " if result.reason else "") + ", ".join(
+                str(f) for f in verdict.assessment.faults
+            )
+        return verdict.thumbnail
+
+    def _note_identity(
+        self, session: Session, camera: Camera, status: CameraStatus, result: ProbeResult
+    ) -> None:
+        details = result.details
+        identity = dict(status.identity or {})
+        for key in ("manufacturer", "model", "firmware", "serial", "hardware_id", "stream_uri",
+                    "snapshot_uri", "boot_time"):  # fmt: skip
+            if details.get(key):
+                identity[key] = details[key]
+        status.identity = identity
+        before = {"serial": camera.serial, "firmware": camera.firmware}
+        if details.get("serial"):
+            camera.serial = str(details["serial"])[:100]
+        if details.get("firmware"):
+            camera.firmware = str(details["firmware"])[:100]
+        if not camera.vendor and details.get("manufacturer"):
+            camera.vendor = str(details["manufacturer"])[:100]
+        changes = audit.diff(before, {"serial": camera.serial, "firmware": camera.firmware})
+        if changes:
+            audit.record(session, SYSTEM, "probe_update", "camera", camera.code, changes)
+
+
+def _small_details(details: dict[str, Any]) -> dict[str, Any]:
+    """The parts of probe details worth keeping with every raw result."""
+    keep = ("port", "ports", "codec", "width", "height", "fps", "status_code", "stream_uri",
+            "serial", "firmware", "events", "recording_jobs")  # fmt: skip
+    return {k: details[k] for k in keep if k in details}
