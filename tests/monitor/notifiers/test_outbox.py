@@ -1,0 +1,120 @@
+"""The outbox: what a ticket event queues, inside the caller's transaction."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from monitor.db import Database
+from monitor.models import Notification, NotificationState, Ticket
+from monitor.notifiers.outbox import enqueue_ticket_event, ticket_payload
+from monitor.settings import Settings
+from tests.monitor.notifiers.tickets_data import (
+    FAULT_JPEG,
+    GOOD_JPEG,
+    make_ticket,
+    queue_ticket,
+    set_crew_channels,
+)
+from tests.registry_data import CAMERA_PASSWORD, Seed
+
+HOOK = "http://127.0.0.1:9/hooks/crew"
+
+
+def _count(db: Database) -> int:
+    with db.session() as s:
+        return s.scalar(select(func.count()).select_from(Notification)) or 0
+
+
+def test_one_message_per_channel_with_the_ticket_camera_place_contact_and_link(
+    database: Database, settings: Settings, seed: Seed
+) -> None:
+    set_crew_channels(database, seed, webhook_url=HOOK, email="to-son-tinh@crew.test")
+    ticket_id, ids = queue_ticket(database, seed, settings)
+    with database.session() as s:
+        rows = s.scalars(select(Notification).order_by(Notification.id)).all()
+    assert [(n.channel, n.target, n.state) for n in rows] == [
+        ("webhook", HOOK, NotificationState.PENDING),
+        ("email", "to-son-tinh@crew.test", NotificationState.PENDING),
+    ]
+    assert [n.id for n in rows] == ids
+    hook = rows[0].payload
+    assert hook["event"] == "ticket.opened"
+    assert hook["ticket"]["id"] == ticket_id
+    assert hook["ticket"]["state"] == "assigned"
+    assert hook["ticket"]["priority"] == 1
+    assert hook["ticket"]["fault"] == "offline"
+    assert hook["ticket"]["link"] == f"http://127.0.0.1:8080/tickets/{ticket_id}"
+    assert hook["ticket"]["due_at"]
+    camera = hook["camera"]
+    assert camera["code"] == "ST-0001"
+    assert camera["areas"] == ["Tỉnh Quảng Ngãi", "Huyện Sơn Tịnh", "Xã Tịnh Phong",
+                               "Thôn Trường Thọ"]  # fmt: skip
+    assert (camera["latitude"], camera["longitude"], camera["importance"]) == (15.15, 108.78, 3)
+    assert camera["address"] == "Quốc lộ 24B"
+    assert camera["host"] == {
+        "name": "Trường THCS Tịnh Phong", "contact_name": "Nguyễn Văn A", "phone": "0905111222",
+    }  # fmt: skip
+    assert camera["thumbnails"] == {
+        "last_good": "http://127.0.0.1:8080/api/v1/cameras/ST-0001/thumbnails/last_good.jpg",
+        "last_fault": "http://127.0.0.1:8080/api/v1/cameras/ST-0001/thumbnails/last_fault.jpg",
+    }
+    assert hook["incident"]["faults"] == ["offline"]
+    assert hook["incident"]["reason"] == "no TCP answer on ports 80, 554"
+    assert "attachments" not in hook
+    # the email carries the pictures themselves
+    attachments = rows[1].payload["attachments"]
+    attached = {a["filename"]: base64.b64decode(a["data_b64"]) for a in attachments}
+    assert attached == {"ST-0001-last_good.jpg": GOOD_JPEG, "ST-0001-last_fault.jpg": FAULT_JPEG}
+    for row in rows:
+        text = json.dumps(row.payload, ensure_ascii=False)
+        assert CAMERA_PASSWORD not in text
+        assert "password" not in text.lower()
+
+
+def test_only_the_channels_the_crew_has(database: Database, settings: Settings, seed: Seed) -> None:
+    set_crew_channels(database, seed, webhook_url=None, email="to@crew.test")
+    _, ids = queue_ticket(database, seed, settings)
+    assert len(ids) == 1
+    set_crew_channels(database, seed, webhook_url=HOOK, email="")
+    _, ids = queue_ticket(database, seed, settings, camera_code="ST-0002")
+    with database.session() as s:
+        assert s.get(Notification, ids[0]).channel == "webhook"  # type: ignore[union-attr]
+    assert _count(database) == 2
+
+
+def test_no_crew_no_messages(database: Database, settings: Settings, seed: Seed) -> None:
+    set_crew_channels(database, seed, webhook_url=HOOK, email="to@crew.test")
+    _, ids = queue_ticket(database, seed, settings, crew=False)
+    assert ids == []
+    assert _count(database) == 0
+
+
+def test_rolled_back_ticket_enqueues_nothing(
+    database: Database, settings: Settings, seed: Seed
+) -> None:
+    set_crew_channels(database, seed, webhook_url=HOOK, email="to@crew.test")
+    with pytest.raises(RuntimeError, match="ticket workflow failed"), database.session() as s:
+        ticket = make_ticket(s, seed)
+        assert len(enqueue_ticket_event(s, ticket, "ticket.opened", settings)) == 2
+        raise RuntimeError("ticket workflow failed after queueing")
+    assert _count(database) == 0
+    with database.session() as s:
+        assert s.scalar(select(func.count()).select_from(Ticket)) == 0
+
+
+def test_credentials_in_a_reason_are_scrubbed_and_unknown_events_refused(
+    database: Database, settings: Settings, seed: Seed
+) -> None:
+    set_crew_channels(database, seed, webhook_url=HOOK, email="")
+    reason = f"DESCRIBE rtsp://admin:{CAMERA_PASSWORD}@127.0.0.1:554/live refused"
+    _, ids = queue_ticket(database, seed, settings, reason=reason)
+    with database.session() as s:
+        payload = s.get(Notification, ids[0]).payload  # type: ignore[union-attr]
+        assert payload["incident"]["reason"] == "DESCRIBE rtsp://127.0.0.1:554/live refused"
+        ticket = s.scalars(select(Ticket)).one()
+        with pytest.raises(ValueError, match="unknown ticket event"):
+            ticket_payload(ticket, "ticket.exploded", settings)
