@@ -21,13 +21,28 @@ logger = logging.getLogger(__name__)
 ROUTERS = (health, auth, areas, hosts, cameras, crews, users, audit, web_login)
 
 
-def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
-    """Build the app for these settings (and an already open database, if given)."""
+def create_app(
+    settings: Settings, db: Database | None = None, *, monitoring: bool = False
+) -> FastAPI:
+    """Build the app for these settings (and an already open database, if given).
+
+    With `monitoring`, the scheduler and runner run in the app's event loop (the default role of
+    `camwatch serve`); otherwise the app only serves.
+    """
     database = db or Database.from_settings(settings)
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        service = None
+        if monitoring:
+            from monitor.service import MonitorService
+
+            service = MonitorService(database, settings)
+            service.start()
+        app.state.monitor = service
         yield
+        if service is not None:
+            await service.stop()
         if db is None:
             database.dispose()
 

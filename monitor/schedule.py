@@ -34,10 +34,20 @@ def intervals(camera: Camera, status: CameraStatus | None, settings: Settings) -
         "tcp": int(profile.get("tcp", settings.default_tcp_interval_seconds)),
         "onvif": int(profile.get("onvif", settings.default_onvif_interval_seconds)),
     }
-    # The picture comes from the stream when there is one, else from the snapshot URL.
-    if camera.rtsp_url or known.get("stream_uri"):
+    # The picture comes from the registry's stream or snapshot address first, then from what
+    # the camera announced over ONVIF.
+    picture_kind = None
+    if camera.rtsp_url:
+        picture_kind = "rtsp"
+    elif camera.snapshot_url:
+        picture_kind = "snapshot"
+    elif known.get("stream_uri"):
+        picture_kind = "rtsp"
+    elif known.get("snapshot_uri"):
+        picture_kind = "snapshot"
+    if picture_kind == "rtsp":
         result["rtsp"] = int(profile.get("rtsp", settings.default_rtsp_interval_seconds))
-    elif camera.snapshot_url or known.get("snapshot_uri"):
+    elif picture_kind == "snapshot":
         result["snapshot"] = int(
             profile.get("snapshot", settings.default_snapshot_interval_seconds)
         )
