@@ -47,14 +47,21 @@ async def probe(target: ProbeTarget, cfg: ProbeConfig, *, deadline: Deadline) ->
     details: dict[str, Any] = {}
     metrics: dict[str, float] = {}
     budget = deadline.remaining()
+    held = False
     try:
         async with asyncio.timeout(max(0.01, budget - RESERVE_SECONDS)), device.lock:
+            held = True
             result = await _probe_device(device, target, cfg, deadline, details, metrics)
     except ONVIF_EXPECTED_ERRORS as exc:
-        fault, reason = classify(exc, timeout_seconds=budget)
+        if held:
+            fault, reason = classify(exc, timeout_seconds=budget)
+            device.record_failure(fault, reason)
+            await _reset(device)
+        else:
+            # Another probe of this camera held it for our whole budget; that one reports.
+            fault = FaultCode.ONVIF_ERROR
+            reason = "an earlier probe of this camera is still waiting for it"
         logger.info("%s: ONVIF probe failed: %s (%s)", target.code, fault, reason)
-        device.record_failure(fault, reason)
-        await _reset(device)
         result = ProbeResult.failure(KIND, fault, reason)
         result.details.update(details)
         result.metrics.update(metrics)
@@ -116,9 +123,10 @@ async def _close_device(device: OnvifDevice) -> None:
 
 
 async def _reset(device: OnvifDevice) -> None:
-    # Closing sessions only drops sockets; bounded anyway so a result is never held up.
+    # Closing sessions only drops sockets; bounded anyway so a result is never held up, and
+    # under the lock so a probe that was waiting for the camera does not lose its sessions.
     try:
-        async with asyncio.timeout(1.0):
+        async with asyncio.timeout(1.0), device.lock:
             await device.reset()
     except (TimeoutError, OSError) as exc:
         logger.warning("%s: dropping the ONVIF client failed: %s", device.code, type(exc).__name__)

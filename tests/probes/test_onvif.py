@@ -237,6 +237,20 @@ async def test_hostile_server_is_bounded_by_the_deadline(
     assert healthy.ok, healthy.reason
 
 
+async def test_concurrent_probes_of_a_hung_camera_all_return_in_time() -> None:
+    with HostileSoapServer("silent") as server:
+        target = ProbeTarget(code="HUNG", host=server.host, onvif_port=server.port,
+                             username="admin", password="pw")
+        started = time.monotonic()
+        results = await asyncio.gather(*(run(target, 1.0) for _ in range(3)))
+        elapsed = time.monotonic() - started
+
+    assert elapsed < 1.0 + MARGIN_SECONDS
+    assert all(r.faults == [FaultCode.ONVIF_ERROR] for r in results)
+    # Probes of one camera take turns (a waiter may get a last moment when the first gives up).
+    assert server.connections < len(results)
+
+
 async def test_close_all_closes_every_session(ipycam_shared: IpycamPeer) -> None:
     target = target_for(ipycam_shared)
     assert (await run(target)).ok
