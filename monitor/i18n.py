@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from monitor import fault_labels as fault_labels_module
+
 LANGUAGES = ("vi", "en")
 DEFAULT_LANG = "vi"
 
@@ -109,25 +111,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "ticket.closed": {"vi": "Đã đóng", "en": "Closed"},
     "ticket.reopened": {"vi": "Mở lại", "en": "Reopened"},
     "ticket.none": {"vi": "Chưa có phiếu", "en": "No ticket"},
-    # fault codes (shared/DESIGN.md)
-    "fault.offline": {"vi": "Mất kết nối", "en": "Offline"},
-    "fault.auth_failed": {"vi": "Sai thông tin đăng nhập", "en": "Authentication failed"},
-    "fault.onvif_error": {"vi": "Lỗi ONVIF", "en": "ONVIF error"},
-    "fault.stream_error": {"vi": "Lỗi luồng video", "en": "Stream error"},
-    "fault.no_signal": {"vi": "Không có tín hiệu hình", "en": "No video signal"},
-    "fault.blur": {"vi": "Hình mờ", "en": "Blurred"},
-    "fault.too_dark": {"vi": "Hình quá tối", "en": "Too dark"},
-    "fault.overexposed": {"vi": "Hình chói sáng", "en": "Overexposed"},
-    "fault.covered": {"vi": "Ống kính bị che", "en": "Lens covered"},
-    "fault.frozen": {"vi": "Hình bị đứng", "en": "Frozen picture"},
-    "fault.scene_changed": {"vi": "Lệch góc quay", "en": "Scene changed"},
-    "fault.noisy": {"vi": "Hình nhiễu", "en": "Noisy picture"},
-    "fault.color_cast": {"vi": "Sai màu", "en": "Colour cast"},
-    "fault.clock_drift": {"vi": "Lệch đồng hồ", "en": "Clock drift"},
-    "fault.storage_failure": {"vi": "Lỗi lưu trữ", "en": "Storage failure"},
-    "fault.resolution_mismatch": {"vi": "Sai độ phân giải", "en": "Resolution mismatch"},
-    "fault.device_replaced": {"vi": "Thiết bị bị thay", "en": "Device replaced"},
-    "fault.rebooted": {"vi": "Camera khởi động lại", "en": "Rebooted"},
     # outages page
     "outages.title": {"vi": "Danh sách sự cố camera", "en": "Camera outages"},
     "outages.state": {"vi": "Tình trạng sự cố", "en": "Outage state"},
@@ -214,9 +197,8 @@ def t(key: str, lang: str = DEFAULT_LANG) -> str:
 
 
 def fault_label(code: str, lang: str = DEFAULT_LANG) -> str:
-    """The human label of a fault code (the code itself when unknown)."""
-    key = f"fault.{code}"
-    return t(key, lang) if key in STRINGS else code
+    """The human label of a fault code (monitor.fault_labels; the code itself when unknown)."""
+    return fault_labels_module.fault_label(code, normalize_lang(lang))
 
 
 def fault_labels(codes: list[str] | tuple[str, ...], lang: str = DEFAULT_LANG) -> str:

@@ -1,0 +1,97 @@
+"""Helpers shared by the reports: area names by level, UTC times, interval arithmetic."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from monitor.errors import InvalidData
+from monitor.models import Area, AreaLevel
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    """A timezone-aware UTC datetime (SQLite hands back naive ones, which are UTC)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def parse_time(text: str | None, *, field: str) -> datetime | None:
+    """An ISO date or date-time from a form or query (naive means UTC); None when empty."""
+    if text is None or not text.strip():
+        return None
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise InvalidData(
+            f"{field}: not a date or time (use YYYY-MM-DD or YYYY-MM-DDTHH:MM)"
+        ) from exc
+    return as_utc(value)
+
+
+@dataclass(slots=True)
+class AreaIndex:
+    """All areas by id, to name a camera's commune and district without a query per row."""
+
+    by_id: dict[int, Area]
+
+    @classmethod
+    def load(cls, session: Session) -> AreaIndex:
+        """Read every area once (a province has a few hundred)."""
+        return cls({a.id: a for a in session.scalars(select(Area))})
+
+    def ancestor(self, area_id: int | None, level: AreaLevel) -> Area | None:
+        """The area of this level on the way up from `area_id` (itself included)."""
+        area = self.by_id.get(area_id) if area_id is not None else None
+        if area is None:
+            return None
+        for part in area.path.strip("/").split("/"):
+            candidate = self.by_id.get(int(part)) if part else None
+            if candidate is not None and candidate.level == level:
+                return candidate
+        return area if area.level == level else None
+
+    def name(self, area_id: int | None, level: AreaLevel) -> str:
+        """The name of the commune/district an area lies in ('' when none)."""
+        found = self.ancestor(area_id, level)
+        return found.name if found else ""
+
+
+def area_by_code(session: Session, code: str, level: AreaLevel | None = None) -> Area:
+    """The area with this code (of this level, if given); InvalidData when unknown."""
+    area = session.scalar(select(Area).where(Area.code == code))
+    if area is None or (level is not None and area.level != level):
+        raise InvalidData(f"unknown {level.value if level else 'area'} {code!r}")
+    return area
+
+
+def covered_seconds(
+    intervals: Iterable[tuple[datetime, datetime | None]], start: datetime, end: datetime
+) -> float:
+    """Seconds of [start, end) covered by the union of intervals (an open end runs to `end`)."""
+    clipped = []
+    for begin, finish in intervals:
+        lo = max(as_utc(begin), start)  # type: ignore[type-var]
+        hi = min(as_utc(finish) or end, end)  # type: ignore[type-var]
+        if hi > lo:
+            clipped.append((lo, hi))
+    clipped.sort()
+    total = 0.0
+    current_lo: datetime | None = None
+    current_hi: datetime | None = None
+    for lo, hi in clipped:
+        if current_hi is None or lo > current_hi:
+            if current_lo is not None and current_hi is not None:
+                total += (current_hi - current_lo).total_seconds()
+            current_lo, current_hi = lo, hi
+        elif hi > current_hi:
+            current_hi = hi
+    if current_lo is not None and current_hi is not None:
+        total += (current_hi - current_lo).total_seconds()
+    return total
