@@ -86,19 +86,21 @@ def assess(
     grey = m.to_grey(small)
     rows = m._noise_rows(current)
     tiles = m.tile_stats(grey)
-    p5, p99 = m.percentile_levels(grey, (5.0, 99.0))
+    tiny = m._tiny(small) if small.ndim == 3 else None
+    cdf = np.cumsum(m._histogram(grey)) / grey.size
+    p5, p99 = (float(np.searchsorted(cdf, q)) for q in (0.05, 0.99))
     mean, std = cv2.meanStdDev(grey)
     values: dict[str, float] = {
         "brightness": float(mean[0, 0]),
         "contrast": float(std[0, 0]),
         "p5": p5,
         "p99": p99,
-        "dark_share": float(np.count_nonzero(grey <= 8) / grey.size),
-        "bright_share": float(np.count_nonzero(grey >= 247) / grey.size),
+        "dark_share": float(cdf[8]),
+        "bright_share": float(1.0 - cdf[246]),
         "sharpness": float(np.mean(tiles[2] * tiles[2])),
         "noise": m._noise_sigma(rows),
         "uniform_share": m._uniform_share(rows),
-        "colourfulness": m._colourfulness(small),
+        "colourfulness": m._colourfulness(small, tiny),
         "edge_density": m._edge_density(grey),
     }
     faults: list[FaultCode] = []
@@ -121,7 +123,7 @@ def assess(
     elif values["bright_share"] >= BRIGHT_MAX_CLIPPED or values["p5"] >= BRIGHT_MIN_P5:
         faults.append(FaultCode.OVEREXPOSED)
     else:
-        faults.extend(_judge_content(small, grey, tiles, reference, values))
+        faults.extend(_judge_content(small, tiny, grey, tiles, reference, values))
     if values["noise"] >= NOISE_MAX_SIGMA and FaultCode.TOO_DARK not in faults:
         faults.append(FaultCode.NOISY)
     return Assessment(faults, values)
@@ -129,6 +131,7 @@ def assess(
 
 def _judge_content(
     small: np.ndarray,
+    tiny: np.ndarray | None,
     grey: np.ndarray,
     tiles: tuple[np.ndarray, np.ndarray, np.ndarray],
     reference: np.ndarray | None,
@@ -140,7 +143,7 @@ def _judge_content(
     flat = lap_t < max(FLAT_LAP, FLAT_REL * typical)
     whole_view_flat = typical < WHOLE_VIEW_FLAT_P90
     values["flat_share"] = float(flat.mean())
-    chroma = m._chroma(small)
+    chroma = m._chroma(small, tiny)
 
     if reference is None:
         # Without a reference a sky, a wall or a warm-lit scene looks like a fault, so only the

@@ -223,12 +223,12 @@ def colour_cast(image: np.ndarray, reference: np.ndarray | None = None) -> float
     return _colour_cast(_chroma(small), ref_colour)
 
 
-def _chroma(small: np.ndarray) -> tuple[np.ndarray, float]:
+def _chroma(small: np.ndarray, tiny: np.ndarray | None = None) -> tuple[np.ndarray, float]:
     """(mean chromaticity minus neutral, per-pixel chromaticity spread) of a working copy."""
     if small.ndim == 2:
         return np.zeros(3), 0.0
     balance = np.asarray(_colour_balance(small)) - 1 / 3
-    tiny = _tiny(small) + 1.0
+    tiny = (_tiny(small) if tiny is None else tiny) + 1.0
     pixels = tiny / tiny.sum(axis=2, keepdims=True)
     pixels -= pixels.reshape(-1, 3).mean(axis=0)
     spread = float(cv2.sqrt(cv2.transform(pixels * pixels, np.ones((1, 3), np.float32))).mean())
@@ -259,10 +259,10 @@ def colourfulness(image: np.ndarray) -> float:
     return _colourfulness(working_copy(check_image(image)))
 
 
-def _colourfulness(small: np.ndarray) -> float:
+def _colourfulness(small: np.ndarray, tiny: np.ndarray | None = None) -> float:
     if small.ndim == 2:
         return 0.0
-    b, g, r = cv2.split(_tiny(small))
+    b, g, r = cv2.split(_tiny(small) if tiny is None else tiny)
     rg_mean, rg_std = cv2.meanStdDev(r - g)
     yb_mean, yb_std = cv2.meanStdDev(0.5 * (r + g) - b)
     return float(

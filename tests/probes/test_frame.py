@@ -175,3 +175,12 @@ def test_assessment_serialises_as_the_cli_and_api_expect(cam, reference) -> None
     assert {"brightness", "noise", "live_share", "scene_similarity"} <= set(as_dict["metrics"])
     with pytest.raises(AttributeError):
         result.faults = []  # type: ignore[misc]
+
+
+def test_a_camera_rotated_on_its_bracket_is_scene_changed_without_moving_its_centre() -> None:
+    astro = Camera("astronaut", _world(_photo("astronaut")), seed=9, camera_id=4)
+    astro_reference = learn_reference([astro.grab() for _ in range(3)])
+    view = astro.view(HOME, 12.0)
+    result = assess(astro.grab(view), astro.grab(view), astro_reference)
+    assert result.faults == [FaultCode.SCENE_CHANGED]
+    assert result.metrics["scene_shift"] < 0.03  # the view did not slide: its content turned
