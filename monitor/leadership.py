@@ -77,6 +77,7 @@ class Leadership:
             return False
         if got:
             self._conn = conn
+            logger.info("this scheduler now leads (PostgreSQL advisory lock)")
             return True
         conn.close()
         return False
@@ -94,6 +95,7 @@ class Leadership:
         handle.write(str(os.getpid()))
         handle.flush()
         self._file = handle
+        logger.info("this scheduler now leads (lock file %s)", path)
         return True
 
     def _drop_conn(self) -> None:

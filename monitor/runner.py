@@ -50,9 +50,13 @@ class Runner:
         self.cfg = settings.probe_config()
         self.box = SecretBox(settings.resolved_secret_key)
         self.memory = memory or FrameMemory()
-        self._cheap = asyncio.Semaphore(settings.runner_cheap_concurrency)
-        self._frames = asyncio.Semaphore(settings.runner_frame_concurrency)
-        self._waiting = {"cheap": 0, "frame": 0}
+        # ONVIF costs far more CPU than a TCP connect, and decoding more still: separate limits.
+        self._pools = {
+            "cheap": asyncio.Semaphore(settings.runner_cheap_concurrency),
+            "onvif": asyncio.Semaphore(settings.runner_onvif_concurrency),
+            "frame": asyncio.Semaphore(settings.runner_frame_concurrency),
+        }
+        self._waiting = dict.fromkeys(self._pools, 0)
 
     async def run(self, jobs: list[Job]) -> list[Outcome]:
         """Run every job concurrently within the limits; outcomes in job order."""
@@ -65,8 +69,8 @@ class Runner:
         if loaded is None:
             return None
         target, code = loaded
-        pool = "frame" if job.kind in FRAME_KINDS else "cheap"
-        limiter = self._frames if pool == "frame" else self._cheap
+        pool = "frame" if job.kind in FRAME_KINDS else "onvif" if job.kind == "onvif" else "cheap"
+        limiter = self._pools[pool]
         self._waiting[pool] += 1
         RUNNER_QUEUE_DEPTH.labels(pool).set(self._waiting[pool])
         async with limiter:

@@ -95,6 +95,7 @@ class Settings(BaseSettings):
     raw_retention_days: int = 30
     scheduler_tick_seconds: float = 5.0
     runner_cheap_concurrency: int = 64
+    runner_onvif_concurrency: int = 8
     runner_frame_concurrency: int = 4
 
     @field_validator("allowed_probe_networks", mode="before")

@@ -6,7 +6,7 @@ import logging
 
 import typer
 
-from monitor.cli import areas, cameras, db, serve, users
+from monitor.cli import areas, cameras, db, frame, monitoring, serve, simulate, users
 
 app = typer.Typer(
     help="camwatch: health monitoring of the community security-camera network.",
@@ -16,7 +16,12 @@ app.add_typer(db.app, name="db")
 app.add_typer(users.app, name="users")
 app.add_typer(areas.app, name="areas")
 app.add_typer(cameras.app, name="cameras")
+app.add_typer(frame.app, name="frame")
+app.add_typer(simulate.app, name="simulate")
 app.command()(serve.serve)
+app.command()(monitoring.scheduler)
+app.command("run-once")(monitoring.run_once)
+app.command()(monitoring.probe)
 
 
 @app.callback()
@@ -26,3 +31,5 @@ def main(verbose: bool = typer.Option(False, "--verbose", "-v", help="debug logg
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # APScheduler reports every tick at INFO; only its problems matter here.
+    logging.getLogger("apscheduler").setLevel(logging.DEBUG if verbose else logging.WARNING)

@@ -11,6 +11,7 @@ def serve(
     host: str | None = typer.Option(None, help="listen address (default from settings)"),
     port: int | None = typer.Option(None, help="listen port (default from settings)"),
     demo: bool = typer.Option(False, help="also run a simulated camera fleet and register it"),
+    monitoring: bool = typer.Option(True, help="run the scheduler and probes in this process"),
 ) -> None:
     """Run the API and web service (migrating the database first)."""
     # Imported here so that other commands start without loading the web stack.
@@ -22,9 +23,16 @@ def serve(
     cfg = settings()
     db = database()
     upgrade(db.engine)
-    app = create_app(cfg, db)
+    fleet = None
     if demo:
-        from monitor.demo import prepare_demo
+        from monitor.demo import start_demo
 
-        prepare_demo(app)
-    uvicorn.run(app, host=host or cfg.listen_host, port=port or cfg.listen_port, log_level="info")
+        fleet = start_demo(db, cfg)
+    app = create_app(cfg, db, monitoring=monitoring)
+    try:
+        uvicorn.run(
+            app, host=host or cfg.listen_host, port=port or cfg.listen_port, log_level="info"
+        )
+    finally:
+        if fleet is not None:
+            fleet.stop_thread()
