@@ -1,0 +1,63 @@
+"""Availability report for October 2026: cameras, communes, districts, repair time."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor.db import Database
+from monitor.errors import InvalidData
+from monitor.models import User
+from monitor.registry.scope import Actor
+from monitor.reports.availability import availability_report, parse_period
+from tests.monitor.reports.outage_data import NOW, OutageSeed, at
+from tests.registry_data import Seed
+
+ADMIN = Actor.system("test")
+OCTOBER_HOURS = 31 * 24
+
+
+def test_periods() -> None:
+    october = parse_period("2026-10")
+    q4 = parse_period("2026-Q4")
+    assert (october.start, october.end) == (at(1), at(1, month=11))
+    assert (q4.start, q4.end.year, q4.end.month) == (at(1), 2027, 1)
+    for bad in ("2026-13", "2026-Q5", "October"):
+        with pytest.raises(InvalidData):
+            parse_period(bad)
+
+
+def test_october_per_camera_commune_district_and_crew(
+    database: Database, outages: OutageSeed
+) -> None:
+    with database.session() as s:
+        report = availability_report(s, ADMIN, parse_period("2026-10"), now=NOW)
+    cams = {c.code: c for c in report.cameras}
+    assert cams["ST-0001"].outages == 2
+    assert cams["ST-0001"].unavailable_seconds == 5 * 3600
+    assert cams["ST-0001"].availability == pytest.approx(1 - 5 / OCTOBER_HOURS)
+    assert cams["ST-0002"].unavailable_seconds == 25 * 3600
+    assert cams["BS-0001"].unavailable_seconds == (NOW - at(10, 10)).total_seconds()
+    assert [c.code for c in report.worst] == ["BS-0001", "ST-0002", "ST-0001"]
+    districts = {d.name: d for d in report.districts}
+    assert districts["Huyện Sơn Tịnh"].cameras == 2
+    assert districts["Huyện Sơn Tịnh"].availability == pytest.approx(1 - 30 / (2 * OCTOBER_HOURS))
+    assert [c.name for c in report.communes] == ["Xã Bình Thuận", "Xã Tịnh Phong"]
+    assert [(c.crew, c.tickets, c.mean_repair_seconds) for c in report.crews] == [
+        ("Tổ sửa chữa Sơn Tịnh", 1, 3 * 3600)
+    ]
+
+
+def test_a_quiet_month_and_a_crew_users_scope(
+    database: Database, seed: Seed, outages: OutageSeed
+) -> None:
+    with database.session() as s:
+        crew = Actor.for_user(s, s.get(User, seed.user_ids["crew"]))
+        report = availability_report(s, crew, parse_period("2026-09"), now=NOW)
+        one_district = availability_report(s, ADMIN, parse_period("2026-Q4"), district="BS",
+                                           now=NOW)  # fmt: skip
+    assert sorted(c.code for c in report.cameras) == ["ST-0001", "ST-0002"]
+    assert all(c.availability == 1.0 for c in report.cameras)
+    assert report.worst == [] and report.crews == []
+    assert [c.code for c in one_district.cameras] == ["BS-0001"]
+    # The quarter is counted up to now (November 1st), not to its end.
+    assert one_district.cameras[0].monitored_seconds == OCTOBER_HOURS * 3600
