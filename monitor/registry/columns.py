@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from monitor.errors import RowProblem
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,3 +77,37 @@ def header_index(columns: tuple[Column, ...]) -> dict[str, Column]:
 def headers(columns: tuple[Column, ...], language: str) -> list[str]:
     """Header row of an export in the given language ('vi' or 'en')."""
     return [column.vi if language == "vi" else column.en for column in columns]
+
+
+@dataclass(slots=True)
+class HeaderMap:
+    """Which file column fills which field, the header each field was found under, and problems."""
+
+    columns: list[tuple[int, Column]] = field(default_factory=list)
+    header_of: dict[str, str] = field(default_factory=dict)
+    problems: list[RowProblem] = field(default_factory=list)
+
+
+def map_header(
+    header: list[str], columns: tuple[Column, ...], required: Iterable[str]
+) -> HeaderMap:
+    """Match a file's header row to columns: unknown, repeated and missing required columns."""
+    result = HeaderMap()
+    index = header_index(columns)
+    seen: set[str] = set()
+    for position, name in enumerate(header):
+        column = index.get(normalise_header(name))
+        if column is None:
+            result.problems.append(RowProblem(1, name, "unknown column"))
+        elif column.field in seen:
+            result.problems.append(RowProblem(1, name, "column appears twice"))
+        else:
+            seen.add(column.field)
+            result.columns.append((position, column))
+            result.header_of[column.field] = name
+    required = set(required)
+    for column in columns:
+        if column.field in required and column.field not in seen:
+            result.problems.append(RowProblem(1, column.vi, "required column is missing"))
+            result.header_of[column.field] = column.vi
+    return result

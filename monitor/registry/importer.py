@@ -16,13 +16,7 @@ from monitor import audit
 from monitor.errors import ImportRejected, InvalidData, RowProblem
 from monitor.models import Area, Camera, Host, HostKind
 from monitor.registry.cameras import PLAIN_FIELDS, CameraRules, camera_fields
-from monitor.registry.columns import (
-    CAMERA_COLUMNS,
-    HOST_FIELDS,
-    Column,
-    header_index,
-    normalise_header,
-)
+from monitor.registry.columns import CAMERA_COLUMNS, HOST_FIELDS, Column, map_header
 from monitor.registry.network import check_probe_host, check_probe_url
 from monitor.registry.schemas import CameraCreate
 from monitor.registry.scope import Actor
@@ -56,7 +50,8 @@ class _Row:
     host: dict[str, str]
 
 
-def _parse_bool(text: str) -> bool:
+def parse_bool(text: str) -> bool:
+    """A yes/no cell (có/không, 1/0, x) as a bool; ValueError otherwise."""
     word = text.strip().lower()
     if word in TRUE_WORDS:
         return True
@@ -65,7 +60,8 @@ def _parse_bool(text: str) -> bool:
     raise ValueError("expected yes/no (có/không, 1/0)")
 
 
-def _parse_date(text: str) -> date:
+def parse_date(text: str) -> date:
+    """A date cell in ISO or Vietnamese day-first form; ValueError otherwise."""
     for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"):
         try:
             return datetime.strptime(text, fmt).date()
@@ -80,24 +76,10 @@ class _RowValidator:
     def __init__(self, table: Table, session: Session, rules: CameraRules) -> None:
         self.problems: list[RowProblem] = []
         self.rules = rules
-        self.columns: list[tuple[int, Column]] = []
-        self.header_of: dict[str, str] = {}
-        index = header_index(CAMERA_COLUMNS)
-        seen: set[str] = set()
-        for position, name in enumerate(table.header):
-            column = index.get(normalise_header(name))
-            if column is None:
-                self.problems.append(RowProblem(1, name, "unknown column"))
-            elif column.field in seen:
-                self.problems.append(RowProblem(1, name, "column appears twice"))
-            else:
-                seen.add(column.field)
-                self.columns.append((position, column))
-                self.header_of[column.field] = name
-        for column in CAMERA_COLUMNS:
-            if column.field in REQUIRED_FIELDS and column.field not in seen:
-                self.problems.append(RowProblem(1, column.vi, "required column is missing"))
-                self.header_of[column.field] = column.vi
+        mapped = map_header(table.header, CAMERA_COLUMNS, REQUIRED_FIELDS)
+        self.problems.extend(mapped.problems)
+        self.columns: list[tuple[int, Column]] = mapped.columns
+        self.header_of: dict[str, str] = mapped.header_of
         self.areas = {a.code: a for a in session.scalars(select(Area))}
         self.codes: dict[str, int] = {}
 
@@ -116,9 +98,9 @@ class _RowValidator:
                 if column.field in HOST_FIELDS:
                     host[column.field] = text
                 elif column.field == "enabled":
-                    values["enabled"] = _parse_bool(text)
+                    values["enabled"] = parse_bool(text)
                 elif column.field == "installed_on":
-                    values["installed_on"] = _parse_date(text)
+                    values["installed_on"] = parse_date(text)
                 elif column.field == "tags":
                     values["tags"] = [t.strip() for t in re.split(r"[,;]", text) if t.strip()]
                 else:

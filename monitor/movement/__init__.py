@@ -1,0 +1,1 @@
+"""Movement-models registry: types, instances, reviews, reports and import."""
