@@ -190,6 +190,7 @@ async def main(args: argparse.Namespace) -> None:
             ("fleet process CPU at ready (imports included)", f"{tree_cpu(proc.pid):.2f} s")
         )
 
+        await asyncio.sleep(args.settle)  # let start-up work (closing our probes) drain first
         c0 = tree_cpu(proc.pid)
         await asyncio.sleep(args.idle)
         rows.append(("idle fleet CPU", f"{(tree_cpu(proc.pid) - c0) / args.idle * 100:.1f} %"))
@@ -259,7 +260,8 @@ if __name__ == "__main__":
     parser.add_argument("--base", default="127.222.0.1")
     parser.add_argument("--port", type=int, default=18000)
     parser.add_argument("--rtsp-port", type=int, default=18554)
-    parser.add_argument("--idle", type=float, default=5.0)
+    parser.add_argument("--idle", type=float, default=10.0)
+    parser.add_argument("--settle", type=float, default=5.0)
     parser.add_argument("--watch", type=int, default=8)
     parser.add_argument("--watch-seconds", type=float, default=10.0)
     asyncio.run(main(parser.parse_args()))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import resource
 import signal
 from pathlib import Path
 
@@ -45,6 +46,15 @@ def camera_table(cameras: list[SimCamera], rtsp: bool) -> Table:
             f"{cam.identity.manufacturer} {cam.identity.model}",
         )
     return table
+
+
+def raise_fd_limit(needed: int) -> None:
+    """Lift the soft open-files limit towards the hard one when a big fleet needs it."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        target = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        logger.info("open-files limit raised from %d to %d", soft, target)
 
 
 async def _serve(fleet: SimulatedFleet, duration: float | None) -> None:
@@ -94,6 +104,8 @@ def run(
     if inventory is not None:
         write_inventory_csv(cameras, inventory)
         console.print(f"inventory written to {inventory} ({len(cameras)} cameras)")
+    # One listening socket per camera, plus its clients' connections.
+    raise_fd_limit(4 * count + 256)
     fleet = SimulatedFleet(cameras, rtsp=rtsp)
     try:
         asyncio.run(_serve(fleet, duration))
