@@ -43,6 +43,16 @@ class _Offline(ProbeError):
     """Nothing listens on the RTSP port (or the host is unreachable)."""
 
 
+class _Control:
+    """Shared between the probe and its thread: the abandon flag and how far the thread got."""
+
+    __slots__ = ("stage", "stop")
+
+    def __init__(self) -> None:
+        self.stop = threading.Event()
+        self.stage = "while opening the stream (RTSP handshake or stream analysis)"
+
+
 @dataclass(slots=True)
 class _Grab:
     """What the worker thread found: stream facts, the decoded frame and when it arrived."""
@@ -131,7 +141,7 @@ def _grab(
     url: str,
     cfg: ProbeConfig,
     deadline_at: float,
-    stop: threading.Event,
+    control: _Control,
     secrets: tuple[str | None, ...],
 ) -> _Grab:
     """Blocking: open the stream, skip to the first keyframe, decode it (runs in a thread)."""
@@ -146,6 +156,7 @@ def _grab(
         raise _translate(exc, secrets) from None  # `exc` names the URL: do not chain it
     with container:
         opened = time.monotonic()
+        control.stage = "while waiting for a decodable keyframe"
         if not container.streams.video:
             raise ProbeProtocolError("stream has no video track")
         stream = container.streams.video[0]
@@ -156,7 +167,7 @@ def _grab(
         rate = stream.average_rate or stream.guessed_rate
         try:
             for packet in container.demux(stream):
-                if stop.is_set() or time.monotonic() >= deadline_at:
+                if control.stop.is_set() or time.monotonic() >= deadline_at:
                     raise ProbeTimeout("no keyframe decoded before the deadline")
                 for frame in packet.decode():
                     return _Grab(
@@ -234,11 +245,11 @@ async def _probe(
 
     url = _with_credentials(target.rtsp_url, target.username, target.password)
     secrets = (url, target.rtsp_url, target.password, urlsplit(target.rtsp_url).password)
-    stop = threading.Event()
+    control = _Control()
     fut: concurrent.futures.Future[_Grab] = concurrent.futures.Future()
     thread = threading.Thread(
         target=_run,
-        args=(fut, (url, cfg, deadline.at, stop, secrets)),
+        args=(fut, (url, cfg, deadline.at, control, secrets)),
         name=f"rtsp-probe-{target.code}",
         daemon=True,
     )
@@ -251,12 +262,14 @@ async def _probe(
         grab = await asyncio.wait_for(asyncio.wrap_future(fut), deadline.remaining())
     except TimeoutError:
         # Abandon the thread: it stops between packets, or on FFmpeg's own timeouts.
-        stop.set()
+        control.stop.set()
         return ProbeResult.failure(
-            KIND, FaultCode.STREAM_ERROR, "no decodable frame before the deadline"
+            KIND,
+            FaultCode.STREAM_ERROR,
+            f"no decodable frame before the deadline; stalled {control.stage}",
         )
     except asyncio.CancelledError:
-        stop.set()
+        control.stop.set()
         raise
     except ProbeAuthError as exc:
         return ProbeResult.failure(KIND, FaultCode.AUTH_FAILED, str(exc))
