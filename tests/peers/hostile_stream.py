@@ -13,6 +13,7 @@ import contextlib
 import os
 import random
 import socket
+import struct
 from collections.abc import Awaitable, Callable
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
@@ -143,8 +144,12 @@ def _rtsp_reply(req: dict[str, str], extra: str = "", body: str = "") -> bytes:
     return (head + "\r\n" + body).encode()
 
 
-def rtsp_server(stall_after: str) -> Handler:
-    """RTSP that answers like a camera until `stall_after` (a method name), then goes silent."""
+def rtsp_server(stall_after: str, *, nonkey_rtp: bool = False) -> Handler:
+    """RTSP that answers like a camera until `stall_after` (a method name), then goes silent.
+
+    With `nonkey_rtp` (and stall_after="PLAY") it streams RTP instead of going silent: H.264
+    non-IDR slices of noise with advancing timestamps, and never a keyframe.
+    """
 
     async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         host = writer.get_extra_info("sockname")[0]
@@ -166,12 +171,27 @@ def rtsp_server(stall_after: str) -> Handler:
                 await _forever()
             await writer.drain()
             if method == stall_after:
+                if nonkey_rtp:
+                    await _send_nonkey_rtp(writer)
                 # Keep reading (keep-alives, TEARDOWN) but never send a byte of RTP.
                 while await reader.read(65536):
                     pass
                 await _forever()
 
     return handler
+
+
+async def _send_nonkey_rtp(writer: asyncio.StreamWriter) -> None:
+    """Interleaved RTP on channel 0: non-IDR slices (NAL type 1) of noise, 100 KB/s, forever."""
+    seq = 0
+    while True:
+        payload = b"\x41" + os.urandom(1000)  # nal_ref_idc 2, type 1: a P slice, never an IDR
+        rtp = struct.pack(">BBHII", 0x80, 0x80 | 96, seq & 0xFFFF, seq * 3600, 0x1234ABCD)
+        packet = rtp + payload
+        writer.write(b"$\x00" + struct.pack(">H", len(packet)) + packet)
+        await writer.drain()
+        seq += 1
+        await asyncio.sleep(0.01)
 
 
 def http_half_jpeg(jpeg: bytes) -> Handler:
