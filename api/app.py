@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api.errors import install_error_handlers
-from api.routers import areas, audit, auth, cameras, crews, health, hosts, users
+from api.routers import areas, audit, auth, cameras, crews, health, hosts, metrics, tickets, users
 from api.web import login as web_login
 from api.web.auth import install_web
 from monitor.db import Database
@@ -18,7 +18,7 @@ from monitor.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-ROUTERS = (health, auth, areas, hosts, cameras, crews, users, audit, web_login)
+ROUTERS = (health, auth, areas, hosts, cameras, crews, users, audit, tickets, web_login, metrics)
 
 
 def create_app(

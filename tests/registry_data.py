@@ -25,6 +25,7 @@ class Seed:
     user_ids: dict[str, int] = field(default_factory=dict)
     crew_ids: dict[str, int] = field(default_factory=dict)
     host_ids: dict[str, int] = field(default_factory=dict)
+    ticket_ids: dict[str, int] = field(default_factory=dict)
 
 
 def seed_registry(db: Database, rules: CameraRules) -> Seed:
@@ -125,3 +126,21 @@ def to_csv(header: list[str], rows: list[list[str]]) -> bytes:
     writer.writerow(header)
     writer.writerows(rows)
     return buffer.getvalue().encode("utf-8-sig")
+
+
+def seed_ticket(db: Database, settings: object, camera_code: str) -> int:
+    """An open outage of a camera with its ticket (assigned if a crew covers the district)."""
+    from sqlalchemy import select
+
+    from monitor.models import Camera, Incident, IncidentKind
+    from monitor.tickets import open_ticket
+
+    with db.session() as s:
+        camera = s.scalar(select(Camera).where(Camera.code == camera_code))
+        incident = Incident(
+            kind=IncidentKind.CAMERA, camera=camera, area_id=camera.area_id, state="down",
+            faults=["offline"], reason="no TCP answer",
+        )  # fmt: skip
+        s.add(incident)
+        s.flush()
+        return open_ticket(s, incident, settings).id  # type: ignore[arg-type]

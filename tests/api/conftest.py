@@ -11,13 +11,16 @@ from api.app import create_app
 from monitor.db import Database
 from monitor.registry.cameras import CameraRules
 from monitor.settings import Settings
-from tests.registry_data import Seed, seed_registry
+from tests.registry_data import Seed, seed_registry, seed_ticket
 
 
 @pytest.fixture
 def seed(database: Database, settings: Settings) -> Seed:
-    """The test registry."""
-    return seed_registry(database, CameraRules.from_settings(settings))
+    """The test registry, with an open ticket in each district."""
+    seed = seed_registry(database, CameraRules.from_settings(settings))
+    seed.ticket_ids["st_ticket"] = seed_ticket(database, settings, "ST-0001")
+    seed.ticket_ids["bs_ticket"] = seed_ticket(database, settings, "BS-0001")
+    return seed
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.api.conftest import auth
-from tests.registry_data import Seed
+from tests.registry_data import Seed, seed_ticket
 
 TABLE = Path(__file__).parents[2] / "docs" / "permissions.md"
 ROLES = ("admin", "technician", "police", "crew")
@@ -34,6 +34,8 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/auth/tokens"): {"name": "script"},
     ("PATCH", "/api/v1/users/{police_user}"): {"full_name": "Lê Văn C"},
     ("PATCH", "/api/v1/crews/{st_crew}"): {"phone": "0255 3822 000"},
+    ("POST", "/api/v1/tickets/{new_ticket}/state"): {"state": "in_progress"},
+    ("POST", "/api/v1/tickets/{st_ticket}/comments"): {"comment": "đã kiểm tra nguồn"},
 }  # fmt: skip
 
 
@@ -61,8 +63,11 @@ def test_table_covers_every_registry_route(client: TestClient) -> None:
 
 
 def _fresh(client: TestClient, seed: Seed, kind: str, tag: str) -> str:
-    """Create a record as admin for a request that will consume it (a delete)."""
+    """Create a record as admin for a request that will consume it (a delete, a state change)."""
     admin = auth(seed, "admin")
+    if kind == "new_ticket":
+        app = client.app
+        return str(seed_ticket(app.state.db, app.state.settings, "ST-0002"))  # type: ignore[attr-defined]
     if kind == "new_camera":
         body = {
             "code": f"DEL-{tag}",
@@ -84,8 +89,8 @@ def _fresh(client: TestClient, seed: Seed, kind: str, tag: str) -> str:
 def _request(client: TestClient, seed: Seed, method: str, path: str, role: str) -> int:
     body = BODIES.get((method, path))
     names = {**seed.host_ids, "st_crew": seed.crew_ids["st"],
-             "police_user": seed.user_ids["police"]}  # fmt: skip
-    for kind in ("new_camera", "new_area", "new_host", "new_crew"):
+             "police_user": seed.user_ids["police"], **seed.ticket_ids}  # fmt: skip
+    for kind in ("new_camera", "new_area", "new_host", "new_crew", "new_ticket"):
         if "{" + kind + "}" in path:
             names[kind] = _fresh(client, seed, kind, role)
     concrete = path.format(**names)
