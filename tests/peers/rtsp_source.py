@@ -19,7 +19,6 @@ import hashlib
 import os
 import secrets
 import signal
-import socket
 import struct
 import subprocess
 import sys
@@ -333,13 +332,6 @@ if pytest is not None:
         yield factory
         for src in started:
             src.stop()
-
-
-def free_port(host: str) -> int:
-    """A TCP port free on `host` right now."""
-    with socket.socket() as s:
-        s.bind((host, 0))
-        return int(s.getsockname()[1])
 
 
 if __name__ == "__main__":
