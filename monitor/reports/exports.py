@@ -115,13 +115,18 @@ def _xlsx_with_filters(
 
     data = write_xlsx(header, cells, title)
     workbook = load_workbook(io.BytesIO(data))
-    sheet = workbook.create_sheet(t("common.filters", lang)[:31])
+    sheet = workbook.create_sheet(_sheet_title(t("common.filters", lang)))
     sheet.append([title])
     for label, value in filters or [(t("common.filters", lang), t("common.no_filter", lang))]:
         sheet.append([label, value])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def _sheet_title(text: str) -> str:
+    """A worksheet name Excel accepts: at most 31 characters, none of []:*?/\\."""
+    return "".join("-" if ch in "[]:*?/\\" else ch for ch in text)[:31]
 
 
 def _pct(value: float | None) -> str:
@@ -185,12 +190,12 @@ def export_availability(
 
         workbook = Workbook()
         info = workbook.active
-        info.title = t("common.filters", lang)[:31]
+        info.title = _sheet_title(t("common.filters", lang))
         info.append([title])
         for label, value in filters:
             info.append([label, value])
         for sheet_title, header, rows in tables:
-            sheet = workbook.create_sheet(sheet_title[:31])
+            sheet = workbook.create_sheet(_sheet_title(sheet_title))
             sheet.append(header)
             for row in rows:
                 sheet.append(row)

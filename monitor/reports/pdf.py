@@ -56,8 +56,10 @@ class PdfReport:
         """Start a document with its title and a block listing the filters (label, value)."""
         self.lang = lang
         self.pdf = _Document(orientation="L" if landscape else "P", unit="mm", format="A4")
-        for style, name in _FONT_FILES.items():
-            self.pdf.add_font(FONT, style, str(FONT_DIR / name))
+        # Also under its real family name, which the SVG charts ask for.
+        for family in (FONT, "DejaVu Sans"):
+            for style, name in _FONT_FILES.items():
+                self.pdf.add_font(family, style, str(FONT_DIR / name))
         self.pdf.set_title(title)
         self.pdf.set_creator("camwatch")
         self.pdf.set_auto_page_break(auto=True, margin=15)

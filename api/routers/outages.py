@@ -1,0 +1,78 @@
+"""Outage list and its exports (JSON API behind the outage page)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
+
+from api.deps import CurrentActor, SessionDep
+from monitor.i18n import normalize_lang
+from monitor.reports.common import parse_time
+from monitor.reports.exports import export_outages
+from monitor.reports.outages import OutageFilter, list_outages
+
+router = APIRouter(prefix="/api/v1/outages", tags=["outages"])
+
+
+def outage_filter(
+    district: str | None = None,
+    commune: str | None = None,
+    start: Annotated[str | None, Query(description="ISO date or time (UTC)")] = None,
+    end: Annotated[str | None, Query(description="ISO date or time (UTC)")] = None,
+    fault: str | None = None,
+    state: Annotated[str | None, Query(description="open or closed")] = None,
+    camera: str | None = None,
+) -> OutageFilter:
+    """The outage filter from query parameters (empty values mean no filter)."""
+    return OutageFilter(
+        district=district or None,
+        commune=commune or None,
+        start=parse_time(start, field="start"),
+        end=parse_time(end, field="end"),
+        fault=fault or None,
+        state=state or None,
+        camera=camera or None,
+    )
+
+
+FilterDep = Annotated[OutageFilter, Depends(outage_filter)]
+
+
+@router.get("")
+def outages(
+    session: SessionDep,
+    actor: CurrentActor,
+    flt: FilterDep,
+    sort: str = "start",
+    order: Annotated[str, Query(pattern="^(asc|desc)$")] = "desc",
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    """Camera and group outages the user may see (a crew: its districts), newest first."""
+    rows, total = list_outages(
+        session, actor, flt, sort=sort, descending=order == "desc", limit=limit, offset=offset
+    )
+    return {"total": total, "limit": limit, "offset": offset, "items": [asdict(r) for r in rows]}
+
+
+@router.get("/export")
+def export(
+    session: SessionDep,
+    actor: CurrentActor,
+    flt: FilterDep,
+    format: Annotated[str, Query(pattern="^(csv|xlsx|pdf)$")] = "csv",
+    lang: str = "vi",
+    sort: str = "start",
+    order: Annotated[str, Query(pattern="^(asc|desc)$")] = "desc",
+) -> Response:
+    """The filtered outage list as CSV, XLSX or PDF, with the filters written on it."""
+    result = export_outages(
+        session, actor, flt, format, lang=normalize_lang(lang), sort=sort,
+        descending=order == "desc",
+    )  # fmt: skip
+    disposition = f'attachment; filename="{result.filename}"'
+    return Response(result.data, media_type=result.media_type,
+                    headers={"Content-Disposition": disposition})  # fmt: skip

@@ -1,0 +1,75 @@
+"""The camera page (state, history, incidents, tickets, thumbnails, chart) and its thumbnails."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+
+from api.deps import CurrentActor, SessionDep
+from api.web.auth import PageActor
+from api.web.templating import render, request_lang
+from monitor import tickets
+from monitor.errors import NotFound
+from monitor.i18n import t
+from monitor.models import CameraStatus, HourlyRollup, Incident, IncidentKind, StateChange
+from monitor.registry.cameras import get_camera
+from monitor.reports.charts import line_chart
+from monitor.reports.common import as_utc
+
+router = APIRouter(tags=["web"], include_in_schema=False)
+api_router = APIRouter(prefix="/api/v1/cameras", tags=["cameras"])
+HISTORY = 50
+CHART_HOURS = 7 * 24
+
+
+@api_router.get("/{code}/thumbnails/{which}.jpg", response_class=Response)
+def thumbnail(
+    code: str, which: Literal["last_good", "last_fault"], session: SessionDep,
+    actor: CurrentActor,
+) -> Response:  # fmt: skip
+    """The last good or last faulty picture of a camera the user may see (404 when none)."""
+    camera = get_camera(session, actor, code)
+    status = session.get(CameraStatus, camera.id)
+    data = getattr(status, f"{which}_jpeg", None) if status else None
+    if not data:
+        raise HTTPException(404, f"no {which.replace('_', ' ')} picture of {code}")
+    return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=60"})
+
+
+@router.get("/cameras/{code}")
+def camera_page(code: str, request: Request, session: SessionDep, actor: PageActor) -> HTMLResponse:
+    """Everything known about one camera, except its password."""
+    try:
+        camera = get_camera(session, actor, code)
+    except NotFound as exc:
+        return render(request, "error.html", {"title_key": "error.not_found.title",
+                                              "text_key": "", "detail": str(exc)},
+                      actor=actor, status_code=404)  # fmt: skip
+    status = session.get(CameraStatus, camera.id)
+    changes = session.scalars(
+        select(StateChange).where(StateChange.camera_id == camera.id)
+        .order_by(StateChange.at.desc()).limit(HISTORY)
+    ).all()  # fmt: skip
+    incidents = session.scalars(
+        select(Incident)
+        .where(Incident.camera_id == camera.id, Incident.kind == IncidentKind.CAMERA)
+        .order_by(Incident.started_at.desc()).limit(HISTORY)
+    ).all()  # fmt: skip
+    camera_tickets, _ = tickets.list_tickets(session, actor, camera_code=camera.code, limit=HISTORY)
+    rollups = list(reversed(session.scalars(
+        select(HourlyRollup).where(HourlyRollup.camera_id == camera.id)
+        .order_by(HourlyRollup.hour.desc()).limit(CHART_HOURS)
+    ).all()))  # fmt: skip
+    chart = line_chart(
+        [(as_utc(r.hour), r.availability) for r in rollups],  # type: ignore[misc]
+        title=t("camera.metrics", request_lang(request)),
+    ) if rollups else ""  # fmt: skip
+    return render(
+        request, "camera.html",
+        {"camera": camera, "status": status, "changes": changes, "incidents": incidents,
+         "tickets": camera_tickets, "chart": chart},
+        actor=actor,
+    )  # fmt: skip

@@ -1,0 +1,51 @@
+"""The coverage look-up page: a place and a time, the cameras around it and how they fared."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from api.deps import SessionDep
+from api.routers.coverage import COVERAGE_ROLES, coverage_answer
+from api.web.auth import page_roles
+from api.web.templating import render
+from monitor.errors import InvalidData, NotFound
+from monitor.registry.scope import Actor
+
+router = APIRouter(tags=["web"], include_in_schema=False)
+
+
+def _float(text: str | None, field: str) -> float | None:
+    if text is None or not text.strip():
+        return None
+    try:
+        return float(text.replace(",", "."))
+    except ValueError as exc:
+        raise InvalidData(f"{field}: not a number") from exc
+
+
+@router.get("/coverage")
+def coverage_page(
+    request: Request, session: SessionDep, actor: Actor = page_roles(*COVERAGE_ROLES)
+) -> HTMLResponse:
+    """The look-up form, and the answer once a place and a time are given."""
+    q = request.query_params
+    answer: dict[str, Any] | None = None
+    error = ""
+    asked = (q.get("lat") or q.get("camera")) and q.get("start")
+    if asked:
+        try:
+            answer = coverage_answer(
+                session, actor, lat=_float(q.get("lat"), "lat"), lon=_float(q.get("lon"), "lon"),
+                camera=q.get("camera") or None,
+                radius_m=_float(q.get("radius_m"), "radius_m") or 300.0,
+                start=q.get("start"), end=q.get("end") or None,
+            )  # fmt: skip
+        except (InvalidData, NotFound) as exc:
+            error = str(exc)
+    return render(
+        request, "coverage.html", {"answer": answer, "error": error, "q": q}, actor=actor,
+        status_code=422 if error else 200,
+    )  # fmt: skip

@@ -1,0 +1,78 @@
+"""The outage list page (filters, sorting, paging, export links)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.deps import SessionDep
+from api.routers.outages import outage_filter
+from api.web.auth import PageActor
+from api.web.templating import render
+from monitor.errors import InvalidData
+from monitor.models import Area, AreaLevel
+from monitor.registry.scope import Actor
+from monitor.reports.outages import SORTS, list_outages
+from probes.faults import FaultCode
+
+router = APIRouter(tags=["web"], include_in_schema=False)
+PAGE_SIZE = 50
+
+
+def area_options(session: Session, actor: Actor, level: AreaLevel) -> list[Area]:
+    """Areas of one level inside the actor's scope, by name, for a filter's drop-down."""
+    stmt = select(Area).where(Area.level == level, actor.area_filter(Area.path))
+    return list(session.scalars(stmt.order_by(Area.name)))
+
+
+@router.get("/outages")
+def outages_page(
+    request: Request,
+    session: SessionDep,
+    actor: PageActor,
+    sort: str = "start",
+    order: str = "desc",
+    page: Annotated[int, Query(ge=1)] = 1,
+) -> HTMLResponse:
+    """Current and past outages the user may see, filtered."""
+    params = request.query_params
+    error = ""
+    rows, total = [], 0
+    try:
+        flt = outage_filter(
+            district=params.get("district"), commune=params.get("commune"),
+            start=params.get("start"), end=params.get("end"), fault=params.get("fault"),
+            state=params.get("state"), camera=params.get("camera"),
+        )  # fmt: skip
+        rows, total = list_outages(
+            session, actor, flt, sort=sort if sort in SORTS else "start",
+            descending=order != "asc", limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
+        )  # fmt: skip
+    except InvalidData as exc:
+        error = str(exc)
+    export_params = {k: v for k, v in params.items() if k not in ("page", "format") and v}
+    return render(
+        request,
+        "outages.html",
+        {
+            "rows": rows,
+            "total": total,
+            "page": page,
+            "pages": max(1, -(-total // PAGE_SIZE)),
+            "sort": sort,
+            "order": order,
+            "error": error,
+            "q": params,
+            "districts": area_options(session, actor, AreaLevel.DISTRICT),
+            "communes": area_options(session, actor, AreaLevel.COMMUNE),
+            "faults": list(FaultCode),
+            "export_query": urlencode(export_params),
+        },
+        actor=actor,
+        status_code=422 if error else 200,
+    )

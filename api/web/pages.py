@@ -1,0 +1,10 @@
+"""All web page routers of the outage/coverage/report pages, as one router for the app."""
+
+from fastapi import APIRouter
+
+from api.web import camera, coverage, login, outages, reports, tickets
+
+router = APIRouter()
+for module in (login, outages, coverage, camera, tickets, reports):
+    router.include_router(module.router)
+router.include_router(camera.api_router)

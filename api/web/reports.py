@@ -1,0 +1,50 @@
+"""The availability report page: tables, a chart, and export links."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from markupsafe import Markup
+
+from api.deps import SessionDep
+from api.routers.reports import REPORT_ROLES
+from api.web.auth import page_roles
+from api.web.outages import area_options
+from api.web.templating import render, request_lang
+from monitor.errors import InvalidData
+from monitor.models import AreaLevel
+from monitor.registry.scope import Actor
+from monitor.reports.availability import availability_report, parse_period
+from monitor.reports.exports import availability_chart, availability_tables
+
+router = APIRouter(tags=["web"], include_in_schema=False)
+
+
+@router.get("/reports")
+def reports_page(
+    request: Request, session: SessionDep, actor: Actor = page_roles(*REPORT_ROLES)
+) -> HTMLResponse:
+    """Availability for a month or quarter (this month by default)."""
+    lang = request_lang(request, actor)
+    period_text = request.query_params.get("period") or datetime.now(UTC).strftime("%Y-%m")
+    district = request.query_params.get("district") or None
+    error = ""
+    tables: list = []  # type: ignore[type-arg]
+    chart = ""
+    try:
+        report = availability_report(session, actor, parse_period(period_text), district=district)
+        tables = availability_tables(report, lang)
+        chart = availability_chart(report, lang)
+    except InvalidData as exc:
+        error = str(exc)
+    query = urlencode({k: v for k, v in {"period": period_text, "district": district}.items() if v})
+    return render(
+        request, "reports.html",
+        {"tables": tables, "chart": Markup(chart), "error": error, "period": period_text,
+         "district": district or "", "districts": area_options(session, actor, AreaLevel.DISTRICT),
+         "export_query": query},
+        actor=actor, status_code=422 if error else 200,
+    )  # fmt: skip
