@@ -9,8 +9,23 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api.errors import install_error_handlers
-from api.routers import areas, audit, auth, cameras, crews, health, hosts, metrics, tickets, users
-from api.web import login as web_login
+from api.routers import (
+    areas,
+    audit,
+    auth,
+    cameras,
+    coverage,
+    crews,
+    health,
+    hosts,
+    metrics,
+    movement,
+    outages,
+    reports,
+    tickets,
+    users,
+)
+from api.web import pages as web_pages
 from api.web.auth import install_web
 from monitor.db import Database
 from monitor.registry.cameras import CameraRules
@@ -18,7 +33,8 @@ from monitor.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-ROUTERS = (health, auth, areas, hosts, cameras, crews, users, audit, tickets, web_login, metrics)
+ROUTERS = (health, auth, areas, hosts, cameras, crews, users, audit, tickets, metrics,
+           outages, coverage, reports, movement, web_pages)  # fmt: skip
 
 
 def create_app(
