@@ -114,22 +114,31 @@ def apply_fields(
     session: Session, row: ModelInstance, data: InstanceFields, *, only_set: bool, merge: bool
 ) -> None:
     """Copy validated fields onto an instance; `merge` upserts figures instead of replacing them."""
+    # Only differing values are assigned, so an unchanged import leaves rows (and updated_at) alone.
     values = data.model_dump(exclude_unset=only_set)
     if values.get("area_code") is not None:
-        row.area = get_area(session, values["area_code"])
+        area = get_area(session, values["area_code"])
+        if row.area is not area:
+            row.area = area
     if "host_id" in values and (values["host_id"] is not None or only_set):
-        row.host = _host(session, values["host_id"])
+        host = _host(session, values["host_id"])
+        if row.host is not host:
+            row.host = host
     for name in PLAIN_FIELDS:
-        if name in values and values[name] is not None:
+        if name in values and values[name] is not None and getattr(row, name) != values[name]:
             setattr(row, name, values[name])
     if data.dossier_done is not None:
-        row.dossier = _dossier(row, data.dossier_done)
+        dossier = _dossier(row, data.dossier_done)
+        if dossier != row.dossier:
+            row.dossier = dossier
     if data.budgets is not None:
         _set_budgets(row, {b.year: b.amount_vnd for b in data.budgets}, merge=merge)
     if data.targets is not None:
         _set_targets(row, data.targets, merge=merge)
     if data.camera_codes is not None:
-        row.cameras = _cameras(session, row, data.camera_codes)
+        cameras = _cameras(session, row, data.camera_codes)
+        if [c.id for c in cameras] != [c.id for c in row.cameras]:
+            row.cameras = cameras
 
 
 def _host(session: Session, host_id: int | None) -> Host | None:
@@ -153,7 +162,8 @@ def _set_budgets(row: ModelInstance, amounts: dict[int, int], *, merge: bool) ->
     current = {b.year: b for b in row.budgets}
     for year, budget in current.items():
         if year in amounts:
-            budget.amount_vnd = amounts[year]
+            if budget.amount_vnd != amounts[year]:
+                budget.amount_vnd = amounts[year]
         elif not merge:
             row.budgets.remove(budget)
     for year, amount in sorted(amounts.items()):
@@ -166,7 +176,8 @@ def _set_targets(row: ModelInstance, targets: list[Any], *, merge: bool) -> None
     current = {(t.year, t.indicator): t for t in row.targets}
     for key, stored in current.items():
         if key in given:
-            stored.target, stored.achieved = given[key].target, given[key].achieved
+            if (stored.target, stored.achieved) != (given[key].target, given[key].achieved):
+                stored.target, stored.achieved = given[key].target, given[key].achieved
         elif not merge:
             row.targets.remove(stored)
     for key, new in given.items():

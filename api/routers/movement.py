@@ -1,0 +1,190 @@
+"""The movement-models registry: types, instances, reviews, report and import."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, UploadFile
+from fastapi.responses import Response
+
+from api.deps import AdminActor, EditorActor, SessionDep, require_roles
+from api.routers.cameras import MAX_IMPORT_BYTES, ImportAnswer
+from monitor.errors import InvalidData
+from monitor.models import ModelStatus, Role
+from monitor.movement import instances, reviews, types
+from monitor.movement.export import report_pdf, report_xlsx
+from monitor.movement.importer import import_instances
+from monitor.movement.presenters import instance_public
+from monitor.movement.report import MovementReport, build_report
+from monitor.movement.schemas import (
+    InstanceCreate,
+    InstancePublic,
+    InstanceUpdate,
+    ReviewCreate,
+    ReviewPublic,
+    TypeCreate,
+    TypePublic,
+    TypeUpdate,
+)
+from monitor.registry.schemas import Page
+from monitor.registry.scope import Actor
+from monitor.registry.sheets import format_of, read_table
+
+router = APIRouter(prefix="/api/v1/movement", tags=["movement models"])
+
+# Police sit on the steering committees and read; crews have no business here (see
+# docs/permissions.md).
+ReaderActor = Annotated[Actor, require_roles(Role.ADMIN, Role.TECHNICIAN, Role.POLICE)]
+
+EXPORT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+@router.get("/types")
+def list_types(session: SessionDep, actor: ReaderActor) -> list[TypePublic]:
+    """Every model type, built-in ones first."""
+    return [TypePublic.model_validate(t) for t in types.list_types(session, actor)]
+
+
+@router.post("/types", status_code=201)
+def create_type(body: TypeCreate, session: SessionDep, actor: AdminActor) -> TypePublic:
+    """Add a model type with its dossier checklist template (admins)."""
+    return TypePublic.model_validate(types.create_type(session, actor, body))
+
+
+@router.patch("/types/{code}")
+def update_type(
+    code: str, body: TypeUpdate, session: SessionDep, actor: AdminActor
+) -> TypePublic:
+    """Rename a model type or change its dossier template (admins)."""
+    return TypePublic.model_validate(types.update_type(session, actor, code, body))
+
+
+@router.get("/instances")
+def list_instances(
+    session: SessionDep,
+    actor: ReaderActor,
+    area: str | None = Query(default=None, description="area code: instances in its subtree"),
+    type: str | None = Query(default=None, description="model type code"),
+    status: ModelStatus | None = None,
+    q: str | None = Query(default=None, max_length=100),
+    limit: int = Query(default=100, ge=1, le=1000),
+    offset: int = Query(default=0, ge=0),
+) -> Page[InstancePublic]:
+    """Model instances, filtered by area, type, status and text."""
+    rows, total = instances.list_instances(
+        session, actor, area_code=area, type_code=type, status=status, q=q,
+        limit=limit, offset=offset,
+    )  # fmt: skip
+    items = [instance_public(r) for r in rows]
+    return Page[InstancePublic](items=items, total=total, limit=limit, offset=offset)
+
+
+@router.post("/instances", status_code=201)
+def create_instance(
+    body: InstanceCreate, session: SessionDep, actor: EditorActor
+) -> InstancePublic:
+    """Register a model instance (its dossier checklist comes from the type's template)."""
+    return instance_public(instances.create_instance(session, actor, body))
+
+
+@router.post("/instances/import")
+async def import_file(file: UploadFile, session: SessionDep, actor: EditorActor) -> ImportAnswer:
+    """Import instances from CSV/XLSX: all rows valid or nothing written (422 lists problems)."""
+    try:
+        format_of(file.filename or "")
+    except ValueError as exc:
+        raise InvalidData(str(exc)) from exc
+    data = await file.read(MAX_IMPORT_BYTES + 1)
+    if len(data) > MAX_IMPORT_BYTES:
+        raise InvalidData("file larger than 50 MB")
+    summary = import_instances(session, actor, read_table(data, file.filename or ""))
+    return ImportAnswer(
+        rows=summary.rows, created=summary.created, updated=summary.updated,
+        unchanged=summary.unchanged, hosts_created=0,
+    )  # fmt: skip
+
+
+@router.get("/instances/{code}")
+def get_instance(code: str, session: SessionDep, actor: ReaderActor) -> InstancePublic:
+    """One model instance."""
+    return instance_public(instances.get_instance(session, actor, code))
+
+
+@router.patch("/instances/{code}")
+def update_instance(
+    code: str, body: InstanceUpdate, session: SessionDep, actor: EditorActor
+) -> InstancePublic:
+    """Change an instance; lists given (budgets, targets, cameras, dossier_done) replace the old."""
+    return instance_public(instances.update_instance(session, actor, code, body))
+
+
+@router.get("/instances/{code}/reviews")
+def list_reviews(code: str, session: SessionDep, actor: ReaderActor) -> list[ReviewPublic]:
+    """An instance's reviews; a camera model's show its cameras' availability and faults."""
+    return reviews.list_reviews(session, actor, code)
+
+
+@router.post("/instances/{code}/reviews", status_code=201)
+def add_review(
+    code: str, body: ReviewCreate, session: SessionDep, actor: EditorActor
+) -> ReviewPublic:
+    """Record a sơ kết / tổng kết; its decision sets the instance's status."""
+    review = reviews.add_review(session, actor, code, body)
+    return reviews.review_public(session, review.instance, review)
+
+
+def _report(
+    session: SessionDep,
+    actor: ReaderActor,
+    area: str | None,
+    year: int | None,
+    as_of: date | None,
+    overdue_months: int,
+    health_days: int,
+    lang: str,
+) -> MovementReport:
+    return build_report(
+        session, actor, area_code=area, year=year, as_of=as_of, overdue_months=overdue_months,
+        health_days=health_days, lang=lang,
+    )  # fmt: skip
+
+
+@router.get("/report")
+def report(
+    session: SessionDep,
+    actor: ReaderActor,
+    area: str | None = Query(default=None, description="district (or any area) code; none: all"),
+    year: int | None = Query(default=None, ge=2000, le=2100),
+    as_of: date | None = None,
+    overdue_months: int = Query(default=12, ge=1, le=120),
+    health_days: int = Query(default=30, ge=1, le=366),
+    lang: Literal["vi", "en"] = "vi",
+) -> MovementReport:
+    """Instances by type and status, targets, dossiers, overdue reviews, camera-model health."""
+    return _report(session, actor, area, year, as_of, overdue_months, health_days, lang)
+
+
+@router.get("/report/export")
+def export_report(
+    session: SessionDep,
+    actor: ReaderActor,
+    format: Literal["xlsx", "pdf"] = "xlsx",
+    area: str | None = None,
+    year: int | None = Query(default=None, ge=2000, le=2100),
+    as_of: date | None = None,
+    overdue_months: int = Query(default=12, ge=1, le=120),
+    health_days: int = Query(default=30, ge=1, le=366),
+    lang: Literal["vi", "en"] = "vi",
+) -> Response:
+    """The report as XLSX or PDF, with what it was made for written at the top."""
+    data = _report(session, actor, area, year, as_of, overdue_months, health_days, lang)
+    body = report_xlsx(data, lang) if format == "xlsx" else report_pdf(data, lang)
+    name = f"movement-report-{data.area.code if data.area else 'province'}-{data.as_of}.{format}"
+    return Response(
+        body, media_type=EXPORT_TYPES[format],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )  # fmt: skip
