@@ -74,7 +74,13 @@ def assess(
     previous: np.ndarray | None = None,
     reference: np.ndarray | None = None,
 ) -> Assessment:
-    """Judge `current` (BGR or grey uint8), against the previous grab and the reference view."""
+    """Judge `current` (BGR or grey uint8), against the previous grab and the reference view.
+
+    `previous` must be an independently coded picture from the previous probe (a decoded keyframe
+    or a JPEG snapshot, same size): consecutive P-frames of a still scene are identical by design
+    of the codec. `reference` is the camera's reference view (see `learn_reference`); without
+    one only the unmistakable cover, blur and cast are reported. ValueError for bad input.
+    """
     m.check_image(current, "current")
     if previous is not None:
         m.check_image(previous, "previous")
