@@ -214,7 +214,8 @@ class IpycamPeer:
     def set_clock_offset(self, offset_seconds: float) -> None:
         """Move the running camera's clock (needs adjustable_clock or a non-zero start offset).
 
-        Takes effect within about a second (libfaketime re-reads its file once a second).
+        Returns once the camera's own HTTP Date header shows the new clock (libfaketime
+        re-reads its file about once a second).
         ipycam paces frames by the wall clock: moving it back stalls the picture (ONVIF and
         RTSP keep answering), so use it for clock tests, not stream tests.
         """
@@ -222,6 +223,14 @@ class IpycamPeer:
             raise RuntimeError("start the camera with adjustable_clock=True to move its clock")
         self.clock_offset_seconds = offset_seconds
         self._write_clock_file(offset_seconds)
+        # Wait until the camera's HTTP Date header shows the new clock.
+        end = time.monotonic() + 10
+        while time.monotonic() < end:
+            shown = _http_date(self.host, self.onvif_port)
+            if shown is not None and abs(shown - time.time() - offset_seconds) < 5:
+                return
+            time.sleep(0.2)
+        raise RuntimeError("the camera clock did not move within 10 s")
 
     def _wait_ready(self, timeout: float) -> None:
         end = time.monotonic() + timeout
@@ -286,6 +295,30 @@ def _rtsp_answers(host: str, port: int, stream: str) -> bool:
     """True once the RTSP server answers OPTIONS with 200."""
     request = f"OPTIONS rtsp://{host}:{port}/{stream} RTSP/1.0\r\nCSeq: 1\r\n\r\n".encode()
     return _exchange(host, port, request, until_close=False).startswith(b"RTSP/1.0 200")
+
+
+def _http_date(host: str, port: int) -> float | None:
+    """The time in the camera's HTTP Date header (any status), or None."""
+    import email.utils
+
+    request = f"GET / HTTP/1.0\r\nHost: {host}:{port}\r\n\r\n".encode()
+    try:
+        with socket.create_connection((host, port), timeout=1.0) as s:
+            s.sendall(request)
+            head = b""
+            while b"\r\n\r\n" not in head and len(head) < 8192:
+                chunk = s.recv(4096)
+                if not chunk:
+                    break
+                head += chunk
+    except OSError:
+        return None
+    for line in head.decode("latin-1").split("\r\n"):
+        name, _, value = line.partition(":")
+        if name.strip().lower() == "date":
+            with contextlib.suppress(TypeError, ValueError):
+                return email.utils.parsedate_to_datetime(value.strip()).timestamp()
+    return None
 
 
 def _exchange(host: str, port: int, request: bytes, *, until_close: bool = True) -> bytes:
