@@ -110,7 +110,7 @@ def report_xlsx(report: MovementReport, lang: str = "vi") -> bytes:
     for name, value in filters(report, lang):
         cover.append([name, value])
     for section in sections(report, lang):
-        sheet = workbook.create_sheet(title=section.title[:31])
+        sheet = workbook.create_sheet(title=t(f"mm.sheet.{section.key}", lang)[:31])
         sheet.append(section.header)
         for row in section.rows:
             sheet.append(row)

@@ -89,7 +89,7 @@ class _Validator:
         self.columns = mapped.columns
         self.header_of = mapped.header_of
         self.types = {t.code: t for t in session.scalars(select(ModelType))}
-        self.areas = {a.code for a in session.scalars(select(Area.code))}
+        self.areas = set(session.scalars(select(Area.code)))
         self.existing = {
             i.code: i
             for i in session.scalars(select(ModelInstance).options(
@@ -128,9 +128,10 @@ class _Validator:
                     self.problem(number, name, "value is required for a new instance")
                     ok = False
         data = self._schema(number, values, new=existing is None)
-        if data is None or not ok:
+        checked = self._references(number, code, values, existing)
+        if data is None or not ok or not checked:
             return None
-        return self._references(number, code, values, data, existing)
+        return _Row(number, code, data, values.get("type_code"))
 
     def _schema(
         self, number: int, values: dict[str, Any], *, new: bool
@@ -167,46 +168,43 @@ class _Validator:
             return None
 
     def _references(
-        self,
-        number: int,
-        code: str,
-        values: dict[str, Any],
-        data: InstanceUpdate,
-        existing: ModelInstance | None,
-    ) -> _Row | None:
+        self, number: int, code: str, values: dict[str, Any], existing: ModelInstance | None
+    ) -> bool:
         ok = True
         type_code = values.get("type_code")
         model_type = self.types.get(type_code) if type_code else None
         if type_code and model_type is None:
             self.problem(number, "type_code", f"unknown model type {type_code!r}")
-            return None
+            return False
         if existing is not None and type_code and existing.type.code != type_code:
             self.problem(number, "type_code", f"instance {code} is a {existing.type.code}; "
                                               "the type of an instance cannot change")  # fmt: skip
-            return None
+            return False
         model_type = model_type or (existing.type if existing else None)
         if "area_code" in values and values["area_code"] not in self.areas:
             self.problem(number, "area_code", f"unknown area code {values['area_code']!r}")
             ok = False
-        if data.camera_codes:
+        camera_codes = values.get("camera_codes") or []
+        dossier_done = values.get("dossier_done") or []
+        if camera_codes:
             if model_type is not None and not model_type.links_cameras:
                 self.problem(number, "camera_codes", f"model type {model_type.code!r} does not "
                                                      "link cameras")  # fmt: skip
                 ok = False
-            unknown = [c for c in data.camera_codes if c not in self.cameras]
+            unknown = [c for c in camera_codes if c not in self.cameras]
             if unknown:
                 reason = f"unknown camera code(s): {', '.join(unknown)}"
                 self.problem(number, "camera_codes", reason)
                 ok = False
-        if data.dossier_done and model_type is not None:
+        if dossier_done and model_type is not None:
             items = ([e["item"] for e in existing.dossier] if existing is not None
                      else list(model_type.dossier_template))  # fmt: skip
-            unknown = [i for i in data.dossier_done if i not in items]
+            unknown = [i for i in dossier_done if i not in items]
             if unknown:
                 self.problem(number, "dossier_done",
                              f"not in the dossier checklist: {'; '.join(unknown)}")  # fmt: skip
                 ok = False
-        return _Row(number, code, data, type_code) if ok else None
+        return ok
 
 
 def validate_instances(session: Session, table: Table) -> list[_Row]:

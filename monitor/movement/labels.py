@@ -56,6 +56,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "mm.sec.camera_health": {
         "vi": "Tình trạng hoạt động của mô hình Camera an ninh", "en": "Camera-model health",
     },
+    "mm.sheet.by_type_status": {"vi": "Theo loại", "en": "By type"},
+    "mm.sheet.targets": {"vi": "Chỉ tiêu", "en": "Targets"},
+    "mm.sheet.budgets": {"vi": "Kinh phí", "en": "Budgets"},
+    "mm.sheet.dossiers": {"vi": "Hồ sơ thiếu", "en": "Incomplete dossiers"},
+    "mm.sheet.overdue": {"vi": "Quá hạn đánh giá", "en": "Overdue"},
+    "mm.sheet.camera_health": {"vi": "Camera an ninh", "en": "Camera health"},
     "mm.reviews": {"vi": "Sơ kết, tổng kết", "en": "Reviews"},
     "mm.review.add": {"vi": "Thêm sơ kết / tổng kết", "en": "Add a review"},
     "mm.review.kind": {"vi": "Hình thức", "en": "Kind"},

@@ -208,7 +208,9 @@ def _targets(rows, types, type_name, year: int) -> list[TargetRow]:  # type: ign
 def _budgets(rows, types, type_name, year: int) -> list[BudgetRow]:  # type: ignore[no-untyped-def]
     totals: dict[int, int] = defaultdict(int)
     for row in rows:
-        totals[row.type_id] += sum(b.amount_vnd for b in row.budgets if b.year == year)
+        for budget in row.budgets:
+            if budget.year == year:
+                totals[row.type_id] += budget.amount_vnd
     return [
         BudgetRow(type_code=t.code, type_name=type_name(t), year=year, amount_vnd=totals[t.id])
         for t in types

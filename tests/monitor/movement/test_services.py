@@ -81,11 +81,13 @@ def test_instance_update_replaces_figures_and_is_audited(database: Database, see
 
 
 def test_bad_references_are_refused(database: Database, seed: Seed) -> None:
+    link = InstanceUpdate(camera_codes=["ST-0001"])
     with database.session() as s:
         with pytest.raises(InvalidData, match="does not link cameras"):
-            instances.update_instance(s, TECH, "ST-HAT-01", InstanceUpdate(camera_codes=["ST-0001"]))
+            instances.update_instance(s, TECH, "ST-HAT-01", link)
         with pytest.raises(InvalidData, match="NO-CAM"):
-            instances.update_instance(s, TECH, "ST-CAM-01", InstanceUpdate(camera_codes=["NO-CAM"]))
+            bad = InstanceUpdate(camera_codes=["NO-CAM"])
+            instances.update_instance(s, TECH, "ST-CAM-01", bad)
         with pytest.raises(InvalidData, match="dossier checklist"):
             instances.update_instance(s, TECH, "ST-CAM-01", InstanceUpdate(dossier_done=["Khác"]))
         with pytest.raises(NotFound):
