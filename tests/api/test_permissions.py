@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.api.conftest import auth
+from tests.movement_data import ensure_builtin_types
 from tests.registry_data import Seed, seed_ticket
 
 TABLE = Path(__file__).parents[2] / "docs" / "permissions.md"
@@ -36,6 +37,17 @@ BODIES: dict[tuple[str, str], Any] = {
     ("PATCH", "/api/v1/crews/{st_crew}"): {"phone": "0255 3822 000"},
     ("POST", "/api/v1/tickets/{new_ticket}/state"): {"state": "in_progress"},
     ("POST", "/api/v1/tickets/{st_ticket}/comments"): {"comment": "đã kiểm tra nguồn"},
+    ("POST", "/api/v1/movement/types"): {"code": "ben-do-{role}", "name_vi": "Bến đò an toàn"},
+    ("PATCH", "/api/v1/movement/types/{new_type}"): {"name_en": "Safe ferry landing"},
+    ("POST", "/api/v1/movement/instances"): {
+        "code": "MM-{role}", "type_code": "ho-an-toan", "name": "Hộ an toàn thôn Trường Thọ",
+        "unit_name": "Thôn Trường Thọ", "area_code": "ST-TP-1",
+    },
+    ("PATCH", "/api/v1/movement/instances/{new_instance}"): {"camera_codes": ["ST-0001"]},
+    ("POST", "/api/v1/movement/instances/{new_instance}/reviews"): {
+        "reviewed_on": "2025-12-20", "period_start": "2025-01-01", "period_end": "2025-12-15",
+        "rating": "good", "decision": "keep", "reviewer": "Ban Chỉ đạo 138 huyện Sơn Tịnh",
+    },
 }  # fmt: skip
 
 
@@ -68,6 +80,13 @@ def _fresh(client: TestClient, seed: Seed, kind: str, tag: str) -> str:
     if kind == "new_ticket":
         app = client.app
         return str(seed_ticket(app.state.db, app.state.settings, "ST-0002"))  # type: ignore[attr-defined]
+    if kind == "new_type":
+        body = {"code": f"xoa-{tag}", "name_vi": "Loại mới"}
+        return client.post("/api/v1/movement/types", json=body, headers=admin).json()["code"]
+    if kind == "new_instance":
+        body = {"code": f"MM-NEW-{tag}", "type_code": "camera-an-ninh", "name": "Camera an ninh",
+                "unit_name": "Công an xã Tịnh Phong", "area_code": "ST-TP"}  # fmt: skip
+        return client.post("/api/v1/movement/instances", json=body, headers=admin).json()["code"]
     if kind == "new_camera":
         body = {
             "code": f"DEL-{tag}",
@@ -90,10 +109,17 @@ def _request(client: TestClient, seed: Seed, method: str, path: str, role: str) 
     body = BODIES.get((method, path))
     names = {**seed.host_ids, "st_crew": seed.crew_ids["st"],
              "police_user": seed.user_ids["police"], **seed.ticket_ids}  # fmt: skip
-    for kind in ("new_camera", "new_area", "new_host", "new_crew", "new_ticket"):
+    if path.startswith("/api/v1/movement/"):
+        ensure_builtin_types(client.app.state.db)  # type: ignore[attr-defined]
+    for kind in ("new_camera", "new_area", "new_host", "new_crew", "new_ticket", "new_type",
+                 "new_instance"):  # fmt: skip
         if "{" + kind + "}" in path:
             names[kind] = _fresh(client, seed, kind, role)
     concrete = path.format(**names)
+    if method == "POST" and path == "/api/v1/movement/instances/import":
+        csv = "code,type_code,name,unit_name,area_code\nMM-IMP-1,ho-an-toan,Hộ an toàn,Thôn,ST-TP\n"
+        files = {"file": ("models.csv", csv.encode(), "text/csv")}
+        return client.post(concrete, files=files, headers=auth(seed, role)).status_code
     if method == "POST" and path == "/api/v1/cameras/import":
         csv = "code,name,area_code,onvif_host\nIMP-1,Camera nhập,ST-TP,127.0.0.5\n"
         files = {"file": ("cams.csv", csv.encode(), "text/csv")}
