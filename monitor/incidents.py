@@ -226,6 +226,10 @@ def _form_group(
         logger.warning("%s: %d cameras down together, group incident %s", key, len(loose), group.id)
     for member in loose:
         member.group_id = group.id
+        ticket = tickets.ticket_of(session, member)
+        if ticket is not None and ticket.state in (TicketState.OPEN, TicketState.ASSIGNED):
+            # Nobody has started on it: the group's single ticket covers this camera now.
+            tickets.close_as_merged(session, ticket, group.id)
         merged = list(group.faults or [])
         merged.extend(f for f in member.faults if f not in merged)
         group.faults = merged

@@ -67,7 +67,8 @@ class Leadership:
         try:
             conn = self.db.engine.connect()
             got = conn.execute(
-                text("SELECT pg_try_advisory_lock(hashtext(current_schema() || ':camwatch'))")
+                text("SELECT pg_try_advisory_lock(hashtext(current_schema() || :name))"),
+                {"name": "/camwatch-scheduler"},
             ).scalar()
             conn.commit()
         except SQLAlchemyError as exc:

@@ -22,6 +22,7 @@ from monitor.registry.cameras import probe_target
 from monitor.registry.scope import Actor
 from monitor.schedule import Job
 from monitor.settings import Settings
+from probes.onvif import end_backoff
 from probes.registry import run_probe
 from probes.result import ProbeResult, ProbeTarget
 
@@ -82,10 +83,21 @@ class Runner:
                 job.kind, target, self.cfg, timeout=self.settings.probe_timeout_seconds
             )
         PROBE_DURATION.labels(job.kind).observe(result.duration_seconds)
+        if job.kind == "tcp" and result.ok:
+            # The camera answers again: do not let an ONVIF back-off repeat an old failure.
+            end_backoff(target)
+        if result.details.get("backed_off"):
+            # No new evidence: the ONVIF client is pausing after repeated failures.
+            await asyncio.to_thread(self._reschedule, job)
+            return Outcome(job, code, result, None)
         transition = await asyncio.to_thread(self._store, job, result, started)
         outcome = "ok" if result.ok and not result.faults else str(result.faults[0])
         PROBES_TOTAL.labels(job.kind, outcome).inc()
         return Outcome(job, code, result, transition)
+
+    def _reschedule(self, job: Job) -> None:
+        with self.db.session() as session:
+            schedule.complete(session, job, self.settings, utcnow())
 
     def _load_target(self, job: Job) -> tuple[ProbeTarget, str] | None:
         with self.db.session() as session:

@@ -289,6 +289,12 @@ def reopen(session: Session, ticket: Ticket, reason: str, settings: Settings) ->
         _notify(session, ticket, "ticket.reopened", settings)
 
 
+def close_as_merged(session: Session, ticket: Ticket, group_incident_id: int) -> None:
+    """Close a camera's ticket whose outage became part of a grouped incident."""
+    _move(session, ticket, TicketState.CLOSED, SYSTEM,
+          f"gộp vào sự cố nhóm #{group_incident_id}")  # fmt: skip
+
+
 def verify_after_probe(
     session: Session, incident: Incident, healthy: bool, settings: Settings, now: datetime,
     *, grace_seconds: float = 0.0,

@@ -27,8 +27,9 @@ RESERVE_SECONDS = 0.05
 # initial "Initialized" messages, which carry current states, come at once).
 PULL_WAIT_SECONDS = 1.0
 # Query parameters some cameras use to embed credentials in the URIs they return.
-SECRET_PARAMS = frozenset({"user", "username", "usr", "password", "passwd", "pwd", "pass",
-                           "auth", "token", "key"})
+SECRET_PARAMS = frozenset(
+    {"user", "username", "usr", "password", "passwd", "pwd", "pass", "auth", "token", "key"}
+)
 
 _devices: dict[tuple[str, str, int, str], OnvifDevice] = {}
 
@@ -40,8 +41,11 @@ async def probe(target: ProbeTarget, cfg: ProbeConfig, *, deadline: Deadline) ->
     wait = device.backoff_remaining()
     if wait > 0 and device.last_fault is not None:
         result = ProbeResult.failure(
-            KIND, device.last_fault, f"{device.last_reason} (retrying in {wait:.0f} s)",
+            KIND,
+            device.last_fault,
+            f"{device.last_reason} (retrying in {wait:.0f} s)",
             consecutive_failures=device.consecutive_failures,
+            backed_off=True,
         )
         return result
     details: dict[str, Any] = {}
@@ -80,6 +84,13 @@ async def close_all() -> None:
         await _close_device(device)
 
 
+def end_backoff(target: ProbeTarget) -> None:
+    """Let the next probe of this camera ask it again at once (it answered another probe)."""
+    device = _devices.get(_key(target))
+    if device is not None and device.backoff_remaining() > 0:
+        device.retry_at = 0.0
+
+
 async def forget(target: ProbeTarget) -> None:
     """Close and drop the cached device of one camera (after a repair or a credential change)."""
     device = _devices.pop(_key(target), None)
@@ -105,8 +116,13 @@ async def _device_for(target: ProbeTarget) -> OnvifDevice:
         await _close_device(device)
         device = None
     if device is None:
-        device = OnvifDevice(target.code, target.host, int(target.onvif_port),
-                             target.username or "", target.password or "")
+        device = OnvifDevice(
+            target.code,
+            target.host,
+            int(target.onvif_port),
+            target.username or "",
+            target.password or "",
+        )
         _devices[key] = device
     return device
 
@@ -168,8 +184,10 @@ async def _probe_device(
     devicemgmt = await camera.create_devicemgmt_service()
     info = await devicemgmt.GetDeviceInformation()
     identity = {
-        "manufacturer": _text(info.Manufacturer), "model": _text(info.Model),
-        "firmware": _text(info.FirmwareVersion), "serial": _text(info.SerialNumber),
+        "manufacturer": _text(info.Manufacturer),
+        "model": _text(info.Model),
+        "firmware": _text(info.FirmwareVersion),
+        "serial": _text(info.SerialNumber),
         "hardware_id": _text(info.HardwareId),
     }
     details.update(identity)
@@ -213,8 +231,12 @@ async def _probe_device(
 
     ok = not faults
     return ProbeResult(
-        kind=KIND, ok=ok, faults=faults, reason="; ".join(reasons),
-        metrics=metrics, details=details,
+        kind=KIND,
+        ok=ok,
+        faults=faults,
+        reason="; ".join(reasons),
+        metrics=metrics,
+        details=details,
     )
 
 
@@ -283,8 +305,11 @@ def strip_credentials(uri: str) -> str:
     parts = urlsplit(uri)
     netloc = parts.netloc.rsplit("@", 1)[-1]
     query = urlencode(
-        [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-         if k.lower() not in SECRET_PARAMS]
+        [
+            (k, v)
+            for k, v in parse_qsl(parts.query, keep_blank_values=True)
+            if k.lower() not in SECRET_PARAMS
+        ]
     )
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 

@@ -1,0 +1,142 @@
+"""The real scheduler and runner watching a simulated fleet: outages, tickets, repair, flapping."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import func, select
+
+from monitor import tickets
+from monitor.models import (
+    Camera,
+    CameraStatus,
+    HealthState,
+    Incident,
+    IncidentKind,
+    Role,
+    Ticket,
+    TicketState,
+)
+from monitor.notifiers.webhook import SIGNATURE_HEADER, verify
+from monitor.registry.scope import Actor
+from monitor.service import MonitorService
+from tests.monitor.conftest import MonitoredFleet, wait_until
+
+
+def _state(env: MonitoredFleet, code: str) -> HealthState | None:
+    with env.db.session() as s:
+        status = s.scalar(
+            select(CameraStatus).join(Camera, Camera.id == CameraStatus.camera_id)
+            .where(Camera.code == code)
+        )  # fmt: skip
+        return status.state if status else None
+
+
+def _tickets(env: MonitoredFleet) -> list[Ticket]:
+    with env.db.session() as s:
+        return list(s.scalars(select(Ticket).order_by(Ticket.id)))
+
+
+def _count(env: MonitoredFleet, model: type, *where: object) -> int:
+    with env.db.session() as s:
+        return s.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
+
+async def test_outage_ticket_webhook_repair_and_verification(make_monitored_fleet) -> None:
+    env = make_monitored_fleet(4)
+    code = env.cameras[1].code
+    service = MonitorService(env.db, env.settings)
+    service.start()
+    try:
+        await wait_until(lambda: all(_state(env, c.code) == HealthState.UP for c in env.cameras),
+                         what="every camera up")  # fmt: skip
+        env.set_faults(code, offline=True)
+        await wait_until(lambda: _state(env, code) == HealthState.DOWN, what="camera down")
+        [ticket] = await wait_until(lambda: _tickets(env), what="a ticket")
+        assert ticket.crew_id == env.crew_id and ticket.state == TicketState.ASSIGNED
+        assert ticket.fault == "offline"
+        message = await wait_until(
+            lambda: [r for r in env.hook.requests if json.loads(r.body)["ticket"]["id"] == ticket.id],
+            what="webhook delivery",
+        )  # fmt: skip
+        body = message[0].body
+        assert verify(
+            env.settings.resolved_webhook_secret, body, message[0].headers[SIGNATURE_HEADER]
+        )
+        payload = json.loads(body)
+        assert payload["camera"]["code"] == code
+        assert env.cameras[1].password not in body.decode()
+        with env.db.session() as s:
+            incident = s.scalar(select(Incident).where(Incident.kind == IncidentKind.CAMERA))
+            assert incident.ended_at is None and "offline" in incident.faults
+
+        env.set_faults(code, offline=False)
+        crew = Actor(user_id=None, username="tho-sua", role=Role.CREW, crew_id=env.crew_id,
+                     district_ids=frozenset())  # fmt: skip
+        with env.db.session() as s:
+            tickets.change_state(s, crew, ticket.id, TicketState.FIXED, "thay nguồn",
+                                 settings=env.settings)  # fmt: skip
+        closed = await wait_until(
+            lambda: [t for t in _tickets(env) if t.state == TicketState.CLOSED], what="verified"
+        )
+        assert closed[0].id == ticket.id
+        assert _state(env, code) == HealthState.UP
+        with env.db.session() as s:
+            events = [e.to_state for e in s.get(Ticket, ticket.id).events if e.to_state]
+            incident = s.scalar(select(Incident).where(Incident.kind == IncidentKind.CAMERA))
+            assert incident.ended_at is not None and incident.ended_at > incident.started_at
+        assert events[-3:] == ["fixed", "verified", "closed"]
+        assert _count(env, Ticket) == 1
+    finally:
+        await service.stop()
+
+
+async def test_flapping_camera_raises_one_ticket(make_monitored_fleet) -> None:
+    env = make_monitored_fleet(3)
+    code = env.cameras[0].code
+    service = MonitorService(env.db, env.settings)
+    service.start()
+    try:
+        await wait_until(lambda: _state(env, code) == HealthState.UP, what="camera up")
+        for _ in range(4):
+            env.set_faults(code, offline=True)
+            await wait_until(lambda: _state(env, code) == HealthState.DOWN, what="down")
+            env.set_faults(code, offline=False)
+            await wait_until(lambda: _state(env, code) == HealthState.UP, what="up again")
+        with env.db.session() as s:
+            status = s.scalar(select(CameraStatus).join(Camera).where(Camera.code == code))
+            assert status.flapping
+        assert _count(env, Incident, Incident.kind == IncidentKind.CAMERA) == 1
+        assert len(_tickets(env)) == 1
+    finally:
+        await service.stop()
+
+
+async def test_cameras_behind_one_device_make_one_grouped_incident(make_monitored_fleet) -> None:
+    env = make_monitored_fleet(10, upstream="SW-CHO-01")
+    # As in the field, a ticket waits a little longer than grouping needs to see the pattern.
+    env.settings = env.settings.model_copy(update={"ticket_after_down_seconds": 4})
+    service = MonitorService(env.db, env.settings)
+    service.start()
+    try:
+        await wait_until(lambda: all(_state(env, c.code) == HealthState.UP for c in env.cameras),
+                         what="every camera up")  # fmt: skip
+        for cam in env.cameras:
+            env.set_faults(cam.code, offline=True)
+        await wait_until(
+            lambda: all(_state(env, c.code) == HealthState.DOWN for c in env.cameras),
+            what="all down",
+        )
+        await wait_until(lambda: _tickets(env), what="the group ticket")
+        await service.stop()
+        with env.db.session() as s:
+            group = s.scalars(select(Incident).where(Incident.kind == IncidentKind.GROUP)).all()
+            assert len(group) == 1 and group[0].group_key == "upstream:SW-CHO-01"
+            members = s.scalar(select(func.count()).select_from(Incident)
+                               .where(Incident.group_id == group[0].id))  # fmt: skip
+            assert members == 10
+            [ticket] = s.scalars(select(Ticket)).all()
+            assert ticket.incident_id == group[0].id and ticket.camera_id is None
+            assert ticket.priority == 1
+    finally:
+        await service.stop()
