@@ -1,4 +1,4 @@
-"""A registered simulated fleet, a crew with a real webhook receiver, and fast monitoring settings."""
+"""A registered simulated fleet, a crew with a real webhook receiver, fast monitoring settings."""
 
 from __future__ import annotations
 

@@ -55,10 +55,10 @@ async def test_outage_ticket_webhook_repair_and_verification(make_monitored_flee
         [ticket] = await wait_until(lambda: _tickets(env), what="a ticket")
         assert ticket.crew_id == env.crew_id and ticket.state == TicketState.ASSIGNED
         assert ticket.fault == "offline"
-        message = await wait_until(
-            lambda: [r for r in env.hook.requests if json.loads(r.body)["ticket"]["id"] == ticket.id],
-            what="webhook delivery",
-        )  # fmt: skip
+        def delivered() -> list:  # type: ignore[type-arg]
+            return [r for r in env.hook.requests if json.loads(r.body)["ticket"]["id"] == ticket.id]
+
+        message = await wait_until(delivered, what="webhook delivery")
         body = message[0].body
         assert verify(
             env.settings.resolved_webhook_secret, body, message[0].headers[SIGNATURE_HEADER]

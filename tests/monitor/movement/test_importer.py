@@ -64,7 +64,8 @@ def test_import_creates_and_updates_then_changes_nothing_the_second_time(
         assert hat.unit_kind == "village" and hat.started_on.isoformat() == "2024-02-15"
         assert [b.amount_vnd for b in hat.budgets] == [20_000_000]
         assert [(t.indicator, t.target, t.achieved) for t in hat.targets] == [
-            ("Hộ an toàn", 80, 64)]
+            ("Hộ an toàn", 80, 64)
+        ]
         assert [i["done"] for i in hat.dossier] == [True, True, False, False, False]
         cam = instances.get_instance(s, TECH, "ST-CAM-02")
         assert [c.code for c in cam.cameras] == ["ST-0001", "ST-0002"]
@@ -135,7 +136,9 @@ def test_xlsx_with_english_headers_and_header_problems(database: Database, seed:
     with pytest.raises(ImportRejected) as caught:
         _import(database, to_csv(["Tên mô hình", "Màu sắc"], [["x", "đỏ"]]))
     assert {(p.row, p.column, p.reason) for p in caught.value.problems} == {
-        (1, "Màu sắc", "unknown column"), (1, "Mã mô hình", "required column is missing")}
+        (1, "Màu sắc", "unknown column"),
+        (1, "Mã mô hình", "required column is missing"),
+    }
 
 
 def test_police_cannot_import(database: Database, seed: Seed) -> None:

@@ -54,7 +54,11 @@ def test_upgrade_seeds_the_builtin_types_and_downgrade_removes_the_tables(
     with fresh.engine.connect() as conn:
         rows = conn.execute(text("SELECT code, name_vi, builtin FROM movement_types")).all()
     assert {r.code for r in rows} == {
-        "camera-an-ninh", "truong-hoc-van-minh", "doi-cong-nhan-xung-kich", "ho-an-toan"}
+        "camera-an-ninh",
+        "truong-hoc-van-minh",
+        "doi-cong-nhan-xung-kich",
+        "ho-an-toan",
+    }
     assert all(r.builtin for r in rows)
     assert "Hộ an toàn, Thôn, Tổ dân phố bình yên" in {r.name_vi for r in rows}
     _downgrade(fresh, "0002")

@@ -26,10 +26,19 @@ AS_OF = date(2025, 12, 31)
 
 def _prepare(db: Database) -> None:
     with db.session() as s:
-        reviews.add_review(s, TECH, "BS-CN-01", ReviewCreate(
-            reviewed_on=date(2025, 6, 1), period_start=date(2024, 6, 1),
-            period_end=date(2025, 5, 31), rating=ReviewRating.GOOD,
-            decision=ReviewDecision.REPLICATE, reviewer="Ban Chỉ đạo 138 huyện Bình Sơn"))
+        reviews.add_review(
+            s,
+            TECH,
+            "BS-CN-01",
+            ReviewCreate(
+                reviewed_on=date(2025, 6, 1),
+                period_start=date(2024, 6, 1),
+                period_end=date(2025, 5, 31),
+                rating=ReviewRating.GOOD,
+                decision=ReviewDecision.REPLICATE,
+                reviewer="Ban Chỉ đạo 138 huyện Bình Sơn",
+            ),
+        )
         cams = {c.code: c.id for c in s.scalars(select(Camera))}
         s.add_all([
             HourlyRollup(camera_id=cams["ST-0001"], hour=datetime(2025, 12, 20, h, tzinfo=UTC),
@@ -51,13 +60,17 @@ def test_province_report_figures(database: Database, seed: Seed) -> None:
     assert counts["doi-cong-nhan-xung-kich"]["replicated"] == 1
     assert counts[CAMERA_TYPE]["active"] == 1 and sum(counts[CAMERA_TYPE].values()) == 1
     targets = {(r.type_code, r.indicator): r for r in report.targets}
-    assert (targets[("ho-an-toan", SAFE_HOUSEHOLDS)].target,
-            targets[("ho-an-toan", SAFE_HOUSEHOLDS)].achieved,
-            targets[("ho-an-toan", SAFE_HOUSEHOLDS)].percent) == (120, 95, 79.2)
+    assert (
+        targets[("ho-an-toan", SAFE_HOUSEHOLDS)].target,
+        targets[("ho-an-toan", SAFE_HOUSEHOLDS)].achieved,
+        targets[("ho-an-toan", SAFE_HOUSEHOLDS)].percent,
+    ) == (120, 95, 79.2)
     assert targets[("ho-an-toan", PEACEFUL_VILLAGES)].percent == 66.7
     assert targets[("doi-cong-nhan-xung-kich", SAFE_HOUSEHOLDS)].percent == 100.0
     assert {r.type_code: r.amount_vnd for r in report.budgets} == {
-        CAMERA_TYPE: 30_000_000, "ho-an-toan": 50_000_000}
+        CAMERA_TYPE: 30_000_000,
+        "ho-an-toan": 50_000_000,
+    }
     dossiers = {r.code: r for r in report.incomplete_dossiers}
     assert set(dossiers) == {"ST-CAM-01", "ST-HAT-01", "BS-CN-01"}  # BS-TH-01 is complete
     assert dossiers["ST-CAM-01"].completeness == 40.0

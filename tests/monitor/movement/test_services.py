@@ -48,11 +48,22 @@ def test_admin_adds_a_type_and_its_checklist_seeds_new_instances(
     with database.session() as s, pytest.raises(Conflict):
         types.create_type(s, SYSTEM, body)
     with database.session() as s:
-        row = instances.create_instance(s, TECH, InstanceCreate(
-            code="ST-BD-01", type_code="ben-do-an-toan", name="Bến đò Tịnh Phong",
-            unit_name="Thôn Trường Thọ", area_code="ST-TP-1", dossier_done=["Quyết định"]))
-        assert row.dossier == [{"item": "Quyết định", "done": True},
-                               {"item": "Danh sách người lái đò", "done": False}]
+        row = instances.create_instance(
+            s,
+            TECH,
+            InstanceCreate(
+                code="ST-BD-01",
+                type_code="ben-do-an-toan",
+                name="Bến đò Tịnh Phong",
+                unit_name="Thôn Trường Thọ",
+                area_code="ST-TP-1",
+                dossier_done=["Quyết định"],
+            ),
+        )
+        assert row.dossier == [
+            {"item": "Quyết định", "done": True},
+            {"item": "Danh sách người lái đò", "done": False},
+        ]
         assert dossier_completeness(row) == 50.0
         assert row.status == ModelStatus.ACTIVE  # fmt: skip
 
@@ -93,8 +104,13 @@ def test_bad_references_are_refused(database: Database, seed: Seed) -> None:
         with pytest.raises(NotFound):
             instances.update_instance(s, TECH, "NOPE", InstanceUpdate(notes="x"))
         with pytest.raises(NotFound):
-            instances.create_instance(s, TECH, InstanceCreate(
-                code="X-1", type_code="no-such-type", name="x", unit_name="x", area_code="ST"))
+            instances.create_instance(
+                s,
+                TECH,
+                InstanceCreate(
+                    code="X-1", type_code="no-such-type", name="x", unit_name="x", area_code="ST"
+                ),
+            )
         with pytest.raises(Conflict):
             instances.create_instance(s, TECH, InstanceCreate(
                 code="ST-CAM-01", type_code=CAMERA_TYPE, name="x", unit_name="x",
@@ -114,6 +130,7 @@ def test_roles(database: Database, seed: Seed) -> None:
 
 def test_listing_filters_by_area_type_status_and_text(database: Database, seed: Seed) -> None:
     with database.session() as s:
+
         def codes(**kw: object) -> list[str]:
             return [r.code for r in instances.list_instances(s, POLICE, **kw)[0]]  # type: ignore[arg-type]
 

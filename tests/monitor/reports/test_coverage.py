@@ -45,8 +45,15 @@ def test_status_at_a_moment(database: Database, outages: OutageSeed) -> None:
                                start=at(20, 6) .replace(minute=30), now=NOW)  # fmt: skip
         during_blur = look_up(s, ADMIN, lat=ST1[0], lon=ST1[1], radius_m=10_000,
                               start=at(5, 12), now=NOW)  # fmt: skip
-        before_registration = look_up(s, ADMIN, lat=ST1[0], lon=ST1[1], radius_m=10_000,
-                                      start=at(1, 0, month=1).replace(year=2025), now=NOW)
+        before_registration = look_up(
+            s,
+            ADMIN,
+            lat=ST1[0],
+            lon=ST1[1],
+            radius_m=10_000,
+            start=at(1, 0, month=1).replace(year=2025),
+            now=NOW,
+        )
     group = by_code(during_group)
     assert group["ST-0001"].status == "down" and group["ST-0002"].status == "down"
     assert group["BS-0001"].status == "down"  # its outage since the 10th is still open

@@ -42,9 +42,7 @@ def test_top_level_list_shows_groups_with_members_and_tickets(
 def test_filters_by_district_time_fault_and_state(database: Database, outages: OutageSeed) -> None:
     with database.session() as s:
         by_district, _ = list_outages(s, ADMIN, OutageFilter(district="BS"), now=NOW)
-        in_window, _ = list_outages(
-            s, ADMIN, OutageFilter(start=at(4), end=at(11)), now=NOW
-        )
+        in_window, _ = list_outages(s, ADMIN, OutageFilter(start=at(4), end=at(11)), now=NOW)
         blur, _ = list_outages(s, ADMIN, OutageFilter(fault="blur"), now=NOW)
         still_open, _ = list_outages(s, ADMIN, OutageFilter(state="open"), now=NOW)
         commune, _ = list_outages(s, ADMIN, OutageFilter(commune="ST-TP", state="closed"), now=NOW)
@@ -78,8 +76,12 @@ def test_sorting_and_paging(database: Database, outages: OutageSeed) -> None:
 
 def test_bad_filters_are_refused(database: Database, outages: OutageSeed) -> None:
     with database.session() as s:
-        for flt in (OutageFilter(fault="smoke"), OutageFilter(state="maybe"),
-                    OutageFilter(district="ST-TP"), OutageFilter(start=at(5), end=at(4))):
+        for flt in (
+            OutageFilter(fault="smoke"),
+            OutageFilter(state="maybe"),
+            OutageFilter(district="ST-TP"),
+            OutageFilter(start=at(5), end=at(4)),
+        ):
             with pytest.raises(InvalidData):
                 list_outages(s, ADMIN, flt, now=NOW)
         with pytest.raises(InvalidData):
