@@ -152,6 +152,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "camera.importance": {"vi": "Mức quan trọng", "en": "Importance"},
     "camera.enabled": {"vi": "Đang theo dõi", "en": "Monitored"},
     "camera.since": {"vi": "Từ lúc", "en": "Since"},
+    "camera.edit": {"vi": "Sửa thông tin camera", "en": "Edit camera"},
     # tickets page
     "tickets.title": {"vi": "Phiếu sửa chữa", "en": "Fault tickets"},
     "tickets.mine": {"vi": "Phiếu đang mở của tôi", "en": "My open tickets"},
