@@ -145,3 +145,30 @@ def test_report_page_has_chart_tables_and_exports(
     assert "Camera hoạt động kém nhất" in page.text
     assert "/api/v1/reports/availability/export?period=2026-10&format=pdf" in page.text
     assert client.get("/reports", params={"period": "2026-13"}).status_code == 422
+
+
+def test_camera_edit_page_for_editors_only(
+    client: TestClient, seed: Seed, outages: OutageSeed
+) -> None:
+    login_as(client, seed, "police")
+    assert client.get("/cameras/ST-0001/edit").status_code == 403
+    refused = client.post("/cameras/ST-0001/edit", data={"name": "X", "address": "Y"})
+    assert refused.status_code == 403
+    client.cookies.clear()
+    login_as(client, seed, "technician")
+    form = client.get("/cameras/ST-0001/edit")
+    assert form.status_code == 200 and CAMERA_PASSWORD not in form.text
+    bad = client.post("/cameras/ST-0001/edit",
+                      data={"name": "Cổng trường", "address": "", "latitude": "95"})  # fmt: skip
+    assert bad.status_code == 422
+    saved = client.post("/cameras/ST-0001/edit",
+                        data={"name": "Cổng trường Tịnh Phong", "address": "Thôn Trường Thọ",
+                              "latitude": "15.16", "longitude": "108.79", "importance": "5",
+                              "enabled": "1"})  # fmt: skip
+    assert saved.url.path == "/cameras/ST-0001"
+    assert "Cổng trường Tịnh Phong" in saved.text and "15.16, 108.79" in saved.text
+    audit = client.get("/api/v1/audit", headers={"Authorization": f"Bearer {seed.tokens['admin']}"})
+    assert any(
+        e["entity_id"] == "ST-0001" and e["action"] == "update" and e["username"] == "technician1"
+        for e in audit.json()["items"]
+    )
