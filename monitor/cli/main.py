@@ -30,6 +30,7 @@ def main(verbose: bool = typer.Option(False, "--verbose", "-v", help="debug logg
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        force=True,  # onvif-zeep-async configures logging when imported; ours wins
     )
     # APScheduler reports every tick at INFO; only its problems matter here.
     logging.getLogger("apscheduler").setLevel(logging.DEBUG if verbose else logging.WARNING)

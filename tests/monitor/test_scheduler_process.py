@@ -1,0 +1,139 @@
+"""`camwatch scheduler` as real processes: SIGKILL and restart, and two schedulers on PostgreSQL."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from monitor.models import (
+    Camera,
+    CameraStatus,
+    HealthState,
+    Incident,
+    IncidentKind,
+    ProbeRecord,
+    Ticket,
+)
+from tests.monitor.conftest import FAST, MonitoredFleet, wait_until
+
+CAMWATCH = str(Path(sys.executable).parent / "camwatch")
+
+
+def _start(env: MonitoredFleet, log: Path) -> subprocess.Popen[bytes]:
+    settings = env.settings
+    variables = {
+        "CAMWATCH_ENVIRONMENT": "test",
+        "CAMWATCH_DATABASE_URL": settings.resolved_database_url,
+        "CAMWATCH_SECRET_KEY": settings.resolved_secret_key,
+        "CAMWATCH_DATA_DIR": str(settings.data_dir),
+        "CAMWATCH_ALLOWED_PROBE_NETWORKS": "127.0.0.0/8",
+        **{f"CAMWATCH_{k.upper()}": ",".join(map(str, v)) if isinstance(v, list) else str(v)
+           for k, v in FAST.items()},
+    }  # fmt: skip
+    handle = log.open("ab")
+    return subprocess.Popen([CAMWATCH, "scheduler"], env={**os.environ, **variables},
+                            stdout=handle, stderr=subprocess.STDOUT)  # fmt: skip
+
+
+def _state(env: MonitoredFleet, code: str) -> HealthState | None:
+    with env.db.session() as s:
+        return s.scalar(select(CameraStatus.state).join(Camera, Camera.id == CameraStatus.camera_id)
+                        .where(Camera.code == code))  # fmt: skip
+
+
+def _count(env: MonitoredFleet, model: type, *where: object) -> int:
+    with env.db.session() as s:
+        return s.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+async def test_sigkill_mid_run_and_restart_duplicates_nothing(
+    make_monitored_fleet, tmp_path: Path
+) -> None:
+    env = make_monitored_fleet(4)
+    code = env.cameras[2].code
+    log = tmp_path / "scheduler.log"
+    first = _start(env, log)
+    try:
+        await wait_until(lambda: all(_state(env, c.code) == HealthState.UP for c in env.cameras),
+                         what="every camera up")  # fmt: skip
+        went_off = datetime.now(UTC)
+        env.set_faults(code, offline=True)
+        await wait_until(lambda: _count(env, Ticket), what="a ticket")
+        first.send_signal(signal.SIGKILL)  # probes are in flight every quarter second
+        first.wait(10)
+        with env.db.session() as s:
+            incident = s.scalar(select(Incident).where(Incident.kind == IncidentKind.CAMERA))
+            started = _aware(incident.started_at)
+        assert went_off.timestamp() - 1 <= started.timestamp() <= went_off.timestamp() + 4
+        probes_before = _count(env, ProbeRecord)
+
+        second = _start(env, log)
+        try:
+            await wait_until(lambda: _count(env, ProbeRecord) > probes_before + 20,
+                             what="probes after the restart")  # fmt: skip
+            assert _count(env, Incident, Incident.kind == IncidentKind.CAMERA) == 1
+            assert _count(env, Ticket) == 1
+            came_back = datetime.now(UTC)
+            env.set_faults(code, offline=False)
+            await wait_until(lambda: _state(env, code) == HealthState.UP, what="camera back up")
+            with env.db.session() as s:
+                incident = s.scalar(select(Incident).where(Incident.kind == IncidentKind.CAMERA))
+                assert _aware(incident.started_at) == started
+                ended = _aware(incident.ended_at)
+            assert came_back.timestamp() - 1 <= ended.timestamp() <= came_back.timestamp() + 4
+            assert _count(env, Incident, Incident.kind == IncidentKind.CAMERA) == 1
+            assert _count(env, Ticket) == 1
+        finally:
+            second.terminate()
+            second.wait(20)
+    finally:
+        if first.poll() is None:
+            first.kill()
+
+
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+async def test_two_schedulers_on_postgresql_one_acts_and_the_other_takes_over(
+    make_monitored_fleet, tmp_path: Path
+) -> None:
+    env = make_monitored_fleet(3)
+    logs = [tmp_path / "a.log", tmp_path / "b.log"]
+    procs = [_start(env, logs[0]), _start(env, logs[1])]
+    try:
+        await wait_until(lambda: all(_state(env, c.code) == HealthState.UP for c in env.cameras),
+                         what="every camera up")  # fmt: skip
+        time.sleep(4)
+        leaders = [i for i, log in enumerate(logs) if "now leads" in log.read_text()]
+        assert len(leaders) == 1, [log.read_text()[-2000:] for log in logs]
+        with env.db.session() as s:
+            camera_id = s.scalar(select(Camera.id).where(Camera.code == env.cameras[0].code))
+            times = sorted(_aware(t).timestamp() for t in s.scalars(
+                select(ProbeRecord.at).where(ProbeRecord.camera_id == camera_id,
+                                             ProbeRecord.kind == "tcp")))  # fmt: skip
+        gaps = [b - a for a, b in itertools.pairwise(times)]
+        assert len(times) >= 4 and min(gaps) >= 0.8  # a 1 s interval, not probed twice
+
+        leader = procs[leaders[0]]
+        follower_log = logs[1 - leaders[0]]
+        leader.send_signal(signal.SIGKILL)
+        leader.wait(10)
+        await wait_until(lambda: "now leads" in follower_log.read_text(), what="takeover")
+        before = _count(env, ProbeRecord)
+        await wait_until(lambda: _count(env, ProbeRecord) > before + 6, what="probes continue")
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.terminate()
+                proc.wait(20)
