@@ -10,9 +10,10 @@ from __future__ import annotations
 import argparse
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
+import numpy as np
 
 from bench.judgement_cases import SEED, Case, build_cases
 from probes.faults import PICTURE_FAULTS, FaultCode
@@ -131,6 +132,16 @@ def camera_health_verdicts(
     return any_severity, critical_only, cpu_ms
 
 
+def through_jpeg(case: Case, quality: int) -> Case:
+    """The case as a snapshot URI would serve it: current and previous grab JPEG-compressed."""
+    params = [cv2.IMWRITE_JPEG_QUALITY, quality]
+
+    def jpeg(image: np.ndarray) -> np.ndarray:
+        return cv2.imdecode(cv2.imencode(".jpg", image, params)[1], cv2.IMREAD_COLOR)
+
+    return replace(case, current=jpeg(case.current), previous=jpeg(case.previous))
+
+
 def cpu_ms_per_call(cases: Sequence[Case], predict: Predict, repeats: int) -> float:
     """Process CPU time (all threads) per call of `predict`, in milliseconds."""
     start = time.process_time()
@@ -162,10 +173,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3, help="timing passes over the cases")
     parser.add_argument("--seed", type=int, default=SEED, help="render the cases with this seed")
+    parser.add_argument("--jpeg", type=int, default=0, metavar="QUALITY",
+                        help="pass every grab through JPEG at this quality (snapshot path)")
     args = parser.parse_args(argv)
 
     t0 = time.perf_counter()
     cases = build_cases(args.seed)
+    if args.jpeg:
+        cases = [through_jpeg(c, args.jpeg) for c in cases]
     built = time.perf_counter() - t0
     by_group: dict[str, int] = {}
     for case in cases:
@@ -189,7 +204,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     cpu_single = cpu_ms_per_call(cases, camwatch_predict, args.repeats)
     cv2.setNumThreads(threads)
 
-    print(f"## Frame judgement: {len(cases)} cases at 1280x720, seed {args.seed} "
+    codec = f", grabs through JPEG q{args.jpeg}" if args.jpeg else ""
+    print(f"## Frame judgement: {len(cases)} cases at 1280x720, seed {args.seed}{codec} "
           f"(built in {built:.1f} s)")
     print("cases per group: " + ", ".join(f"{g} {n}" for g, n in sorted(by_group.items())))
     print()

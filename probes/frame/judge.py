@@ -2,11 +2,13 @@
 
 One root cause per picture where causes mask each other, so a ticket names the fault to fix:
 - a "no video" screen is only `no_signal` (it is also static, flat and often dark);
-- a picture too dark or washed out carries no evidence on focus, cover, view, noise or colour;
+- a picture too dark or washed out carries no evidence on focus, cover, view or colour;
 - a view that no longer matches the reference is `scene_changed`, not `blur`, `covered` or
   `color_cast` (the reference's detail and colours no longer apply);
-- a covered lens is `covered`, not `blur` or `color_cast`.
-`frozen` is judged on every picture with a previous grab except a "no video" screen.
+- a covered lens is `covered`, not `blur` or `color_cast`;
+- a picture too dark or covered cannot show signs of life (compression erases its sensor noise),
+  so it is not also called `frozen`.
+`frozen` is judged on every other picture that comes with a previous grab.
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ from probes.frame.reference import fit_reference
 
 # Thresholds (grey levels 0-255 unless said otherwise), chosen on the judgement benchmark
 # (bench/judgement.py) with a margin on both sides; see docs/benchmarks.md.
-NO_SIGNAL_UNIFORM_SHARE = 0.80  # share of pixels within one level of the modal level
+NO_SIGNAL_UNIFORM_SHARE = 0.90  # share of pixels at exactly the modal level (text aside)
+NO_SIGNAL_DARK_UNIFORM_SHARE = 0.96  # ... when that level is dark: compression flattens a
+NO_SIGNAL_DARK_LEVEL = 24  # ... nearly black scene (JPEG q50 brought one to 0.80)
 NO_SIGNAL_MAX_NOISE = 0.5  # a generated screen has no sensor noise; a covered lens has some
 FROZEN_MAX_LIVE_SHARE = 0.25  # share of picture regions in which pixels changed at all
 DARK_MAX_P99 = 50.0  # nothing in the picture reaches mid-grey ...
@@ -105,16 +109,16 @@ def assess(
         "bright_share": float(1.0 - cdf[246]),
         "sharpness": float(np.mean(tiles[2] * tiles[2])),
         "noise": m._noise_sigma(rows),
-        "uniform_share": m._uniform_share(rows),
+        "uniform_share": m._uniform_share(rows)[0],
         "colourfulness": m._colourfulness(small, tiny),
         "edge_density": m._edge_density(grey),
     }
     faults: list[FaultCode] = []
 
-    if (
-        values["uniform_share"] >= NO_SIGNAL_UNIFORM_SHARE
-        and values["noise"] < NO_SIGNAL_MAX_NOISE
-    ):
+    share, level = m._uniform_share(rows)
+    dark = level < NO_SIGNAL_DARK_LEVEL
+    needed = NO_SIGNAL_DARK_UNIFORM_SHARE if dark else NO_SIGNAL_UNIFORM_SHARE
+    if share >= needed and values["noise"] < NO_SIGNAL_MAX_NOISE:
         return Assessment([FaultCode.NO_SIGNAL], values)
 
     if previous is not None:
@@ -132,6 +136,8 @@ def assess(
         faults.extend(_judge_content(small, tiny, grey, tiles, reference, values))
     if values["noise"] >= NOISE_MAX_SIGMA and FaultCode.TOO_DARK not in faults:
         faults.append(FaultCode.NOISY)
+    if FaultCode.FROZEN in faults and {FaultCode.TOO_DARK, FaultCode.COVERED} & set(faults):
+        faults.remove(FaultCode.FROZEN)
     return Assessment(faults, values)
 
 

@@ -14,7 +14,7 @@ import numpy as np
 
 WORK_WIDTH = 320
 TILE = 20  # working-copy pixels per tile side; a 16:9 frame gives a 16 x 9 tile grid
-_NOISE_ROW_PAIRS = 48
+_NOISE_ROW_GROUPS = 24  # groups of 4 adjacent full-resolution rows read for noise and freezes
 _FREEZE_GRID = (6, 8)  # rows, columns of regions judged for "changed at all"
 _FREEZE_LIVE_SHARE = 0.10  # a region is live when at least this share of its pixels changed
 
@@ -159,38 +159,41 @@ def _edge_density(grey: np.ndarray, threshold: float = 60.0) -> float:
 
 
 def _noise_rows(image: np.ndarray) -> np.ndarray:
-    """Full-resolution grey rows in adjacent pairs, spread over the frame (noise kept intact)."""
-    height = image.shape[0] - image.shape[0] % 2
-    step = max(2, (height // _NOISE_ROW_PAIRS) & ~1)
-    starts = np.arange(0, height - 1, step)
-    rows = np.stack([starts, starts + 1], axis=1).ravel()
+    """Full-resolution grey rows in groups of four adjacent rows, spread over the frame."""
+    height = image.shape[0] - image.shape[0] % 4
+    step = max(4, (height // _NOISE_ROW_GROUPS) & ~3)
+    starts = np.arange(0, height - 3, step)
+    rows = (starts[:, None] + np.arange(4)).ravel()
     return to_grey(np.ascontiguousarray(image[rows]))
 
 
 def noise_sigma(image: np.ndarray) -> float:
-    """Sensor-noise standard deviation in grey levels (Donoho's MAD of the finest Haar band)."""
+    """Sensor-noise standard deviation in grey levels (Donoho's MAD of a Haar detail band)."""
     return _noise_sigma(_noise_rows(check_image(image)))
 
 
 def _noise_sigma(rows: np.ndarray) -> float:
-    r = rows.astype(np.int16)
-    width = r.shape[1] - r.shape[1] % 2
-    hh = (r[0::2, 0:width:2] - r[0::2, 1:width:2]) - (r[1::2, 0:width:2] - r[1::2, 1:width:2])
-    # |HH| * 2 as uint16 (at most 510); its median via a histogram, as edges are sparse in it.
-    counts = cv2.calcHist([np.abs(hh).astype(np.uint16)], [0], None, [512], [0, 512]).ravel()
-    median = float(np.searchsorted(np.cumsum(counts), hh.size / 2.0))
-    return median / 2.0 / 0.6745
+    # The finest band is the one JPEG and H.264 quantise away, so noise is read one scale up:
+    # 2 x 2 block means (white noise keeps its shape there at half the sigma), then their
+    # diagonal Haar band, whose median is barely moved by the sparse edges of the scene.
+    r = rows.astype(np.float32)
+    width = r.shape[1] - r.shape[1] % 4
+    binned = (r[0::2, 0:width:2] + r[0::2, 1:width:2] + r[1::2, 0:width:2] + r[1::2, 1:width:2])
+    hh = (binned[0::2, 0::2] - binned[0::2, 1::2]) - (binned[1::2, 0::2] - binned[1::2, 1::2])
+    # hh is 8 x a unit-gain Haar coefficient of sigma / 2; sigma = 2 * median|coef| / 0.6745.
+    return float(np.median(np.abs(hh))) / 4.0 / 0.6745
 
 
 def uniform_share(image: np.ndarray) -> float:
-    """Share of full-resolution pixels within one grey level of the most common level."""
-    return _uniform_share(_noise_rows(check_image(image)))
+    """Share of full-resolution pixels at exactly the most common grey level (a generated field)."""
+    return _uniform_share(_noise_rows(check_image(image)))[0]
 
 
-def _uniform_share(rows: np.ndarray) -> float:
+def _uniform_share(rows: np.ndarray) -> tuple[float, int]:
+    """(share of pixels at the modal grey level, that level)."""
     counts = _histogram(rows)
-    window = counts[:-2] + counts[1:-1] + counts[2:]
-    return float(window.max() / rows.size)
+    mode = int(np.argmax(counts))
+    return float(counts[mode] / rows.size), mode
 
 
 def colour_balance(image: np.ndarray) -> tuple[float, float, float]:

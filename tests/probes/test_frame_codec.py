@@ -70,3 +70,18 @@ def test_jpeg_snapshots_live_versus_frozen_buffer_with_a_ticking_clock(cam) -> N
     stuck = cam.grab(osd=False)
     frozen = assess(jpeg(cam.stamp(stuck, 61)), jpeg(cam.stamp(stuck, 60)), reference)
     assert frozen.faults == [FaultCode.FROZEN]
+
+
+@pytest.mark.parametrize("quality", [90, 50])
+def test_jpeg_keeps_heavy_noise_noisy_and_a_black_scene_too_dark(cam, quality) -> None:
+    reference = learn_reference([cam.grab() for _ in range(3)])
+    params = [cv2.IMWRITE_JPEG_QUALITY, quality]
+
+    def snap(image: np.ndarray) -> np.ndarray:
+        return cv2.imdecode(cv2.imencode(".jpg", image, params)[1], cv2.IMREAD_COLOR)
+
+    noisy = assess(snap(cam.grab(noise=12.0)), snap(cam.grab(noise=12.0)), reference)
+    assert noisy.faults == [FaultCode.NOISY]
+    # Compression flattens a nearly black scene into something like a black "no video" field.
+    dark = assess(snap(cam.grab(gain=0.04)), snap(cam.grab(gain=0.04)), reference)
+    assert dark.faults == [FaultCode.TOO_DARK]
