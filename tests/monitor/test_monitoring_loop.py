@@ -55,6 +55,7 @@ async def test_outage_ticket_webhook_repair_and_verification(make_monitored_flee
         [ticket] = await wait_until(lambda: _tickets(env), what="a ticket")
         assert ticket.crew_id == env.crew_id and ticket.state == TicketState.ASSIGNED
         assert ticket.fault == "offline"
+
         def delivered() -> list:  # type: ignore[type-arg]
             return [r for r in env.hook.requests if json.loads(r.body)["ticket"]["id"] == ticket.id]
 
@@ -71,8 +72,13 @@ async def test_outage_ticket_webhook_repair_and_verification(make_monitored_flee
             assert incident.ended_at is None and "offline" in incident.faults
 
         env.set_faults(code, offline=False)
-        crew = Actor(user_id=None, username="tho-sua", role=Role.CREW, crew_id=env.crew_id,
-                     district_ids=frozenset())  # fmt: skip
+        crew = Actor(
+            user_id=None,
+            username="tho-sua",
+            role=Role.CREW,
+            crew_id=env.crew_id,
+            district_ids=frozenset(),
+        )
         with env.db.session() as s:
             tickets.change_state(s, crew, ticket.id, TicketState.FIXED, "thay nguồn",
                                  settings=env.settings)  # fmt: skip
@@ -132,11 +138,43 @@ async def test_cameras_behind_one_device_make_one_grouped_incident(make_monitore
         with env.db.session() as s:
             group = s.scalars(select(Incident).where(Incident.kind == IncidentKind.GROUP)).all()
             assert len(group) == 1 and group[0].group_key == "upstream:SW-CHO-01"
-            members = s.scalar(select(func.count()).select_from(Incident)
-                               .where(Incident.group_id == group[0].id))  # fmt: skip
+            members = s.scalar(
+                select(func.count()).select_from(Incident).where(Incident.group_id == group[0].id)
+            )
             assert members == 10
             [ticket] = s.scalars(select(Ticket)).all()
             assert ticket.incident_id == group[0].id and ticket.camera_id is None
             assert ticket.priority == 1
+    finally:
+        await service.stop()
+
+
+async def test_camera_in_maintenance_is_probed_but_raises_nothing(make_monitored_fleet) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from monitor.models import MaintenanceWindow, ProbeRecord
+
+    env = make_monitored_fleet(2)
+    code = env.cameras[0].code
+    with env.db.session() as s:
+        camera = s.scalar(select(Camera).where(Camera.code == code))
+        now = datetime.now(UTC)
+        s.add(
+            MaintenanceWindow(
+                camera_id=camera.id,
+                starts_at=now - timedelta(minutes=1),
+                ends_at=now + timedelta(hours=1),
+                reason="thay camera",
+            )
+        )
+        camera_id = camera.id
+    env.set_faults(code, offline=True)
+    service = MonitorService(env.db, env.settings)
+    service.start()
+    try:
+        await wait_until(lambda: _state(env, code) == HealthState.MAINTENANCE, what="maintenance")
+        await wait_until(lambda: _count(env, ProbeRecord, ProbeRecord.camera_id == camera_id) > 6,
+                         what="probes during maintenance")  # fmt: skip
+        assert _count(env, Incident) == 0 and _tickets(env) == []
     finally:
         await service.stop()
