@@ -2,9 +2,9 @@
 
 from fastapi import APIRouter
 
-from api.web import camera, camera_edit, coverage, login, outages, reports, tickets
+from api.web import camera, camera_edit, coverage, login, movement, outages, reports, tickets
 
 router = APIRouter()
-for module in (login, outages, coverage, camera_edit, camera, tickets, reports):
+for module in (login, outages, coverage, camera_edit, camera, tickets, reports, movement):
     router.include_router(module.router)
 router.include_router(camera.api_router)

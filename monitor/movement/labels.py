@@ -26,6 +26,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "mm.unit_kind": {"vi": "Loại đơn vị", "en": "Unit kind"},
     "mm.started_on": {"vi": "Ngày bắt đầu", "en": "Started on"},
     "mm.responsible": {"vi": "Người phụ trách", "en": "Responsible person"},
+    "mm.phone": {"vi": "Số điện thoại", "en": "Phone"},
+    "mm.notes": {"vi": "Ghi chú", "en": "Notes"},
     "mm.status": {"vi": "Trạng thái", "en": "Status"},
     "mm.dossier": {"vi": "Hồ sơ", "en": "Dossier"},
     "mm.completeness": {"vi": "Mức đầy đủ hồ sơ", "en": "Dossier completeness"},
