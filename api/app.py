@@ -21,6 +21,7 @@ from api.routers import (
     metrics,
     movement,
     outages,
+    references,
     reports,
     tickets,
     users,
@@ -33,7 +34,7 @@ from monitor.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-ROUTERS = (health, auth, areas, hosts, cameras, crews, users, audit, tickets, metrics,
+ROUTERS = (health, auth, areas, hosts, cameras, crews, users, audit, tickets, references, metrics,
            outages, coverage, reports, movement, web_pages)  # fmt: skip
 
 

@@ -55,7 +55,7 @@ def _rows() -> list[tuple[str, str, dict[str, bool]]]:
     rows = []
     for line in TABLE.read_text().splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) == 6 and cells[0] in {"GET", "POST", "PATCH", "DELETE"}:
+        if len(cells) == 6 and cells[0] in {"GET", "POST", "PUT", "PATCH", "DELETE"}:
             allowed = {role: cell == "✔" for role, cell in zip(ROLES, cells[2:], strict=True)}
             rows.append((cells[0], cells[1], allowed))
     return rows
@@ -105,6 +105,14 @@ def _fresh(client: TestClient, seed: Seed, kind: str, tag: str) -> str:
     return str(client.post("/api/v1/crews", json=body, headers=admin).json()["id"])
 
 
+def _png() -> bytes:
+    import cv2
+    import numpy as np
+
+    rng = np.random.default_rng(1)
+    return cv2.imencode(".png", rng.integers(0, 255, (90, 160, 3), dtype=np.uint8))[1].tobytes()
+
+
 def _request(client: TestClient, seed: Seed, method: str, path: str, role: str) -> int:
     body = BODIES.get((method, path))
     names = {**seed.host_ids, "st_crew": seed.crew_ids["st"],
@@ -116,6 +124,14 @@ def _request(client: TestClient, seed: Seed, method: str, path: str, role: str) 
         if "{" + kind + "}" in path:
             names[kind] = _fresh(client, seed, kind, role)
     concrete = path.format(**names)
+    if path.endswith("/reference") and method in ("GET", "PUT"):
+        image = _png()
+        if method == "GET":  # a view must exist to be read
+            client.put(concrete, files={"file": ("ref.png", image, "image/png")},
+                       headers=auth(seed, "admin"))  # fmt: skip
+        else:
+            files = {"file": ("ref.png", image, "image/png")}
+            return client.put(concrete, files=files, headers=auth(seed, role)).status_code
     if method == "POST" and path == "/api/v1/movement/instances/import":
         csv = "code,type_code,name,unit_name,area_code\nMM-IMP-1,ho-an-toan,Hộ an toàn,Thôn,ST-TP\n"
         files = {"file": ("models.csv", csv.encode(), "text/csv")}
