@@ -1,14 +1,14 @@
 """One Prometheus collector over the fleet's current state: cameras, incidents, tickets, outbox.
 
 Labels are bounded by the registry: camera code, district and commune codes, state, fault code,
-kind. Series budget (documented in docs/benchmarks.md, held by the tests):
+kind. Series budget (documented in docs/benchmarks.md, held by the tests), enabled cameras only:
 
-    per camera:  1 up + 5 state + 1 state duration + 1 flapping + 1 info
-                 + 1 seconds since last success (once it ever succeeded)
-                 + 1 per latest probe value present (at most len(CAMERA_VALUES) = 10)
-                 + 1 per active fault
-    per district: incidents by kind (2) + tickets by state (7) + overdue (1) + repair sum/count (2)
-    fixed:       collector up/duration (2) + schedule backlog per kind + notifications per state (3)
+    per camera:   9 (up, 5 states, state duration, flapping, info)
+                  + 1 seconds since last success (once it ever succeeded)
+                  + 1 per latest probe value present (at most len(CAMERA_VALUES) = 10)
+                  + 1 per active fault
+    per district: 12 (open incidents by kind 2, tickets by state 7, overdue 1, repair sum/count 2)
+    fixed:        2 (collector up, read time) + 2 per probe kind with overdue probes + 3 (outbox)
 """
 
 from __future__ import annotations
