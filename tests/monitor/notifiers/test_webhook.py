@@ -16,6 +16,7 @@ from monitor.notifiers.delivery import deliver_due
 from monitor.notifiers.webhook import verify
 from monitor.settings import Settings
 from tests.monitor.notifiers.tickets_data import notification, queue_ticket, set_crew_channels
+from tests.peers.ipycam_peer import free_port, unique_loopback_host
 from tests.peers.webhook_receiver import WebhookReceiver
 from tests.registry_data import CAMERA_PASSWORD, Seed
 
@@ -128,9 +129,8 @@ def test_unreachable_receiver_is_retried_and_the_error_hides_the_url_credentials
     caplog: pytest.LogCaptureFixture,
 ) -> None:  # fmt: skip
     caplog.set_level(logging.DEBUG)
-    closed = WebhookReceiver()  # bound, then closed without serving: its port refuses
-    closed.__exit__(None, None, None)
-    url = f"http://crew:hook-pass-77@{closed.host}:{closed.port}/hooks"
+    host = unique_loopback_host()
+    url = f"http://crew:hook-pass-77@{host}:{free_port(host)}/hooks"  # nothing listens there
     set_crew_channels(database, seed, webhook_url=url, email="")
     _, [nid] = queue_ticket(database, seed, notify_settings)
     report = deliver_due(database, notify_settings)
