@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from api.deps import EDITORS, SessionDep
 from api.web.auth import page_roles
-from api.web.templating import add_nav_item, render
+from api.web.templating import add_nav_item, render, request_lang
 from monitor.errors import ImportRejected, InvalidData, NotFound
 from monitor.models import (
     Area,
@@ -104,11 +104,10 @@ def report_page(
     actor: Actor = page_roles(*READERS),
 ) -> HTMLResponse:
     """The district/province report with links to its XLSX and PDF."""
-    lang = request.query_params.get("lang") or request.cookies.get("camwatch_lang") or "vi"
     report = build_report(
         session, actor, area_code=area or None, year=year,
         overdue_months=max(1, min(overdue_months, 120)), health_days=max(1, min(health_days, 366)),
-        lang="en" if lang == "en" else "vi",
+        lang=request_lang(request, actor),
     )  # fmt: skip
     query = {"area": area, "year": report.year, "overdue_months": report.overdue_months,
              "health_days": health_days}  # fmt: skip
