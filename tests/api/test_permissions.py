@@ -65,7 +65,9 @@ ROWS = _rows()
 
 
 def test_table_covers_every_registry_route(client: TestClient) -> None:
-    documented = {(m, re.sub(r"/(ST|BS)[-\w]*|/\{\w+\}", "/{}", p)) for m, p, _ in ROWS}
+    documented = {
+        (m, re.sub(r"/(ST|BS)[-\w]*|/\{\w+\}", "/{}", p.split("?")[0])) for m, p, _ in ROWS
+    }
     for path, methods in client.get("/openapi.json").json()["paths"].items():
         if not path.startswith("/api/v1/") or path.startswith("/api/v1/auth/log"):
             continue
@@ -105,6 +107,17 @@ def _fresh(client: TestClient, seed: Seed, kind: str, tag: str) -> str:
     return str(client.post("/api/v1/crews", json=body, headers=admin).json()["id"])
 
 
+def _store_thumbnails(client: TestClient, code: str) -> None:
+    from sqlalchemy import select
+
+    from monitor.models import Camera, CameraStatus
+
+    jpeg = b"\xff\xd8\xff\xe0 test picture \xff\xd9"
+    with client.app.state.db.session() as s:  # type: ignore[attr-defined]
+        camera_id = s.scalar(select(Camera.id).where(Camera.code == code))
+        s.merge(CameraStatus(camera_id=camera_id, last_good_jpeg=jpeg, last_fault_jpeg=jpeg))
+
+
 def _png() -> bytes:
     import cv2
     import numpy as np
@@ -124,6 +137,8 @@ def _request(client: TestClient, seed: Seed, method: str, path: str, role: str) 
         if "{" + kind + "}" in path:
             names[kind] = _fresh(client, seed, kind, role)
     concrete = path.format(**names)
+    if "/thumbnails/" in path:  # a picture must exist to be served
+        _store_thumbnails(client, concrete.split("/")[4])
     if path.endswith("/reference") and method in ("GET", "PUT"):
         image = _png()
         if method == "GET":  # a view must exist to be read
