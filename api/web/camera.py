@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
@@ -25,18 +23,25 @@ HISTORY = 50
 CHART_HOURS = 7 * 24
 
 
-@api_router.get("/{code}/thumbnails/{which}.jpg", response_class=Response)
-def thumbnail(
-    code: str, which: Literal["last_good", "last_fault"], session: SessionDep,
-    actor: CurrentActor,
-) -> Response:  # fmt: skip
-    """The last good or last faulty picture of a camera the user may see (404 when none)."""
+def _thumbnail(session: SessionDep, actor: CurrentActor, code: str, which: str) -> Response:
     camera = get_camera(session, actor, code)
     status = session.get(CameraStatus, camera.id)
     data = getattr(status, f"{which}_jpeg", None) if status else None
     if not data:
         raise HTTPException(404, f"no {which.replace('_', ' ')} picture of {code}")
     return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=60"})
+
+
+@api_router.get("/{code}/thumbnails/last_good.jpg", response_class=Response)
+def last_good(code: str, session: SessionDep, actor: CurrentActor) -> Response:
+    """The last good picture of a camera the user may see (404 when there is none yet)."""
+    return _thumbnail(session, actor, code, "last_good")
+
+
+@api_router.get("/{code}/thumbnails/last_fault.jpg", response_class=Response)
+def last_fault(code: str, session: SessionDep, actor: CurrentActor) -> Response:
+    """The last faulty picture of a camera the user may see (404 when there is none yet)."""
+    return _thumbnail(session, actor, code, "last_fault")
 
 
 @router.get("/cameras/{code}")
