@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
+from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from monitor import audit, incidents, schedule
@@ -58,6 +61,7 @@ class Runner:
             "frame": asyncio.Semaphore(settings.runner_frame_concurrency),
         }
         self._waiting = dict.fromkeys(self._pools, 0)
+        self._camera_locks: defaultdict[int, threading.Lock] = defaultdict(threading.Lock)
 
     async def run(self, jobs: list[Job]) -> list[Outcome]:
         """Run every job concurrently within the limits; outcomes in job order."""
@@ -118,6 +122,19 @@ class Runner:
             return target, camera.code
 
     def _store(self, job: Job, result: ProbeResult, started: datetime) -> Transition | None:
+        self._ensure_status(job.camera_id)
+        with self._camera_locks[job.camera_id]:
+            return self._fold(job, result, started)
+
+    def _ensure_status(self, camera_id: int) -> None:
+        try:
+            with self.db.session() as session:
+                if session.get(CameraStatus, camera_id) is None:
+                    session.add(new_status(camera_id))
+        except IntegrityError:
+            pass  # another process created it a moment ago
+
+    def _fold(self, job: Job, result: ProbeResult, started: datetime) -> Transition | None:
         now = utcnow()
         with self.db.session() as session:
             camera = session.scalar(
@@ -125,14 +142,11 @@ class Runner:
             )
             if camera is None:
                 return None
-            status = session.get(CameraStatus, camera.id)
-            if status is None:
-                status = CameraStatus(
-                    camera_id=camera.id, state=HealthState.UNKNOWN, since=now, faults=[],
-                    faults_by_kind={}, fault_since={}, recent_transitions=[], metrics={},
-                    identity={}, consecutive_failures=0, consecutive_successes=0, flapping=False,
-                )  # fmt: skip
-                session.add(status)
+            # Probes of one camera finish concurrently: lock its status row while folding in.
+            status = session.scalar(
+                select(CameraStatus).where(CameraStatus.camera_id == camera.id).with_for_update()
+            )
+            assert status is not None  # created by _ensure_status
             evidence = self._judge_frame(session, camera, status, result)
             if job.kind == "onvif" and result.details:
                 self._note_identity(session, camera, status, result)
@@ -204,6 +218,15 @@ class Runner:
         changes = audit.diff(before, {"serial": camera.serial, "firmware": camera.firmware})
         if changes:
             audit.record(session, SYSTEM, "probe_update", "camera", camera.code, changes)
+
+
+def new_status(camera_id: int) -> CameraStatus:
+    """The status of a camera never probed."""
+    return CameraStatus(
+        camera_id=camera_id, state=HealthState.UNKNOWN, since=utcnow(), faults=[],
+        faults_by_kind={}, fault_since={}, recent_transitions=[], metrics={}, identity={},
+        consecutive_failures=0, consecutive_successes=0, flapping=False,
+    )  # fmt: skip
 
 
 def _small_details(details: dict[str, Any]) -> dict[str, Any]:

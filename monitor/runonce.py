@@ -15,6 +15,7 @@ from monitor.registry.areas import get_area
 from monitor.runner import Outcome, Runner
 from monitor.schedule import Job, intervals
 from monitor.settings import Settings
+from probes.onvif import close_all
 
 Progress = Callable[[Outcome], None]
 
@@ -56,6 +57,7 @@ async def run_once(
                     progress(outcome)
 
         await asyncio.gather(*(one(job) for job in jobs))
+    await close_all()
     with db.session() as session:
         incidents.maintain(session, settings, utcnow())
     return outcomes

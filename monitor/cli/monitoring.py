@@ -73,6 +73,7 @@ def probe(
     from monitor.errors import NotFound
     from monitor.registry.cameras import get_camera, probe_target
     from probes.frame import assess
+    from probes.onvif import close_all
     from probes.registry import PROBE_KINDS, run_probe
 
     cfg = settings()
@@ -98,6 +99,7 @@ def probe(
             if result.frame is not None:
                 answer["picture"] = assess(result.frame).to_dict()
             answers.append(answer)
+        await close_all()
         return answers
 
     answers = asyncio.run(run())
