@@ -51,8 +51,10 @@ $(APT_STAMP):
 	fi
 	touch $(APT_STAMP)
 
+BENCHES ?= judgement tcp_rate onvif_cpu rtsp_ttff import_cameras sim_fleet
+
 bench: venv apt
-	$(BIN)/python -m bench
+	for b in $(BENCHES); do $(BIN)/python -m bench.$$b || exit 1; done
 
 clean:
 	rm -rf $(VENV) $(APT_STAMP) data
