@@ -20,6 +20,7 @@ from api.routers import (
     hosts,
     metrics,
     movement,
+    notifications,
     outages,
     references,
     reports,
@@ -35,7 +36,7 @@ from monitor.settings import Settings
 logger = logging.getLogger(__name__)
 
 ROUTERS = (health, auth, areas, hosts, cameras, crews, users, audit, tickets, references, metrics,
-           outages, coverage, reports, movement, web_pages)  # fmt: skip
+           outages, coverage, reports, movement, notifications, web_pages)  # fmt: skip
 
 
 def create_app(
