@@ -24,13 +24,19 @@ from monitor.movement.columns import (
     STATUS_WORDS,
     UNIT_KIND_WORDS,
 )
-from monitor.movement.instances import apply_fields, instance_fields, new_instance
+from monitor.movement.instances import Lookup, apply_fields, instance_fields, new_instance
 from monitor.movement.schemas import InstanceCreate, InstanceUpdate
 from monitor.registry.columns import map_header, normalise_header
 from monitor.registry.importer import ImportSummary, parse_date
 from monitor.registry.scope import Actor
 from monitor.registry.sheets import Table
 
+_CHUNK = 500
+_EAGER = (
+    selectinload(ModelInstance.type), selectinload(ModelInstance.area),
+    selectinload(ModelInstance.host), selectinload(ModelInstance.cameras),
+    selectinload(ModelInstance.budgets), selectinload(ModelInstance.targets),
+)
 _LIST_SPLIT = re.compile(r"[;,\n]")
 _ITEM_SPLIT = re.compile(r"[;\n]")  # dossier item names may hold commas
 
@@ -229,26 +235,30 @@ def import_instances(session: Session, actor: Actor, table: Table) -> ImportSumm
     rows = validate_instances(session, table)
     summary = ImportSummary(rows=len(rows))
     types = {t.code: t for t in session.scalars(select(ModelType))}
-    existing = {
-        i.code: i
-        for i in session.scalars(
-            select(ModelInstance).where(ModelInstance.code.in_([r.code for r in rows]))
-        )
-    }
+    codes = [r.code for r in rows]
+    camera_codes = sorted({c for r in rows for c in r.data.camera_codes or []})
+    existing: dict[str, ModelInstance] = {}
+    cameras: dict[str, Camera] = {}
+    for start in range(0, max(len(codes), len(camera_codes)), _CHUNK):
+        existing.update((i.code, i) for i in session.scalars(
+            select(ModelInstance).options(*_EAGER)
+            .where(ModelInstance.code.in_(codes[start : start + _CHUNK]))))
+        cameras.update((c.code, c) for c in session.scalars(
+            select(Camera).where(Camera.code.in_(camera_codes[start : start + _CHUNK]))))
+    lookup = Lookup(areas={a.code: a for a in session.scalars(select(Area))}, cameras=cameras)
     for row in rows:
         instance = existing.get(row.code)
         if instance is None:
             instance = new_instance(session, row.code, types[row.type_code or ""])
-            apply_fields(session, instance, row.data, only_set=True, merge=True)
+            apply_fields(session, instance, row.data, only_set=True, merge=True, lookup=lookup)
             session.add(instance)
-            session.flush()
             summary.created += 1
             summary.created_codes.append(row.code)
             audit.record(session, actor, "import_create", "movement_instance", row.code,
                          audit.diff({}, instance_fields(instance)))  # fmt: skip
             continue
         before = instance_fields(instance)
-        apply_fields(session, instance, row.data, only_set=True, merge=True)
+        apply_fields(session, instance, row.data, only_set=True, merge=True, lookup=lookup)
         changes = audit.diff(before, instance_fields(instance))
         if changes:
             summary.updated += 1

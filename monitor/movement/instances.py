@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -19,6 +21,7 @@ from monitor.models import (
     ModelStatus,
     ModelTarget,
     ModelType,
+    UnitKind,
 )
 from monitor.movement.access import require_editor, require_reader
 from monitor.movement.schemas import InstanceCreate, InstanceFields, InstanceUpdate
@@ -110,14 +113,30 @@ def last_reviewed_on(row: ModelInstance) -> date | None:
     return max((r.reviewed_on for r in row.reviews), default=None)
 
 
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    """Areas and cameras already loaded by code, so a bulk import does not query row by row."""
+
+    areas: Mapping[str, Area] = field(default_factory=dict)
+    cameras: Mapping[str, Camera] = field(default_factory=dict)
+
+
 def apply_fields(
-    session: Session, row: ModelInstance, data: InstanceFields, *, only_set: bool, merge: bool
+    session: Session,
+    row: ModelInstance,
+    data: InstanceFields,
+    *,
+    only_set: bool,
+    merge: bool,
+    lookup: Lookup | None = None,
 ) -> None:
     """Copy validated fields onto an instance; `merge` upserts figures instead of replacing them."""
     # Only differing values are assigned, so an unchanged import leaves rows (and updated_at) alone.
     values = data.model_dump(exclude_unset=only_set)
+    lookup = lookup or Lookup()
     if values.get("area_code") is not None:
-        area = get_area(session, values["area_code"])
+        code = values["area_code"]
+        area = lookup.areas.get(code) or get_area(session, code)
         if row.area is not area:
             row.area = area
     if "host_id" in values and (values["host_id"] is not None or only_set):
@@ -136,7 +155,7 @@ def apply_fields(
     if data.targets is not None:
         _set_targets(row, data.targets, merge=merge)
     if data.camera_codes is not None:
-        cameras = _cameras(session, row, data.camera_codes)
+        cameras = _cameras(session, row, data.camera_codes, lookup.cameras)
         if [c.id for c in cameras] != [c.id for c in row.cameras]:
             row.cameras = cameras
 
@@ -188,10 +207,17 @@ def _set_targets(row: ModelInstance, targets: list[Any], *, merge: bool) -> None
             )  # fmt: skip
 
 
-def _cameras(session: Session, row: ModelInstance, codes: list[str]) -> list[Camera]:
+def _cameras(
+    session: Session, row: ModelInstance, codes: list[str], known: Mapping[str, Camera]
+) -> list[Camera]:
     if codes and not row.type.links_cameras:
         raise InvalidData(f"model type {row.type.code!r} does not link cameras")
-    found = {c.code: c for c in session.scalars(select(Camera).where(Camera.code.in_(codes)))}
+    found = {code: known[code] for code in codes if code in known}
+    missing = [code for code in codes if code not in found]
+    if missing:
+        found.update(
+            (c.code, c) for c in session.scalars(select(Camera).where(Camera.code.in_(missing)))
+        )
     unknown = [code for code in codes if code not in found]
     if unknown:
         raise InvalidData(f"unknown camera code(s): {', '.join(unknown)}")
@@ -200,7 +226,11 @@ def _cameras(session: Session, row: ModelInstance, codes: list[str]) -> list[Cam
 
 def new_instance(session: Session, code: str, model_type: ModelType) -> ModelInstance:
     """An empty instance of a type, its dossier checklist copied from the type's template."""
-    row = ModelInstance(code=code, dossier=[], notes="")
+    # Column defaults spelled out, so the audit entry of a not yet flushed row shows them.
+    row = ModelInstance(
+        code=code, name="", unit_name="", unit_kind=UnitKind.VILLAGE, responsible_person="",
+        responsible_phone="", status=ModelStatus.ACTIVE, notes="",
+    )  # fmt: skip
     row.type = model_type
     row.dossier = [{"item": item, "done": False} for item in model_type.dossier_template or []]
     row.budgets, row.targets, row.cameras = [], [], []
