@@ -6,7 +6,7 @@ import logging
 
 import typer
 
-from monitor.cli import areas, cameras, db, frame, monitoring, serve, simulate, users
+from monitor.cli import areas, cameras, db, frame, monitoring, serve, simulate, tickets, users
 
 app = typer.Typer(
     help="camwatch: health monitoring of the community security-camera network.",
@@ -18,6 +18,7 @@ app.add_typer(areas.app, name="areas")
 app.add_typer(cameras.app, name="cameras")
 app.add_typer(frame.app, name="frame")
 app.add_typer(simulate.app, name="simulate")
+app.add_typer(tickets.app, name="tickets")
 app.command()(serve.serve)
 app.command()(monitoring.scheduler)
 app.command("run-once")(monitoring.run_once)

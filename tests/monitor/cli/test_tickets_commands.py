@@ -1,0 +1,29 @@
+"""`camwatch tickets` as an operator uses it."""
+
+from __future__ import annotations
+
+from monitor.db import Database
+from monitor.models import Ticket, TicketState
+from monitor.registry.cameras import CameraRules
+from monitor.settings import Settings
+from tests.monitor.cli.test_registry_commands import _run
+from tests.registry_data import seed_registry, seed_ticket
+
+
+def test_list_show_move_and_comment(settings: Settings, database: Database) -> None:
+    seed_registry(database, CameraRules.from_settings(settings))
+    ticket_id = seed_ticket(database, settings, "ST-0001")
+    listing = _run(settings, "tickets", "list", "--open")
+    assert listing.returncode == 0, listing.stderr
+    assert "ST-0001" in listing.stdout and "assigned" in listing.stdout
+    moved = _run(
+        settings, "tickets", "state", str(ticket_id), "in_progress", "--comment", "đang đi"
+    )
+    assert moved.returncode == 0 and "in_progress" in moved.stdout
+    wrong = _run(settings, "tickets", "state", str(ticket_id), "verified")
+    assert wrong.returncode == 1 and "may not" in wrong.stdout
+    assert _run(settings, "tickets", "comment", str(ticket_id), "thay dây nguồn").returncode == 0
+    shown = _run(settings, "tickets", "show", str(ticket_id))
+    assert "thay dây nguồn" in shown.stdout and "đang đi" in shown.stdout
+    with database.session() as s:
+        assert s.get(Ticket, ticket_id).state == TicketState.IN_PROGRESS
