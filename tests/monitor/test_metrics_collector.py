@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -185,14 +187,42 @@ def test_series_count_follows_the_documented_budget(database: Database):
     assert FLEET_PASSWORD not in str(samples) and FLEET_USERNAME not in str(samples)
 
 
-def test_database_down_still_answers_with_collector_up_zero(tmp_path):
-    broken = Database(f"sqlite:///{tmp_path / 'not-migrated.db'}")  # no tables: every read fails
+@pytest.fixture(params=["tables missing", "server refuses"])
+def broken_database(request: pytest.FixtureRequest, tmp_path) -> Iterator[Database]:
+    """A database every read fails on: an unmigrated SQLite file, or no PostgreSQL listening."""
+    if request.param == "tables missing":
+        db = Database(f"sqlite:///{tmp_path / 'not-migrated.db'}")
+    else:
+        with socket.socket() as sock:  # a port nobody listens on
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        db = Database(f"postgresql+psycopg://camwatch:{FLEET_PASSWORD}@127.0.0.1:{port}/camwatch")
+    yield db
+    db.dispose()
+
+
+def test_database_down_still_answers_with_collector_up_zero(broken_database: Database):
     before = DATABASE_ERRORS_TOTAL._value.get()
-    samples = parse(StateCollector(broken).exposition().decode())
+    text = StateCollector(broken_database).exposition().decode()
+    samples = parse(text)
     assert value(samples, "camwatch_collector_up") == 0.0
     assert not named(samples, "camwatch_camera_up")
     assert DATABASE_ERRORS_TOTAL._value.get() == before + 1
-    broken.dispose()
+    assert FLEET_PASSWORD not in text
+
+
+def test_metrics_route_answers_200_when_the_database_fails(
+    broken_database: Database, tmp_path, caplog: pytest.LogCaptureFixture
+):
+    settings = Settings(environment="test", data_dir=tmp_path, database_url=broken_database.url,
+                        secret_key="k" * 40, _env_file=None)  # fmt: skip
+    with TestClient(create_app(settings, broken_database)) as client:
+        response = client.get("/metrics")
+    assert response.status_code == 200
+    samples = parse(response.text)
+    assert value(samples, "camwatch_collector_up") == 0.0
+    assert value(samples, "camwatch_database_errors_total") >= 1.0
+    assert FLEET_PASSWORD not in response.text and FLEET_PASSWORD not in caplog.text
 
 
 def test_metrics_route_serves_instruments_and_state(registry_db: Database, settings: Settings):
