@@ -79,6 +79,10 @@ def test_table_covers_every_registry_route(client: TestClient) -> None:
 def _fresh(client: TestClient, seed: Seed, kind: str, tag: str) -> str:
     """Create a record as admin for a request that will consume it (a delete, a state change)."""
     admin = auth(seed, "admin")
+    if kind == "new_dead_notification":
+        from tests.monitor.notifiers.tickets_data import dead_notification
+
+        return str(dead_notification(client.app.state.db))  # type: ignore[attr-defined]
     if kind == "new_ticket":
         app = client.app
         return str(seed_ticket(app.state.db, app.state.settings, "ST-0002"))  # type: ignore[attr-defined]
@@ -133,7 +137,7 @@ def _request(client: TestClient, seed: Seed, method: str, path: str, role: str) 
     if path.startswith("/api/v1/movement/"):
         ensure_builtin_types(client.app.state.db)  # type: ignore[attr-defined]
     for kind in ("new_camera", "new_area", "new_host", "new_crew", "new_ticket", "new_type",
-                 "new_instance"):  # fmt: skip
+                 "new_instance", "new_dead_notification"):  # fmt: skip
         if "{" + kind + "}" in path:
             names[kind] = _fresh(client, seed, kind, role)
     concrete = path.format(**names)

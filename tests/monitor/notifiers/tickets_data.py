@@ -17,6 +17,7 @@ from monitor.models import (
     Incident,
     IncidentKind,
     Notification,
+    NotificationState,
     Ticket,
     TicketState,
 )
@@ -96,3 +97,16 @@ def notification(db: Database, notification_id: int) -> Notification:
         assert found is not None
         s.expunge(found)
         return found
+
+
+def dead_notification(db: Database) -> int:
+    """A message already given up on (as after its last retry); returns its id."""
+    with db.session() as s:
+        dead = Notification(
+            channel="webhook", target="http://127.0.0.1:9/hooks", event="ticket.opened",
+            payload={"event": "ticket.opened"}, state=NotificationState.DEAD, attempts=3,
+            last_error="HTTP 503",
+        )  # fmt: skip
+        s.add(dead)
+        s.flush()
+        return dead.id
