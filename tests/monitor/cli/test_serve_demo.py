@@ -1,0 +1,65 @@
+"""`camwatch serve --demo`, what `make run` starts: health, OpenAPI, a demo fleet being watched."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+CAMWATCH = str(Path(sys.executable).parent / "camwatch")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.mark.xdist_group("demo-fleet")  # the demo fleet always uses 127.20.0.x
+def test_serve_demo_answers_and_watches_the_fleet(tmp_path: Path) -> None:
+    port = _free_port()
+    env = {**os.environ, "CAMWATCH_DATA_DIR": str(tmp_path / "data"),
+           "CAMWATCH_LISTEN_PORT": str(port), "CAMWATCH_DEFAULT_TCP_INTERVAL_SECONDS": "5",
+           "CAMWATCH_SCHEDULER_TICK_SECONDS": "1"}  # fmt: skip
+    env.pop("CAMWATCH_DATABASE_URL", None)
+    log = (tmp_path / "serve.log").open("wb")
+    proc = subprocess.Popen([CAMWATCH, "serve", "--demo"], env=env, stdout=log,
+                            stderr=subprocess.STDOUT)  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        else:
+            raise AssertionError((tmp_path / "serve.log").read_text()[-3000:])
+        assert httpx.get(f"{base}/readyz").json()["database"] == "ok"
+        assert "swagger" in httpx.get(f"{base}/docs").text.lower()
+        users = (tmp_path / "data" / "demo-users.txt").read_text().split("\n")
+        admin_password = next(line.split()[2] for line in users if line.startswith("admin "))
+        login = httpx.post(f"{base}/api/v1/auth/login",
+                           json={"username": "admin", "password": admin_password})  # fmt: skip
+        headers = {"Authorization": f"Bearer {login.json()['token']}"}
+        cameras = httpx.get(f"{base}/api/v1/cameras?limit=1", headers=headers).json()
+        assert cameras["total"] == 60
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            metrics = httpx.get(f"{base}/metrics").text
+            if 'camwatch_probes_total{kind="tcp",outcome="ok"}' in metrics:
+                break
+            time.sleep(1)
+        else:
+            raise AssertionError("no probe ran")
+        assert (tmp_path / "data" / "camwatch.db").exists()
+    finally:
+        proc.terminate()
+        proc.wait(30)
