@@ -6,14 +6,15 @@ from __future__ import annotations
 import base64
 import logging
 import re
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from monitor.models import (
     Area,
     Camera,
     CameraStatus,
+    Crew,
     Incident,
     Notification,
     NotificationState,
@@ -23,6 +24,7 @@ from monitor.models import (
 from monitor.settings import Settings
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 EVENTS = frozenset(
     {
@@ -91,11 +93,22 @@ def _incident_part(incident: Incident | None) -> dict[str, Any] | None:
     return part
 
 
+def _related(ticket: Ticket, model: type[T], key: int | None, loaded: T | None) -> T | None:
+    """The row a foreign key names; the key wins over a relationship that may be stale."""
+    session = object_session(ticket)
+    if key is None or session is None:
+        return loaded
+    return session.get(model, key)
+
+
 def ticket_payload(ticket: Ticket, event: str, settings: Settings) -> dict[str, Any]:
     """The JSON-able message about `event` on `ticket`; never holds a camera password."""
     if event not in EVENTS:
         raise ValueError(f"unknown ticket event {event!r}")
     base = settings.public_url.rstrip("/")
+    crew = _related(ticket, Crew, ticket.crew_id, ticket.crew)
+    camera = _related(ticket, Camera, ticket.camera_id, ticket.camera)
+    incident = _related(ticket, Incident, ticket.incident_id, ticket.incident)
     return {
         "event": event,
         "sent_by": "camwatch",
@@ -109,18 +122,17 @@ def ticket_payload(ticket: Ticket, event: str, settings: Settings) -> dict[str, 
             "due_at": ticket.due_at.isoformat() if ticket.due_at else None,
             "link": f"{base}/tickets/{ticket.id}",
         },
-        "crew": None if ticket.crew is None else {"id": ticket.crew.id, "name": ticket.crew.name},
-        "camera": None if ticket.camera is None else _camera_part(ticket.camera, base),
-        "incident": _incident_part(ticket.incident),
+        "crew": None if crew is None else {"id": crew.id, "name": crew.name},
+        "camera": None if camera is None else _camera_part(camera, base),
+        "incident": _incident_part(incident),
     }
 
 
 def _attachments(session: Session, ticket: Ticket) -> list[dict[str, str]]:
     """The evidence thumbnails as of now (base64), so the email shows what the crew was told."""
-    if ticket.camera_id is None:
-        return []
-    status = session.get(CameraStatus, ticket.camera_id)
-    if status is None:
+    camera = session.get(Camera, ticket.camera_id) if ticket.camera_id is not None else None
+    status = session.get(CameraStatus, ticket.camera_id) if camera is not None else None
+    if camera is None or status is None:
         return []
     found = []
     for name in THUMBNAILS:
@@ -128,7 +140,7 @@ def _attachments(session: Session, ticket: Ticket) -> list[dict[str, str]]:
         if data and len(data) <= MAX_ATTACHMENT_BYTES:
             found.append(
                 {
-                    "filename": f"{ticket.camera.code if ticket.camera else 'camera'}-{name}.jpg",
+                    "filename": f"{camera.code}-{name}.jpg",
                     "content_type": "image/jpeg",
                     "data_b64": base64.b64encode(data).decode("ascii"),
                 }
@@ -140,10 +152,10 @@ def enqueue_ticket_event(
     session: Session, ticket: Ticket, event: str, settings: Settings
 ) -> list[Notification]:
     """Queue one message per channel of the ticket's crew; sends nothing (see delivery)."""
-    crew = ticket.crew
+    session.flush()  # the ticket needs its id (and its foreign keys) before the payload names them
+    crew = _related(ticket, Crew, ticket.crew_id, ticket.crew)
     if crew is None:
         return []
-    session.flush()  # the ticket needs its id before the payload names it
     payload = ticket_payload(ticket, event, settings)
     now = utcnow()
     queued: list[Notification] = []

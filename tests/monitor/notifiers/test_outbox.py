@@ -118,3 +118,17 @@ def test_credentials_in_a_reason_are_scrubbed_and_unknown_events_refused(
         ticket = s.scalars(select(Ticket)).one()
         with pytest.raises(ValueError, match="unknown ticket event"):
             ticket_payload(ticket, "ticket.exploded", settings)
+
+
+def test_a_crew_assigned_by_id_is_told_even_if_the_relationship_was_read_before(
+    database: Database, settings: Settings, seed: Seed
+) -> None:
+    set_crew_channels(database, seed, webhook_url=HOOK, email="to@crew.test")
+    with database.session() as s:
+        ticket = make_ticket(s, seed, crew=False)
+        assert ticket.crew is None  # loaded now, so the relationship is stale after the next line
+        ticket.crew_id = seed.crew_ids["st"]
+        queued = enqueue_ticket_event(s, ticket, "ticket.assigned", settings)
+        assert [n.channel for n in queued] == ["webhook", "email"]
+        assert queued[0].payload["crew"]["name"] == "Tổ sửa chữa Sơn Tịnh"
+    assert _count(database) == 2
