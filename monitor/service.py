@@ -81,6 +81,11 @@ class MonitorService:
             DATABASE_ERRORS_TOTAL.inc()
             logger.exception("scheduler tick failed on the database")
             return
+        if jobs and self.settings.runner_mode == "celery":
+            from monitor.distributed import dispatch
+
+            await asyncio.to_thread(dispatch, self.db, self.settings, jobs)
+            return
         if jobs:
             self._jobs_in_flight += len(jobs)
             task = asyncio.create_task(self.runner.run(jobs))

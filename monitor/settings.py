@@ -96,6 +96,10 @@ class Settings(BaseSettings):
     scheduler_tick_seconds: float = 5.0
     runner_cheap_concurrency: int = 64
     runner_onvif_concurrency: int = 8
+    # "local": probes run in the scheduler's process; "celery": sent to district queues.
+    runner_mode: Literal["local", "celery"] = "local"
+    celery_broker_url: str = "amqp://guest:guest@127.0.0.1:5672//"
+    celery_queue_prefix: str = "camwatch.district"
     runner_frame_concurrency: int = 4
 
     @field_validator("allowed_probe_networks", mode="before")

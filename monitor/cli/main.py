@@ -21,6 +21,7 @@ app.add_typer(simulate.app, name="simulate")
 app.add_typer(tickets.app, name="tickets")
 app.command()(serve.serve)
 app.command()(monitoring.scheduler)
+app.command()(monitoring.worker)
 app.command("run-once")(monitoring.run_once)
 app.command()(monitoring.probe)
 

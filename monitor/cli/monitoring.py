@@ -28,6 +28,16 @@ def scheduler() -> None:
         console.print("scheduler stopped")
 
 
+def worker(
+    district: list[str] = typer.Option(None, "--district", "-d", help="district code (repeat)"),
+    concurrency: int = typer.Option(16, help="probes run at once by this worker"),
+) -> None:
+    """Run a Celery worker for the probes of some districts (with CAMWATCH_RUNNER_MODE=celery)."""
+    from monitor.distributed import run_worker
+
+    run_worker(settings(), district or [], concurrency)
+
+
 def run_once(
     area: str | None = typer.Option(None, help="only cameras in this area (code)"),
 ) -> None:

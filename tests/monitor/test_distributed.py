@@ -1,0 +1,74 @@
+"""Probes spread over Celery workers through the real RabbitMQ, one queue per district."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+from monitor.models import HealthState
+from tests.monitor.conftest import FAST, MonitoredFleet, wait_until
+from tests.monitor.test_scheduler_process import _state
+
+CAMWATCH = str(Path(sys.executable).parent / "camwatch")
+
+
+def _env(env: MonitoredFleet, prefix: str) -> dict[str, str]:
+    s = env.settings
+    return {
+        **os.environ,
+        "CAMWATCH_ENVIRONMENT": "test", "CAMWATCH_DATABASE_URL": s.resolved_database_url,
+        "CAMWATCH_SECRET_KEY": s.resolved_secret_key, "CAMWATCH_DATA_DIR": str(s.data_dir),
+        "CAMWATCH_ALLOWED_PROBE_NETWORKS": "127.0.0.0/8", "CAMWATCH_RUNNER_MODE": "celery",
+        "CAMWATCH_CELERY_BROKER_URL": "amqp://guest:guest@127.0.0.1:5672//",
+        "CAMWATCH_CELERY_QUEUE_PREFIX": prefix,
+        **{f"CAMWATCH_{k.upper()}": ",".join(map(str, v)) if isinstance(v, list) else str(v)
+           for k, v in FAST.items()},
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+async def test_district_workers_run_the_probes_the_scheduler_sends(
+    make_monitored_fleet, tmp_path: Path
+) -> None:
+    env = make_monitored_fleet(4)
+    prefix = f"camwatch-test-{uuid.uuid4().hex[:8]}"
+    variables = _env(env, prefix)
+    districts = ["QNG-TP", "QNG-ST", "QNG-TN"]
+    worker_log, scheduler_log = tmp_path / "worker.log", tmp_path / "scheduler.log"
+    args = [a for d in districts for a in ("--district", d)]
+    worker = subprocess.Popen(
+        [CAMWATCH, "worker", *args, "--concurrency", "8"],
+        env=variables,
+        stdout=worker_log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    scheduler = subprocess.Popen(
+        [CAMWATCH, "scheduler"],
+        env=variables,
+        stdout=scheduler_log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        await wait_until(
+            lambda: all(_state(env, c.code) == HealthState.UP for c in env.cameras),
+            timeout=90, what="every camera up through the workers",
+        )  # fmt: skip
+        worker_text = worker_log.read_text()
+        assert "camwatch.probe" in worker_text
+        assert any(f"{prefix}.{d}" in worker_text for d in districts)
+        assert "probes.tcp" not in scheduler_log.read_text()
+        env.set_faults(env.cameras[0].code, offline=True)
+        await wait_until(lambda: _state(env, env.cameras[0].code) == HealthState.DOWN,
+                         timeout=60, what="a camera down through the workers")  # fmt: skip
+    finally:
+        for proc in (scheduler, worker):
+            proc.terminate()
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
