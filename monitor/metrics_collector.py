@@ -69,28 +69,28 @@ OPEN_TICKET_STATES = (
     TicketState.REOPENED,
 )
 
-# Latest probe values exported per camera: (keys in CameraStatus.metrics, metric name, help).
-# The first key present wins, so the evaluator may store frame metrics with or without "frame_".
-CAMERA_VALUES: tuple[tuple[tuple[str, ...], str, str], ...] = (
-    (("tcp_latency_seconds",), "camwatch_camera_tcp_latency_seconds",
+# Latest probe values exported per camera: (key in CameraStatus.metrics, metric name, help).
+# The runner merges each probe's metrics into the status; picture metrics carry "frame_".
+CAMERA_VALUES: tuple[tuple[str, str, str], ...] = (
+    ("tcp_latency_seconds", "camwatch_camera_tcp_latency_seconds",
      "TCP connect time of the camera's fastest port at the last probe"),
-    (("onvif_latency_seconds",), "camwatch_camera_onvif_latency_seconds",
+    ("onvif_latency_seconds", "camwatch_camera_onvif_latency_seconds",
      "Round trip of the ONVIF clock request at the last probe"),
-    (("rtsp_open_seconds",), "camwatch_camera_rtsp_latency_seconds",
+    ("rtsp_open_seconds", "camwatch_camera_rtsp_latency_seconds",
      "Time to open the RTSP stream at the last probe"),
-    (("ttff_seconds",), "camwatch_camera_time_to_first_frame_seconds",
+    ("ttff_seconds", "camwatch_camera_time_to_first_frame_seconds",
      "Time from opening the RTSP stream to the first decoded frame at the last probe"),
-    (("clock_drift_seconds",), "camwatch_camera_clock_drift_seconds",
+    ("clock_drift_seconds", "camwatch_camera_clock_drift_seconds",
      "Camera clock minus true time at the last ONVIF probe (negative: camera behind)"),
-    (("sharpness", "frame_sharpness"), "camwatch_camera_frame_sharpness",
+    ("frame_sharpness", "camwatch_camera_frame_sharpness",
      "Focus measure of the last frame (mean squared Laplacian of tiles; low means blur)"),
-    (("brightness", "frame_brightness"), "camwatch_camera_frame_brightness",
+    ("frame_brightness", "camwatch_camera_frame_brightness",
      "Mean grey level of the last frame, 0-255"),
-    (("contrast", "frame_contrast"), "camwatch_camera_frame_contrast",
+    ("frame_contrast", "camwatch_camera_frame_contrast",
      "Standard deviation of the grey levels of the last frame"),
-    (("noise", "frame_noise"), "camwatch_camera_frame_noise",
+    ("frame_noise", "camwatch_camera_frame_noise",
      "Estimated noise sigma of the last frame, in grey levels"),
-    (("colourfulness", "frame_colourfulness"), "camwatch_camera_frame_colourfulness",
+    ("frame_colourfulness", "camwatch_camera_frame_colourfulness",
      "Colourfulness of the last frame (Hasler-Suesstrunk); near 0 for greyscale night pictures"),
 )  # fmt: skip
 
@@ -104,7 +104,7 @@ DOCS = {
     "camwatch_camera_flapping": "1 when the camera flips state often",
     "camwatch_camera_fault": "1 for each active fault code of the camera",
     "camwatch_camera_info": "Static registry data of the camera, for joins and maps",
-    **{name: doc for _keys, name, doc in CAMERA_VALUES},
+    **{name: doc for _key, name, doc in CAMERA_VALUES},
 }  # fmt: skip
 
 
@@ -168,18 +168,18 @@ def _area_places(session: Session) -> tuple[dict[int, tuple[str, str]], list[str
     return places, districts
 
 
-def _latest_values(metrics: dict[str, float] | None) -> dict[str, float]:
+NAME_BY_KEY = {key: name for key, name, _doc in CAMERA_VALUES}
+
+
+def _latest_values(metrics: dict[str, Any] | None) -> dict[str, float]:
     """The exported subset of a camera's latest probe metrics, by metric name."""
     if not metrics:
         return {}
-    values: dict[str, float] = {}
-    for keys, name, _help in CAMERA_VALUES:
-        for key in keys:
-            value = metrics.get(key)
-            if isinstance(value, int | float) and not isinstance(value, bool):
-                values[name] = float(value)
-                break
-    return values
+    return {
+        NAME_BY_KEY[key]: float(value)
+        for key, value in metrics.items()
+        if key in NAME_BY_KEY and isinstance(value, int | float) and not isinstance(value, bool)
+    }
 
 
 def _seconds(dialect: str, end: Any, start: Any) -> Any:
@@ -238,7 +238,7 @@ def read_snapshot(db: Database, now: datetime | None = None) -> FleetSnapshot:
                     model=r[3] or "", firmware=r[4] or "", latitude=r[5], longitude=r[6],
                     state=r[7] or unknown,
                     state_seconds=_age(r[8]), success_age=_age(r[9]),
-                    flapping=bool(r[10]), faults=sorted(set(cam_faults or ())),
+                    flapping=bool(r[10]), faults=sorted(set(cam_faults)) if cam_faults else [],
                     values=_latest_values(cam_metrics),
                 )
             )  # fmt: skip
@@ -323,7 +323,7 @@ def camera_rows(snap: FleetSnapshot) -> list[CameraFamily]:
     info = CameraFamily(
         "camwatch_camera_info", DOCS["camwatch_camera_info"], INFO_LABELS[len(CAMERA_LABELS) :]
     )
-    values = {name: CameraFamily(name, doc) for _keys, name, doc in CAMERA_VALUES}
+    values = {name: CameraFamily(name, doc) for _key, name, doc in CAMERA_VALUES}
     state_keys = [((name,), name) for name in STATES]
     for i, cam in enumerate(snap.cameras):
         up.rows.append((i, (), 1.0 if cam.state in UP_STATES else 0.0))
@@ -408,7 +408,7 @@ def render_camera_families(snap: FleetSnapshot) -> str:
         f'firmware="{_escape(c.firmware)}",latitude="{_coordinate(c.latitude)}",'
         f'longitude="{_coordinate(c.longitude)}"}} 1.0\n'
         for p, c in pairs))
-    for _keys, name, _doc in CAMERA_VALUES:
+    for _key, name, _doc in CAMERA_VALUES:
         family(name, (
             f"{name}{{{p}}} {_number(c.values[name])}\n" for p, c in pairs if name in c.values))
     return "".join(out)

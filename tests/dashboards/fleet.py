@@ -146,11 +146,11 @@ def seed_fleet(
                     "clock_drift_seconds": 95.0 if "clock_drift" in faults else (i % 5) - 2.0,
                     "rtsp_open_seconds": 0.3 + (i % 5) / 10,
                     "ttff_seconds": 0.7 + (i % 9) / 10,
-                    "sharpness": 40.0 if "blur" in faults else 400.0 + i % 300,
-                    "brightness": 12.0 if "too_dark" in faults else 110.0 + i % 40,
-                    "contrast": 45.0,
-                    "noise": 9.0 if "noisy" in faults else 2.5,
-                    "colourfulness": 20.0,
+                    "frame_sharpness": 40.0 if "blur" in faults else 400.0 + i % 300,
+                    "frame_brightness": 12.0 if "too_dark" in faults else 110.0 + i % 40,
+                    "frame_contrast": 45.0,
+                    "frame_noise": 9.0 if "noisy" in faults else 2.5,
+                    "frame_colourfulness": 20.0,
                 }
             fleet.states[code] = state
             fleet.faults[code] = faults

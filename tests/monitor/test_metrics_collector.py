@@ -74,8 +74,8 @@ def registry_db(database: Database, settings: Settings) -> Database:
                 faults=["blur", "clock_drift"], since=NOW - timedelta(minutes=20),
                 last_success_at=NOW - timedelta(seconds=40), flapping=True,
                 metrics={"onvif_latency_seconds": 0.031, "clock_drift_seconds": -95.0,
-                         "ttff_seconds": 0.82, "rtsp_open_seconds": 0.21, "sharpness": 35.5,
-                         "brightness": 118.0, "noise": 2.5, "reason_text": 1.0},
+                         "ttff_seconds": 0.82, "rtsp_open_seconds": 0.21, "frame_sharpness": 35.5,
+                         "frame_brightness": 118.0, "frame_noise": 2.5, "reason_text": 1.0},
             ),
         ])  # fmt: skip
         s.flush()
