@@ -276,7 +276,8 @@ def read_snapshot(db: Database, now: datetime | None = None) -> FleetSnapshot:
 
         for kind, count, oldest in session.execute(
             select(ProbeSchedule.kind, func.count(), func.min(ProbeSchedule.next_due_at))
-            .where(ProbeSchedule.next_due_at <= now)
+            .join(Camera, Camera.id == ProbeSchedule.camera_id)
+            .where(ProbeSchedule.next_due_at <= now, Camera.enabled.is_(True))
             .group_by(ProbeSchedule.kind)
         ):
             oldest = _aware(oldest)

@@ -16,8 +16,15 @@ from api.app import create_app
 from monitor.db import Database
 from monitor.metrics import DATABASE_ERRORS_TOTAL
 from monitor.metrics_collector import CAMERA_VALUES, StateCollector
-from monitor.models.incidents import Incident, IncidentKind, Ticket, TicketState
-from monitor.models.monitoring import CameraStatus, HealthState
+from monitor.models.incidents import (
+    Incident,
+    IncidentKind,
+    Notification,
+    NotificationState,
+    Ticket,
+    TicketState,
+)
+from monitor.models.monitoring import CameraStatus, HealthState, ProbeSchedule
 from monitor.models.registry import Area, Camera
 from monitor.registry.cameras import CameraRules
 from monitor.settings import Settings
@@ -235,3 +242,34 @@ def test_metrics_route_serves_instruments_and_state(registry_db: Database, setti
                  commune="ST-TP", state="degraded") == 1.0  # fmt: skip
     assert "camwatch_database_errors_total" in response.text  # process-wide instruments too
     assert CAMERA_PASSWORD not in response.text
+
+
+def test_overdue_probes_repair_times_and_dead_letters(registry_db: Database):
+    with registry_db.session() as s:
+        ids = dict(s.execute(select(Camera.code, Camera.id)).all())
+        s.execute(update(Camera).where(Camera.code == "BS-0001").values(enabled=False))
+        s.add_all([
+            ProbeSchedule(camera_id=ids["ST-0001"], kind="onvif",
+                          next_due_at=NOW - timedelta(minutes=20)),
+            ProbeSchedule(camera_id=ids["ST-0002"], kind="onvif",
+                          next_due_at=NOW - timedelta(minutes=2)),
+            ProbeSchedule(camera_id=ids["ST-0002"], kind="tcp",
+                          next_due_at=NOW + timedelta(seconds=30)),
+            # A disabled camera is not probed: its stale row must not raise the lag alert.
+            ProbeSchedule(camera_id=ids["BS-0001"], kind="rtsp",
+                          next_due_at=NOW - timedelta(days=3)),
+            Notification(channel="webhook", target="https://crew.example/hook", event="opened",
+                         payload={}, state=NotificationState.DEAD),
+        ])  # fmt: skip
+        ticket = s.scalars(select(Ticket)).one()
+        ticket.state = TicketState.FIXED
+        ticket.fixed_at = ticket.opened_at + timedelta(hours=5)
+    samples = parse(scrape(registry_db))
+    assert value(samples, "camwatch_schedule_due_probes", kind="onvif") == 2.0
+    assert value(samples, "camwatch_schedule_oldest_due_seconds", kind="onvif") == 1200.0
+    assert not [k for k in named(samples, "camwatch_schedule_due_probes") if k["kind"] != "onvif"]
+    assert value(samples, "camwatch_ticket_repair_seconds_count", district="ST") == 1.0
+    assert value(samples, "camwatch_ticket_repair_seconds_sum", district="ST") == 5 * 3600.0
+    assert value(samples, "camwatch_tickets_overdue", district="ST") == 0.0  # fixed is not owed
+    assert value(samples, "camwatch_notifications", state="dead") == 1.0
+    assert "BS-0001" not in {d["camera"] for d in named(samples, "camwatch_camera_up")}
