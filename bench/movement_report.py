@@ -1,6 +1,6 @@
 """Benchmark: importing a province's model instances and building/exporting the committee report.
 
-Run: .venv/bin/python -m bench.movement_report [--instances 5000] [--cameras 1000] [--days 30]
+Run: .venv/bin/python -m bench.movement_report [--instances 2000] [--cameras 1000] [--days 30]
 
 On SQLite and PostgreSQL: import the instances file twice (the second time nothing changes), put
 `days` of hourly roll-ups under the cameras the "Camera an ninh" instances link, then build the
@@ -121,7 +121,7 @@ def run_backend(url: str, instances: int, cameras: int, days: int) -> list[tuple
 def main() -> None:
     """Print the results as a Markdown table."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--instances", type=int, default=5000)
+    parser.add_argument("--instances", type=int, default=2000)
     parser.add_argument("--cameras", type=int, default=1000)
     parser.add_argument("--days", type=int, default=30)
     args = parser.parse_args()
