@@ -11,7 +11,11 @@ from monitor.db import Database
 from monitor.notifiers.delivery import deliver_due
 from monitor.settings import Settings
 from tests.api.conftest import auth
-from tests.monitor.notifiers.tickets_data import queue_ticket, set_crew_channels
+from tests.monitor.notifiers.tickets_data import (
+    dead_notification,
+    queue_ticket,
+    set_crew_channels,
+)
 from tests.peers.webhook_receiver import WebhookReceiver
 from tests.registry_data import CAMERA_PASSWORD, Seed
 
@@ -76,13 +80,17 @@ def test_dead_letter_is_visible_to_admins_and_retryable(
     ]
 
 
-@pytest.mark.parametrize("role", ["technician", "police", "crew"])
-def test_other_roles_may_not_see_or_retry(client: TestClient, seed: Seed, role: str) -> None:
-    headers = auth(seed, role)
-    assert client.get("/api/v1/notifications", headers=headers).status_code == 403
-    assert client.get("/api/v1/notifications/1", headers=headers).status_code == 403
-    assert client.post("/api/v1/notifications/1/retry", headers=headers).status_code == 403
-
-
-def test_anonymous_is_refused(client: TestClient) -> None:
+def test_other_roles_and_anonymous_may_not_see_or_retry(
+    client: TestClient, database: Database, seed: Seed
+) -> None:
+    nid = dead_notification(database)
+    for role in ("technician", "police", "crew"):
+        headers = auth(seed, role)
+        assert client.get("/api/v1/notifications", headers=headers).status_code == 403
+        assert client.get(f"/api/v1/notifications/{nid}", headers=headers).status_code == 403
+        retry = client.post(f"/api/v1/notifications/{nid}/retry", headers=headers)
+        assert retry.status_code == 403
     assert client.get("/api/v1/notifications").status_code == 401
+    assert client.post(f"/api/v1/notifications/{nid}/retry").status_code == 401
+    shown = client.get(f"/api/v1/notifications/{nid}", headers=auth(seed, "admin")).json()
+    assert shown["state"] == "dead"  # nobody refused above could change it

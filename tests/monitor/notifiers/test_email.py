@@ -67,6 +67,9 @@ def test_vietnamese_email_with_the_thumbnails_attached(
     assert notification(database, nid).state == NotificationState.SENT
 
 
+@pytest.mark.parametrize(
+    "database", ["sqlite"], indirect=True
+)  # the network part, not the database
 def test_english_when_the_language_is_en(
     database: Database, notify_settings: Settings, seed: Seed, smtp: SmtpServer
 ) -> None:
@@ -98,6 +101,9 @@ def test_temporary_refusal_is_retried_then_sent_once(
     assert notification(database, nid).attempts == 2
 
 
+@pytest.mark.parametrize(
+    "database", ["sqlite"], indirect=True
+)  # the network part, not the database
 def test_mail_server_down_is_a_retry_not_a_crash(
     database: Database, notify_settings: Settings, seed: Seed
 ) -> None:

@@ -62,6 +62,9 @@ def test_signed_message_reaches_the_receiver_and_verifies_with_the_secret(
     assert len(receiver.requests) == 1
 
 
+@pytest.mark.parametrize(
+    "database", ["sqlite"], indirect=True
+)  # the network part, not the database
 def test_a_configured_webhook_secret_is_the_signing_key(
     database: Database, notify_settings: Settings, seed: Seed, receiver: WebhookReceiver
 ) -> None:
@@ -109,6 +112,9 @@ def test_failing_receiver_gets_retries_with_back_off_then_dead_letter(
     assert deliver_due(database, notify_settings, now=t0 + timedelta(days=1)).attempted == 0
 
 
+@pytest.mark.parametrize(
+    "database", ["sqlite"], indirect=True
+)  # the network part, not the database
 def test_stalled_receiver_costs_no_more_than_the_timeout(
     database: Database, notify_settings: Settings, seed: Seed, receiver: WebhookReceiver
 ) -> None:
@@ -124,6 +130,9 @@ def test_stalled_receiver_costs_no_more_than_the_timeout(
     assert notification(database, nid).last_error == "timeout (ReadTimeout)"
 
 
+@pytest.mark.parametrize(
+    "database", ["sqlite"], indirect=True
+)  # the network part, not the database
 def test_unreachable_receiver_is_retried_and_the_error_hides_the_url_credentials(
     database: Database, notify_settings: Settings, seed: Seed, receiver: WebhookReceiver,
     caplog: pytest.LogCaptureFixture,
