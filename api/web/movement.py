@@ -6,7 +6,7 @@ repair crews get the 403 page (see docs/permissions.md).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -31,6 +31,7 @@ from monitor.models import (
     UnitKind,
 )
 from monitor.movement import instances, reviews, types
+from monitor.movement.health import LOCAL_TZ
 from monitor.movement.importer import import_instances
 from monitor.movement.labels import label
 from monitor.movement.report import build_report
@@ -198,7 +199,8 @@ def detail_page(
         "row": row, "reviews": reviews.list_reviews(session, actor, code),
         "completeness": instances.dossier_completeness(row),
         "last_review": instances.last_reviewed_on(row), "can_edit": _can_edit(actor),
-        "error": request.query_params.get("error", ""), "today": date.today().isoformat(),
+        "error": request.query_params.get("error", ""),
+        "today": datetime.now(LOCAL_TZ).date().isoformat(),
         **_choices(),
     }  # fmt: skip
     return render(request, "movement/detail.html", context, actor=actor)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 from pydantic import BaseModel
@@ -173,7 +174,12 @@ def build_report(
     )  # fmt: skip
 
 
-def _by_type_status(rows, types, type_name) -> list[TypeStatusRow]:  # type: ignore[no-untyped-def]
+TypeName = Callable[[ModelType], str]
+
+
+def _by_type_status(
+    rows: list[ModelInstance], types: list[ModelType], type_name: TypeName
+) -> list[TypeStatusRow]:
     counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(ModelStatus, 0))
     for row in rows:
         counts[row.type_id][row.status] += 1
@@ -185,8 +191,10 @@ def _by_type_status(rows, types, type_name) -> list[TypeStatusRow]:  # type: ign
     ]  # fmt: skip
 
 
-def _targets(rows, types, type_name, year: int) -> list[TargetRow]:  # type: ignore[no-untyped-def]
-    sums: dict[tuple[int, str], list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
+def _targets(
+    rows: list[ModelInstance], types: list[ModelType], type_name: TypeName, year: int
+) -> list[TargetRow]:
+    sums: dict[tuple[int, str], list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
     for row in rows:
         for target in row.targets:
             if target.year == year:
@@ -205,7 +213,9 @@ def _targets(rows, types, type_name, year: int) -> list[TargetRow]:  # type: ign
     return out
 
 
-def _budgets(rows, types, type_name, year: int) -> list[BudgetRow]:  # type: ignore[no-untyped-def]
+def _budgets(
+    rows: list[ModelInstance], types: list[ModelType], type_name: TypeName, year: int
+) -> list[BudgetRow]:
     totals: dict[int, int] = defaultdict(int)
     for row in rows:
         for budget in row.budgets:
