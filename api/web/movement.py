@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from api.deps import EDITORS, SessionDep
 from api.web.auth import page_roles
 from api.web.templating import add_nav_item, render, request_lang
-from monitor.errors import ImportRejected, InvalidData, NotFound
+from monitor.errors import Conflict, ImportRejected, InvalidData, NotFound
 from monitor.models import (
     Area,
     AreaLevel,
@@ -35,7 +35,7 @@ from monitor.movement.health import LOCAL_TZ
 from monitor.movement.importer import import_instances
 from monitor.movement.labels import label
 from monitor.movement.report import build_report
-from monitor.movement.schemas import InstanceCreate, InstanceUpdate, ReviewCreate
+from monitor.movement.schemas import InstanceCreate, InstanceUpdate, ReviewCreate, TypeCreate
 from monitor.registry.scope import Actor
 from monitor.registry.sheets import format_of, read_table
 
@@ -116,6 +116,38 @@ def report_page(
     context = {"report": report, "districts": _districts(session), "area": area,
                "export_query": export_query, "statuses": list(ModelStatus), "label": label}
     return render(request, "movement/report.html", context, actor=actor)
+
+
+@router.get("/movement/types")
+def types_page(
+    request: Request, session: SessionDep, actor: Actor = page_roles(*READERS)
+) -> HTMLResponse:
+    """The model types with their dossier templates; admins also get the form to add one."""
+    context = {"types": types.list_types(session, actor), "error": "",
+               "can_add": actor.role == Role.ADMIN}  # fmt: skip
+    return render(request, "movement/types.html", context, actor=actor)
+
+
+@router.post("/movement/types", response_model=None)
+def types_submit(
+    request: Request, session: SessionDep,
+    code: Annotated[str, Form(max_length=64)], name_vi: Annotated[str, Form(max_length=400)],
+    name_en: Annotated[str, Form(max_length=400)] = "",
+    dossier_template: Annotated[str, Form(max_length=10000)] = "",
+    links_cameras: Annotated[str, Form()] = "",
+    actor: Actor = page_roles(Role.ADMIN),
+) -> Response:  # fmt: skip
+    """Add a type (admins; audited); the checklist is one document per line."""
+    try:
+        items = [line.strip() for line in dossier_template.splitlines() if line.strip()]
+        types.create_type(session, actor, TypeCreate(
+            code=code, name_vi=name_vi, name_en=name_en, dossier_template=items,
+            links_cameras=bool(links_cameras)))  # fmt: skip
+    except (ValidationError, Conflict) as exc:
+        session.rollback()
+        context = {"types": types.list_types(session, actor), "error": str(exc), "can_add": True}
+        return render(request, "movement/types.html", context, actor=actor, status_code=422)
+    return RedirectResponse("/movement/types", status_code=303)
 
 
 @router.get("/movement/import")

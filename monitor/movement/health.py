@@ -52,6 +52,7 @@ def cameras_health(
         rollups = {cid: (avg, count) for cid, avg, count in session.execute(stmt)}
     incidents: dict[int, list[Incident]] = {}
     if ids:
+        # Only per-camera incidents: a group incident's members are camera incidents already.
         stmt_i = select(Incident).where(
             Incident.kind == IncidentKind.CAMERA,
             Incident.camera_id.in_(ids),

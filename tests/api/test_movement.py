@@ -189,3 +189,30 @@ def test_editor_pages_change_the_registry(client: TestClient, movement: Seed) ->
         actions = set(s.scalars(select(AuditEntry.action).where(
             AuditEntry.entity_id.in_(["ST-CAM-01", "BS-TH-07"]))))  # fmt: skip
     assert {"update", "review", "create"} <= actions
+
+
+def test_types_page_lists_builtin_types_and_only_admins_add(
+    client: TestClient, movement: Seed
+) -> None:
+    page = _page(client, movement, "police", "/movement/types")
+    assert page.status_code == 200 and "Đội công nhân xung kích tự quản về ANTT" in page.text
+    assert "VSIP Quảng Ngãi" in page.text and 'id="type-form"' not in page.text
+    form = {"code": "ben-do-an-toan", "name_vi": "Bến đò an toàn", "name_en": "Safe ferry",
+            "dossier_template": "Quyết định thành lập\nDanh sách người lái đò\n"}  # fmt: skip
+    for role in ("technician", "police"):
+        client.cookies.set(SESSION_COOKIE, movement.tokens[role])
+        assert client.post("/movement/types", data=form).status_code == 403
+    client.cookies.set(SESSION_COOKIE, movement.tokens["admin"])
+    try:
+        assert 'id="type-form"' in client.get("/movement/types").text
+        added = client.post("/movement/types", data=form, follow_redirects=False)
+        assert added.status_code == 303
+        again = client.post("/movement/types", data=form)
+        assert again.status_code == 422 and "already exists" in again.text
+    finally:
+        client.cookies.clear()
+    [added_type] = [t for t in client.get("/api/v1/movement/types",
+                                          headers=auth(movement, "police")).json()
+                    if t["code"] == "ben-do-an-toan"]  # fmt: skip
+    assert added_type["dossier_template"] == ["Quyết định thành lập", "Danh sách người lái đò"]
+    assert added_type["builtin"] is False
