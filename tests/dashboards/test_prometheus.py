@@ -12,7 +12,7 @@ import re
 import shutil
 import socket
 import subprocess
-import threading
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,20 +21,9 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 import yaml
 
-from api.app import create_app
 from monitor.db import Database
-from monitor.metrics import (
-    NOTIFICATIONS_TOTAL,
-    PROBE_DURATION,
-    PROBES_TOTAL,
-    RUNNER_QUEUE_DEPTH,
-    SCHEDULER_LAG,
-    SCHEDULER_LEADER,
-)
-from monitor.settings import Settings
 from tests.dashboards.fleet import Fleet, seed_fleet
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -75,65 +64,40 @@ class Service:
 
 @pytest.fixture
 def service(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Service]:
-    """camwatch (no monitoring loop) over a migrated SQLite file holding a 300-camera fleet."""
+    """camwatch (no monitoring loop, runner-like instrument activity) in its own process over a
+    migrated SQLite file holding a 300-camera fleet."""
     template = request.getfixturevalue("_sqlite_template")
     path = tmp_path / "camwatch.db"
     shutil.copy(template, path)
     db = Database(f"sqlite:///{path}")
     fleet = seed_fleet(db, CAMERAS, districts=4, communes_per_district=3)
-    settings = Settings(environment="test", data_dir=tmp_path / "data", database_url=db.url,
-                        secret_key="k" * 40, _env_file=None)  # fmt: skip
-    host, _ = _free_address()
-    sock = socket.socket()
-    sock.bind((host, 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, db), log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    url = f"http://{host}:{port}"
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield Service(url=url, target=f"{host}:{port}", fleet=fleet)
-    server.should_exit = True
-    thread.join(10)
-    sock.close()
     db.dispose()
+    host, port = _free_address()
+    log = (tmp_path / "service.log").open("wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.dashboards.serve_fleet", db.url, host, str(port)],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://{host}:{port}"
+    try:
+        _wait_until(lambda: httpx.get(f"{url}/healthz", timeout=1).status_code == 200, 60)
+        yield Service(url=url, target=f"{host}:{port}", fleet=fleet)
+    finally:
+        _stop(proc)
+        log.close()
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 @pytest.fixture
-def runner_activity() -> Iterator[None]:
-    """Move the process-wide instruments as the runner and notifier do, while Prometheus watches."""
-    stop = threading.Event()
-
-    def work() -> None:
-        n = 0
-        SCHEDULER_LEADER.set(1)
-        while not stop.is_set():
-            n += 1
-            for kind, outcome, seconds in (("tcp", "ok", 0.004), ("tcp", "offline", 3.0),
-                                           ("onvif", "ok", 0.08), ("rtsp", "ok", 0.9),
-                                           ("rtsp", "stream_error", 10.0)):  # fmt: skip
-                PROBES_TOTAL.labels(kind, outcome).inc()
-                PROBE_DURATION.labels(kind).observe(seconds)
-            SCHEDULER_LAG.observe(0.4 if n % 10 else 200.0)
-            RUNNER_QUEUE_DEPTH.labels("cheap").set(n % 7)
-            RUNNER_QUEUE_DEPTH.labels("frame").set(n % 3)
-            NOTIFICATIONS_TOTAL.labels("webhook", "sent").inc()
-            if n % 5 == 0:
-                NOTIFICATIONS_TOTAL.labels("webhook", "dead").inc()
-            stop.wait(0.2)
-
-    thread = threading.Thread(target=work, daemon=True)
-    thread.start()
-    yield
-    stop.set()
-    thread.join(5)
-
-
-@pytest.fixture
-def prometheus(service: Service, runner_activity: None, tmp_path: Path) -> Iterator[str]:
+def prometheus(service: Service, tmp_path: Path) -> Iterator[str]:
     """A real Prometheus with the project's rules, scraping the service every second."""
     host, port = _free_address()
     config = {
@@ -155,12 +119,7 @@ def prometheus(service: Service, runner_activity: None, tmp_path: Path) -> Itera
         _wait_until(lambda: httpx.get(f"{url}/-/ready", timeout=1).status_code == 200, 30)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        _stop(proc)
         log.close()
 
 
