@@ -49,4 +49,5 @@ def edit_submit(
         camera = get_camera(session, actor, code)
         return render(request, "camera_edit.html", {"camera": camera, "error": str(exc)},
                       actor=actor, status_code=422)  # fmt: skip
+    session.commit()  # before the redirect: the next page is read right after it
     return RedirectResponse(f"/cameras/{code}", status_code=303)

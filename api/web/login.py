@@ -45,6 +45,9 @@ def login_submit(
         context = {"next": safe_next(next), "failed": True, "username": username}
         return render(request, "login.html", context, status_code=401)
     _user, token = result
+    # The request's session commits only after the response is sent; the browser follows the
+    # redirect at once and must find the new session token already stored.
+    session.commit()
     response = RedirectResponse(safe_next(next), status_code=303)
     response.set_cookie(
         SESSION_COOKIE, token, httponly=True, samesite="lax",
@@ -59,6 +62,7 @@ def logout_submit(request: Request, session: SessionDep) -> RedirectResponse:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         users.logout(session, token)
+    session.commit()
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response

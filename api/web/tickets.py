@@ -88,6 +88,7 @@ def ticket_state(
         return _detail(request, session, actor, ticket_id, error=str(exc), status_code=code)
     except NotFound:
         return _detail(request, session, actor, ticket_id)
+    session.commit()  # before the redirect: the ticket page is read right after it
     return RedirectResponse(f"/tickets/{ticket_id}", status_code=303)
 
 
@@ -105,4 +106,5 @@ def ticket_comment(
         return _detail(request, session, actor, ticket_id, error=str(exc), status_code=code)
     except NotFound:
         return _detail(request, session, actor, ticket_id)
+    session.commit()  # before the redirect: the ticket page is read right after it
     return RedirectResponse(f"/tickets/{ticket_id}", status_code=303)
