@@ -22,6 +22,14 @@ DELIVERY_HEADER = "X-Camwatch-Delivery"
 # What a crew's endpoint can do to us: time out, refuse, reset, speak broken HTTP, or be
 # configured with a URL httpx cannot use. All mean "try again later", never a crash.
 _EXPECTED = (httpx.TransportError, httpx.InvalidURL)
+MAX_READ_BYTES = 64 * 1024
+
+
+def _content_length(response: httpx.Response) -> int:
+    try:
+        return int(response.headers.get("Content-Length", "-1"))
+    except ValueError:
+        return -1
 
 
 def body_bytes(payload: dict[str, Any]) -> bytes:
@@ -74,11 +82,16 @@ class WebhookSender:
             DELIVERY_HEADER: str(delivery_id),
         }
         try:
-            response = self._client.post(url, content=body, headers=headers)
+            # Only the status matters: a short answer is read so the connection can be reused,
+            # a long (or unannounced) one is dropped unread.
+            with self._client.stream("POST", url, content=body, headers=headers) as response:
+                status = response.status_code
+                if 0 <= _content_length(response) <= MAX_READ_BYTES:
+                    response.read()
         except httpx.TimeoutException as exc:
             raise DeliveryError(f"timeout ({type(exc).__name__})") from exc
         except _EXPECTED as exc:
             # httpx messages can quote the URL, which may hold credentials: keep the type only.
             raise DeliveryError(f"connection failed ({type(exc).__name__})") from exc
-        if not response.is_success:
-            raise DeliveryError(f"HTTP {response.status_code}")
+        if not 200 <= status < 300:
+            raise DeliveryError(f"HTTP {status}")

@@ -3,6 +3,7 @@
 with WebhookReceiver() as hook:
     hook.fail_next(2, status=503)   # the next two requests get 503
     hook.stall_next(1, seconds=3)   # the next one answers only after 3 s
+hook.huge_answer_next(1)        # the next one gets 200 and a 50 MB body, slowly
     ... hook.url, hook.requests, hook.wait_for(1)
 """
 
@@ -38,18 +39,30 @@ class WebhookReceiver:
         self._lock = threading.Lock()
         self._failures: list[int] = []
         self._stalls: list[float] = []
+        self._huge = 0
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 status, stall = receiver._next_behaviour()
+                huge = receiver._take_huge()
+                if huge:
+                    status = 200  # a 204 has no body to wait for
                 if stall:
                     time.sleep(stall)
                 receiver._record(
                     Received(self.path, dict(self.headers.items()), body, status, time.time())
                 )
                 self.send_response(status)
+                if huge:
+                    # announce 50 MB, send a little, then dawdle: a reader would wait for it all
+                    self.send_header("Content-Length", str(50 * 1024 * 1024))
+                    self.end_headers()
+                    self.wfile.write(b"x" * 65536)
+                    self.wfile.flush()
+                    time.sleep(3)
+                    return
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
@@ -75,6 +88,18 @@ class WebhookReceiver:
         """Hold the next `count` requests for `seconds` before answering."""
         with self._lock:
             self._stalls.extend([seconds] * count)
+
+    def huge_answer_next(self, count: int) -> None:
+        """Answer the next `count` requests with a 50 MB body that trickles out."""
+        with self._lock:
+            self._huge += count
+
+    def _take_huge(self) -> bool:
+        with self._lock:
+            if self._huge:
+                self._huge -= 1
+                return True
+        return False
 
     def wait_for(self, count: int, timeout: float = 5.0) -> list[Received]:
         """The recorded requests once there are at least `count` (AssertionError on timeout)."""
