@@ -170,6 +170,7 @@ def deliver_due(
 ) -> DeliveryReport:
     """Send pending messages whose next attempt is due; safe to call often and concurrently."""
     report = DeliveryReport()
+    fixed_clock = now is not None  # a caller's clock (tests, catch-up) is kept for outcomes too
     now = _utc(now)
     lease_until = now + timedelta(seconds=_lease_seconds(settings))
     with ExitStack() as stack:
@@ -184,7 +185,8 @@ def deliver_due(
                     senders.send(job)
                 except DeliveryError as exc:
                     error = str(exc)
-                outcome = _record(db, job, error, now, settings)
+                at = now if fixed_clock else utcnow()
+                outcome = _record(db, job, error, at, settings)
                 _count(report, job, outcome, error)
     return report
 
