@@ -13,10 +13,11 @@ from sqlalchemy.orm import Session
 from api.deps import SessionDep
 from api.routers.outages import outage_filter
 from api.web.auth import PageActor
-from api.web.templating import render
+from api.web.templating import render, request_lang
 from monitor.errors import InvalidData
 from monitor.models import Area, AreaLevel
 from monitor.registry.scope import Actor
+from monitor.reports.exports import group_label
 from monitor.reports.outages import SORTS, list_outages
 from probes.faults import FaultCode
 
@@ -72,6 +73,7 @@ def outages_page(
             "communes": area_options(session, actor, AreaLevel.COMMUNE),
             "faults": list(FaultCode),
             "export_query": urlencode(export_params),
+            "group_label": lambda key, commune: group_label(key, commune, request_lang(request)),
         },
         actor=actor,
         status_code=422 if error else 200,

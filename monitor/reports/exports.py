@@ -54,7 +54,7 @@ def _outage_cells(row: OutageRow, lang: str, *, member: bool) -> list[object]:
         kind = f"{kind} ({len(row.members)})"
     return [
         kind,
-        row.camera_code or row.group_key,
+        row.camera_code or group_label(row.group_key, row.commune, lang),
         row.camera_name,
         row.address,
         row.commune,
@@ -65,6 +65,16 @@ def _outage_cells(row: OutageRow, lang: str, *, member: bool) -> list[object]:
         fault_labels(row.faults, lang),
         t(f"ticket.{row.ticket_state}", lang) if row.ticket_state else t("ticket.none", lang),
     ]
+
+
+def group_label(key: str, commune: str, lang: str) -> str:
+    """What a group shares, readable: the commune's name or the network device."""
+    kind, _, value = key.partition(":")
+    if kind == "commune":
+        return commune or value
+    if kind == "upstream":
+        return f"{t('incident.upstream', lang)} {value}"
+    return key
 
 
 def outage_rows(rows: list[OutageRow], lang: str) -> list[list[object]]:
@@ -142,7 +152,7 @@ def availability_tables(
     camera_header = [t("col.camera_code", lang), t("col.camera_name", lang),
                      t("col.commune", lang), t("col.district", lang),
                      t("col.availability", lang), t("col.outages", lang),
-                     t("col.outage_hours", lang)]  # fmt: skip
+                     t("col.outage_hours", lang), t("col.longest_hours", lang)]  # fmt: skip
 
     def area_rows(groups):  # type: ignore[no-untyped-def]
         return [[g.name, g.cameras, _pct(g.availability), g.outages,
@@ -150,7 +160,8 @@ def availability_tables(
 
     def camera_rows(cameras):  # type: ignore[no-untyped-def]
         return [[c.code, c.name, c.commune, c.district, _pct(c.availability), c.outages,
-                 round(c.unavailable_seconds / 3600, 2)] for c in cameras]  # fmt: skip
+                 round(c.unavailable_seconds / 3600, 2),
+                 round(c.longest_outage_seconds / 3600, 2)] for c in cameras]  # fmt: skip
 
     crews = [[c.crew, c.tickets, round(c.mean_repair_seconds / 3600, 2)] for c in report.crews]
     return [

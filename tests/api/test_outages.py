@@ -59,7 +59,7 @@ def test_csv_and_xlsx_exports_hold_the_filtered_rows_in_vietnamese(
     assert answer.headers["content-disposition"].endswith('.csv"')
     rows = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"))))
     assert rows[0][:3] == ["Loại", "Mã camera", "Tên camera"]
-    assert [r[1] for r in rows[1:]] == ["commune:ST-TP", "ST-0001", "ST-0002", "ST-0002", "ST-0001"]
+    assert [r[1] for r in rows[1:]] == ["Xã Tịnh Phong", "ST-0001", "ST-0002", "ST-0002", "ST-0001"]
     assert rows[-1][9] == "Mất kết nối" and rows[-1][4] == "Xã Tịnh Phong"
     xlsx = client.get("/api/v1/outages/export", params=params | {"format": "xlsx"},
                       headers=auth(seed, "police"))  # fmt: skip
