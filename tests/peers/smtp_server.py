@@ -17,6 +17,7 @@ from types import TracebackType
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from tests.peers.ipycam_peer import free_port, unique_loopback_host
 
@@ -42,14 +43,20 @@ class _Handler:
 class SmtpServer:
     """aiosmtpd in its own thread on a unique loopback address."""
 
-    def __init__(self, host: str | None = None) -> None:
+    def __init__(self, host: str | None = None, credentials: tuple[str, str] | None = None) -> None:
         self.host = host or unique_loopback_host()
+        self.credentials = credentials
+        self.logins: list[str] = []
         self.port = free_port(self.host)
         self.messages: list[Delivered] = []
         self.refused = 0
         self._failures = 0
         self._lock = threading.Lock()
-        self._controller = Controller(_Handler(self), hostname=self.host, port=self.port)
+        auth: dict[str, Any] = {}
+        if credentials is not None:
+            # loopback test server: AUTH offered without TLS
+            auth = {"authenticator": self._authenticate, "auth_require_tls": False}
+        self._controller = Controller(_Handler(self), hostname=self.host, port=self.port, **auth)
 
     def fail_next(self, count: int) -> None:
         """Refuse the next `count` messages with a temporary 451."""
@@ -65,6 +72,17 @@ class SmtpServer:
                     return list(self.messages)
             time.sleep(0.01)
         raise AssertionError(f"expected {count} emails, got {len(self.messages)}")
+
+    def _authenticate(
+        self, _server: Any, _session: Any, _envelope: Any, _mechanism: str, data: Any
+    ) -> AuthResult:
+        if not isinstance(data, LoginPassword) or self.credentials is None:
+            return AuthResult(success=False, handled=False)
+        login = (data.login.decode(), data.password.decode())
+        with self._lock:
+            self.logins.append(login[0])
+        # handled=False: aiosmtpd itself answers 235 or 535
+        return AuthResult(success=login == self.credentials, handled=False)
 
     def _on_data(self, envelope: Any) -> str:
         with self._lock:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 import pytest
+from pydantic import SecretStr
 
 from monitor.db import Database
 from monitor.models import NotificationState
@@ -114,3 +115,27 @@ def test_mail_server_down_is_a_retry_not_a_crash(
     report = deliver_due(database, cfg)
     assert report.retried == 1
     assert notification(database, nid).last_error == "SMTP failed (ConnectionRefusedError)"
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)  # network, not database
+def test_smtp_login_and_a_refused_password_that_never_shows(
+    database: Database, notify_settings: Settings, seed: Seed, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    with SmtpServer(credentials=("camwatch", "smtp-Pa55-right")) as server:
+        wrong = notify_settings.model_copy(update={
+            "smtp_host": server.host, "smtp_port": server.port, "smtp_username": "camwatch",
+            "smtp_password": SecretStr("smtp-Pa55-wrong"),
+        })  # fmt: skip
+        set_crew_channels(database, seed, webhook_url=None, email=CREW_MAIL)
+        _, [nid] = queue_ticket(database, seed, wrong)
+        assert deliver_due(database, wrong).retried == 1
+        stored = notification(database, nid)
+        assert stored.last_error == "SMTP 535"
+        assert server.messages == [] and set(server.logins) == {"camwatch"}
+
+        right = wrong.model_copy(update={"smtp_password": SecretStr("smtp-Pa55-right")})
+        assert "smtp-Pa55-right" not in repr(right)
+        assert deliver_due(database, right, now=stored.next_attempt_at).sent == 1
+        assert len(server.wait_for(1)) == 1
+    assert "smtp-Pa55" not in caplog.text
