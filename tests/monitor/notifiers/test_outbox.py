@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import base64
 import json
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
 
 from monitor.db import Database
-from monitor.models import Notification, NotificationState, Ticket
+from monitor.models import (
+    Camera,
+    Incident,
+    IncidentKind,
+    Notification,
+    NotificationState,
+    Ticket,
+    TicketState,
+)
 from monitor.notifiers.outbox import enqueue_ticket_event, ticket_payload
+from monitor.notifiers.texts import email_body, email_subject
 from monitor.settings import Settings
 from tests.monitor.notifiers.tickets_data import (
     FAULT_JPEG,
@@ -132,3 +142,35 @@ def test_a_crew_assigned_by_id_is_told_even_if_the_relationship_was_read_before(
         assert [n.channel for n in queued] == ["webhook", "email"]
         assert queued[0].payload["crew"]["name"] == "Tổ sửa chữa Sơn Tịnh"
     assert _count(database) == 2
+
+
+def test_a_grouped_incident_names_its_cameras_and_renders_as_email(
+    database: Database, settings: Settings, seed: Seed
+) -> None:
+    set_crew_channels(database, seed, webhook_url=None, email="to@crew.test")
+    with database.session() as s:
+        cameras = s.scalars(select(Camera).where(Camera.code.in_(["ST-0001", "ST-0002"]))).all()
+        group = Incident(kind=IncidentKind.GROUP, group_key="upstream:router-7", state="down",
+                         faults=["offline"], reason="2 cameras behind router-7")  # fmt: skip
+        s.add(group)
+        s.flush()
+        for camera in cameras:
+            s.add(Incident(kind=IncidentKind.CAMERA, camera_id=camera.id, group_id=group.id,
+                           state="down", faults=["offline"]))  # fmt: skip
+        ticket = Ticket(incident_id=group.id, crew_id=seed.crew_ids["st"], state=TicketState.OPEN,
+                        fault="offline", title="Mất kết nối – 2 camera (upstream:router-7)",
+                        due_at=datetime.now(UTC))  # fmt: skip
+        s.add(ticket)
+        s.flush()
+        s.expire(group, ["members"])
+        [mail] = enqueue_ticket_event(s, ticket, "ticket.opened", settings)
+        payload = mail.payload
+    assert payload["camera"] is None
+    assert payload["incident"]["kind"] == "group"
+    assert payload["incident"]["cameras"] == ["ST-0001", "ST-0002"]
+    assert payload["attachments"] == []
+    assert email_subject(payload) == (
+        f"[Camera an ninh] Phiếu sửa chữa mới #{payload['ticket']['id']}: "
+        "Mất kết nối – 2 camera (upstream:router-7) – Mất kết nối"
+    )
+    assert "Các camera trong sự cố: ST-0001, ST-0002" in email_body(payload)
