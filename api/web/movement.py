@@ -147,6 +147,7 @@ def types_submit(
         session.rollback()
         context = {"types": types.list_types(session, actor), "error": str(exc), "can_add": True}
         return render(request, "movement/types.html", context, actor=actor, status_code=422)
+    session.commit()  # before the redirect: the next page is read right after it
     return RedirectResponse("/movement/types", status_code=303)
 
 
@@ -175,6 +176,7 @@ async def import_submit(
         session.rollback()
         return render(request, "movement/import.html", {"problems": [], "summary": None,
                       "error": str(exc)}, actor=actor, status_code=422)  # fmt: skip
+    session.commit()  # the request session commits only after the page is sent
     return render(request, "movement/import.html", {"problems": [], "summary": summary},
                   actor=actor)  # fmt: skip
 
@@ -218,6 +220,7 @@ def new_submit(
         session.rollback()
         return render(request, "movement/new.html", _new_context(session, actor, form, str(exc)),
                       actor=actor, status_code=422)  # fmt: skip
+    session.commit()  # before the redirect: the next page is read right after it
     return RedirectResponse(f"/movement/{code}", status_code=303)
 
 
@@ -260,6 +263,7 @@ def review_submit(
         session.rollback()
         return RedirectResponse(f"/movement/{code}?{urlencode({'error': str(exc)[:300]})}",
                                 status_code=303)  # fmt: skip
+    session.commit()  # before the redirect: the next page is read right after it
     return RedirectResponse(f"/movement/{code}", status_code=303)
 
 
@@ -296,4 +300,5 @@ async def edit_submit(
         row = instances.get_instance(session, actor, code)
         return render(request, "movement/edit.html", {"row": row, "error": str(exc),
                       **_choices()}, actor=actor, status_code=422)  # fmt: skip
+    session.commit()  # before the redirect: the next page is read right after it
     return RedirectResponse(f"/movement/{code}", status_code=303)
