@@ -43,6 +43,8 @@ class Settings(BaseSettings):
         default_factory=lambda: ["127.0.0.0/8", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]
     )
     session_hours: int = 12
+    # When set, GET /metrics asks for `Authorization: Bearer <token>` (it names camera places).
+    metrics_token: SecretStr | None = None
 
     probe_timeout_seconds: float = 10.0
     clock_drift_tolerance_seconds: float = 30.0
