@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import secrets
 import threading
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, HTTPException, Request, Response, status
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
 from monitor.metrics_collector import StateCollector
@@ -27,10 +28,25 @@ def state_collector(request: Request) -> StateCollector:
     return collector
 
 
+def _check_token(request: Request) -> None:
+    """With a metrics token configured, only a scraper presenting it may read /metrics."""
+    token = request.app.state.settings.metrics_token
+    expected = token.get_secret_value() if token is not None else ""
+    if not expected:
+        return
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not secrets.compare_digest(given.encode(), expected.encode()):
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, "metrics token required",
+            headers={"WWW-Authenticate": "Bearer"},
+        )  # fmt: skip
+
+
 @router.get("/metrics", include_in_schema=False)
 def metrics(request: Request) -> Response:
     """Prometheus text exposition (format 0.0.4): process instruments, then the fleet state."""
+    _check_token(request)
     # The state collector renders its own text: client_python's per-sample formatting is too
     # slow for ~180,000 series of a 10,000-camera fleet (see docs/benchmarks.md).
-    body = generate_latest(REGISTRY) + state_collector(request).exposition()
-    return Response(body, media_type=CONTENT_TYPE_LATEST)
+    fleet = state_collector(request).exposition()  # first: it may count a database error
+    return Response(generate_latest(REGISTRY) + fleet, media_type=CONTENT_TYPE_LATEST)

@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
+from pydantic import SecretStr
 from sqlalchemy import select, update
 
 from api.app import create_app
@@ -223,12 +224,13 @@ def test_metrics_route_answers_200_when_the_database_fails(
 ):
     settings = Settings(environment="test", data_dir=tmp_path, database_url=broken_database.url,
                         secret_key="k" * 40, _env_file=None)  # fmt: skip
+    before = DATABASE_ERRORS_TOTAL._value.get()
     with TestClient(create_app(settings, broken_database)) as client:
         response = client.get("/metrics")
     assert response.status_code == 200
     samples = parse(response.text)
     assert value(samples, "camwatch_collector_up") == 0.0
-    assert value(samples, "camwatch_database_errors_total") >= 1.0
+    assert value(samples, "camwatch_database_errors_total") == before + 1  # this scrape's error
     assert FLEET_PASSWORD not in response.text and FLEET_PASSWORD not in caplog.text
 
 
@@ -273,3 +275,15 @@ def test_overdue_probes_repair_times_and_dead_letters(registry_db: Database):
     assert value(samples, "camwatch_tickets_overdue", district="ST") == 0.0  # fixed is not owed
     assert value(samples, "camwatch_notifications", state="dead") == 1.0
     assert "BS-0001" not in {d["camera"] for d in named(samples, "camwatch_camera_up")}
+
+
+def test_metrics_token_keeps_strangers_out(registry_db: Database, settings: Settings):
+    token = "scrape-token-" + "z" * 30
+    guarded = settings.model_copy(update={"metrics_token": SecretStr(token)})
+    with TestClient(create_app(guarded, registry_db)) as client:
+        assert client.get("/metrics").status_code == 401
+        wrong = client.get("/metrics", headers={"Authorization": "Bearer nope"})
+        assert wrong.status_code == 401 and "ST-0001" not in wrong.text
+        right = client.get("/metrics", headers={"Authorization": f"Bearer {token}"})
+    assert right.status_code == 200 and 'camera="ST-0001"' in right.text
+    assert token not in right.text
