@@ -32,7 +32,7 @@ DASHBOARDS = sorted((ROOT / "dashboards" / "grafana" / "dashboards").glob("*.jso
 PROMETHEUS = shutil.which("prometheus") or "/usr/bin/prometheus"
 CAMERAS = 300
 
-# Grafana's built-in interval variables, as Grafana would fill them for a 1 s scrape interval.
+# Grafana's built-in interval variables, as Grafana would fill them for a 2 s scrape interval.
 BUILTINS = {"$__rate_interval": "15s", "$__interval": "2s", "$__range": "1h"}
 
 # Queries allowed to come back empty on this fleet, and why.
@@ -98,10 +98,14 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 @pytest.fixture
 def prometheus(service: Service, tmp_path: Path) -> Iterator[str]:
-    """A real Prometheus with the project's rules, scraping the service every second."""
+    """A real Prometheus with the project's rules, scraping the service every 2 s.
+
+    A scrape that times out makes every series stale at once, so the timeout is as long as the
+    interval allows: the test machine is shared with other suites.
+    """
     host, port = _free_address()
     config = {
-        "global": {"scrape_interval": "1s", "scrape_timeout": "1s", "evaluation_interval": "1s"},
+        "global": {"scrape_interval": "2s", "scrape_timeout": "2s", "evaluation_interval": "1s"},
         "rule_files": [str(RULES)],
         "scrape_configs": [{"job_name": "camwatch", "static_configs": [
             {"targets": [service.target]}]}],
@@ -116,7 +120,7 @@ def prometheus(service: Service, tmp_path: Path) -> Iterator[str]:
     )  # fmt: skip
     url = f"http://{host}:{port}"
     try:
-        _wait_until(lambda: httpx.get(f"{url}/-/ready", timeout=1).status_code == 200, 30)
+        _wait_until(lambda: httpx.get(f"{url}/-/ready", timeout=1).status_code == 200, 60)
         yield url
     finally:
         _stop(proc)
@@ -171,11 +175,11 @@ def test_every_panel_variable_and_rule_evaluates_on_a_faulty_fleet(
     dead = fleet.dead_district
     # Wait for several scrapes (rates need two) and for the recording rules to run.
     _wait_until(lambda: query(prometheus, "count(camwatch_camera_info)")[0]["value"][1]
-                == str(CAMERAS), 30)  # fmt: skip
+                == str(CAMERAS), 60)  # fmt: skip
     _wait_until(lambda: len(query(prometheus, "district:camwatch_camera_availability:ratio"))
-                == len(fleet.districts), 30)  # fmt: skip
+                == len(fleet.districts), 60)  # fmt: skip
     _wait_until(lambda: float(query(prometheus, "count_over_time(camwatch_collector_up[1m])")[0]
-                              ["value"][1]) >= 6, 30)  # fmt: skip
+                              ["value"][1]) >= 4, 60)  # fmt: skip
 
     district = fleet.districts[0]
     camera = next(code for code, state in fleet.states.items()
