@@ -43,7 +43,9 @@ def get_rules(request: Request) -> CameraRules:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the session commits when the route returns, before the response is sent,
+# so a client that follows up at once (a redirect after a login or a save) sees the change.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 RulesDep = Annotated[CameraRules, Depends(get_rules)]
 
 
