@@ -169,16 +169,18 @@ def _area_places(session: Session) -> tuple[dict[int, tuple[str, str]], list[str
 
 
 NAME_BY_KEY = {key: name for key, name, _doc in CAMERA_VALUES}
+NUMBER_TYPES = frozenset({int, float})
 
 
 def _latest_values(metrics: dict[str, Any] | None) -> dict[str, float]:
     """The exported subset of a camera's latest probe metrics, by metric name."""
     if not metrics:
         return {}
+    # JSON gives float, int, bool, str or None; type() (not isinstance) leaves bool out.
     return {
         NAME_BY_KEY[key]: float(value)
         for key, value in metrics.items()
-        if key in NAME_BY_KEY and isinstance(value, int | float) and not isinstance(value, bool)
+        if key in NAME_BY_KEY and type(value) in NUMBER_TYPES
     }
 
 
