@@ -31,7 +31,7 @@ FAST = {
     "scheduler_tick_seconds": 0.25,
     "down_after_failures": 2,
     "up_after_successes": 2,
-    "probe_timeout_seconds": 4.0,
+    "probe_timeout_seconds": 8.0,
     "ticket_after_down_seconds": 0,
     "incident_reopen_seconds": 120,
     "group_window_seconds": 120,

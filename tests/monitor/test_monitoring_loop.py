@@ -112,8 +112,10 @@ async def test_flapping_camera_raises_one_ticket(make_monitored_fleet) -> None:
         with env.db.session() as s:
             status = s.scalar(select(CameraStatus).join(Camera).where(Camera.code == code))
             assert status.flapping
-        assert _count(env, Incident, Incident.kind == IncidentKind.CAMERA) == 1
-        assert len(_tickets(env)) == 1
+        with env.db.session() as s:
+            camera_id = s.scalar(select(Camera.id).where(Camera.code == code))
+        assert _count(env, Incident, Incident.camera_id == camera_id) == 1
+        assert len([t for t in _tickets(env) if t.camera_id == camera_id]) == 1
     finally:
         await service.stop()
 
