@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 from api.app import create_app
 from monitor.db import Database
@@ -287,3 +287,32 @@ def test_metrics_token_keeps_strangers_out(registry_db: Database, settings: Sett
         right = client.get("/metrics", headers={"Authorization": f"Bearer {token}"})
     assert right.status_code == 200 and 'camera="ST-0001"' in right.text
     assert token not in right.text
+
+
+def test_one_scrape_is_a_few_queries_whatever_the_fleet_size(database: Database):
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    seed_fleet(database, 20, districts=2, now=NOW)
+    event.listen(database.engine, "before_cursor_execute", count)
+    try:
+        scrape(database)
+        small = len(statements)
+        with database.session() as s:  # ten times the cameras, same places
+            area = s.scalar(select(Camera.area_id).limit(1))
+            for i in range(200):
+                camera = Camera(code=f"MORE-{i:03d}", name="x", area_id=area,
+                                onvif_host="127.0.0.1")  # fmt: skip
+                s.add(camera)
+                s.flush()
+                s.add(CameraStatus(camera_id=camera.id, state=HealthState.UP, since=NOW,
+                                   faults=[], metrics={"tcp_latency_seconds": 0.01}))  # fmt: skip
+        statements.clear()
+        text = scrape(database)
+    finally:
+        event.remove(database.engine, "before_cursor_execute", count)
+    selects = [q for q in statements if q.lstrip().upper().startswith("SELECT")]
+    assert len(selects) <= 7 and len(statements) == small
+    assert text.count("camwatch_camera_up{") == 220
