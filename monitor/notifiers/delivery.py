@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -24,6 +26,7 @@ logger = logging.getLogger(__name__)
 # Claimed in small batches so a lease stays short: if this worker dies mid-batch, another one
 # picks the rest up after the lease (receivers de-duplicate on the delivery id).
 BATCH = 10
+SERVER = ""  # destination key for "every message of this channel" (the mail server is down)
 MAX_ERROR_CHARS = 300
 
 
@@ -34,6 +37,8 @@ class DeliveryReport:
     sent: int = 0
     retried: int = 0
     dead: int = 0
+    deferred: int = 0  # claimed but not tried (destination failing, or out of time): due again
+    out_of_time: bool = False
     errors: dict[int, str] = field(default_factory=dict)  # notification id -> last error
 
     @property
@@ -71,7 +76,9 @@ def _lease_seconds(settings: Settings) -> float:
     return 60.0 + BATCH * per_message
 
 
-def _claim(db: Database, now: datetime, count: int, lease_until: datetime) -> list[_Job]:
+def _claim(
+    db: Database, now: datetime, count: int, lease_until: datetime, exclude: Sequence[int] = ()
+) -> list[_Job]:
     """Take up to `count` due messages by pushing their next attempt past the lease."""
     due = (
         select(Notification.id)
@@ -80,6 +87,8 @@ def _claim(db: Database, now: datetime, count: int, lease_until: datetime) -> li
         .order_by(Notification.next_attempt_at, Notification.id)
         .limit(count)
     )
+    if exclude:
+        due = due.where(Notification.id.not_in(exclude))
     with db.session() as s:
         if db.is_postgresql:
             # Rows another worker holds are skipped, not waited for: no message is sent twice.
@@ -166,29 +175,73 @@ class _Senders:
 
 
 def deliver_due(
-    db: Database, settings: Settings, *, now: datetime | None = None, limit: int = 100
+    db: Database,
+    settings: Settings,
+    *,
+    now: datetime | None = None,
+    limit: int = 100,
+    max_seconds: float | None = None,
 ) -> DeliveryReport:
-    """Send pending messages whose next attempt is due; safe to call often and concurrently."""
+    """Send pending messages whose next attempt is due; safe to call often and concurrently.
+
+    A destination that fails once is not tried again in the same call (its other messages wait,
+    uncounted), and no new message is started after `max_seconds`.
+    """
     report = DeliveryReport()
     fixed_clock = now is not None  # a caller's clock (tests, catch-up) is kept for outcomes too
     now = _utc(now)
     lease_until = now + timedelta(seconds=_lease_seconds(settings))
+    stop_at = None if max_seconds is None else time.monotonic() + max_seconds
+    failing: set[tuple[str, str]] = set()
+    deferred: list[int] = []  # claimed, not tried: their destination failed earlier in this call
     with ExitStack() as stack:
         senders = _Senders(settings, stack)
         while report.attempted < limit:
-            jobs = _claim(db, now, min(BATCH, limit - report.attempted), lease_until)
+            count = min(BATCH, limit - report.attempted)
+            jobs = _claim(db, now, count, lease_until, exclude=deferred)
             if not jobs:
                 break
-            for job in jobs:
+            batch_deferred: list[int] = []
+            for index, job in enumerate(jobs):
+                if stop_at is not None and time.monotonic() >= stop_at:
+                    batch_deferred += [j.id for j in jobs[index:]]
+                    report.out_of_time = True
+                    break
+                if _destination(job) in failing or (job.channel, SERVER) in failing:
+                    batch_deferred.append(job.id)
+                    continue
                 error: str | None = None
                 try:
                     senders.send(job)
                 except DeliveryError as exc:
                     error = str(exc)
+                    failing.add((job.channel, SERVER) if exc.server_down else _destination(job))
                 at = now if fixed_clock else utcnow()
                 outcome = _record(db, job, error, at, settings)
                 _count(report, job, outcome, error)
+            _release(db, batch_deferred, now)
+            deferred += batch_deferred
+            if report.out_of_time or len(deferred) >= limit:
+                break
+    report.deferred = len(deferred)
     return report
+
+
+def _destination(job: _Job) -> tuple[str, str]:
+    return job.channel, job.target
+
+
+def _release(db: Database, ids: list[int], now: datetime) -> None:
+    """Give claimed but untried messages back, due at once, their attempts untouched."""
+    if not ids:
+        return
+    with db.session() as s:
+        s.execute(
+            update(Notification)
+            .where(Notification.id.in_(ids), Notification.state == NotificationState.PENDING)
+            .values(next_attempt_at=now)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def _count(

@@ -98,24 +98,28 @@ class EmailSender:
                 self._smtp = self._connect()
             refused = self._smtp.send_message(msg)
         except smtplib.SMTPResponseException as exc:
-            self._drop_if_broken(exc)
-            raise DeliveryError(f"SMTP {exc.smtp_code}") from exc
+            broken = self._drop_if_broken(exc)
+            raise DeliveryError(f"SMTP {exc.smtp_code}", server_down=broken) from exc
         except smtplib.SMTPRecipientsRefused as exc:
             codes = sorted({code for code, _ in exc.recipients.values()})
             raise DeliveryError(f"SMTP recipients refused {codes}") from exc
         except _EXPECTED as exc:
             self.close()
-            raise DeliveryError(f"SMTP failed ({type(exc).__name__})") from exc
+            message = f"SMTP failed ({type(exc).__name__})"
+            raise DeliveryError(message, server_down=True) from exc
         if refused:
             logger.warning("notification %s: %d recipient(s) refused", delivery_id, len(refused))
 
-    def _drop_if_broken(self, exc: smtplib.SMTPResponseException) -> None:
+    def _drop_if_broken(self, exc: smtplib.SMTPResponseException) -> bool:
+        """Close a connection the server ended or never accepted; True when that happened."""
         # 421 means the server is closing the channel; a refused login means we never had one.
         if exc.smtp_code == 421 or isinstance(exc, smtplib.SMTPAuthenticationError):
             self.close()
-            return
+            return True
         if self._smtp is not None:
             try:
                 self._smtp.rset()
             except _EXPECTED:
                 self.close()
+                return True
+        return False

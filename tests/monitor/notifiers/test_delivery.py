@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from sqlalchemy import text
 
 from monitor.db import Database
-from monitor.models import Notification, NotificationState, utcnow
+from monitor.models import Crew, Notification, NotificationState, utcnow
 from monitor.notifiers.delivery import DeliveryReport, _claim, deliver_due, retry_delay
 from monitor.notifiers.outbox import enqueue_ticket_event
 from monitor.settings import Settings
@@ -107,5 +108,51 @@ def test_rows_another_worker_holds_are_skipped_not_waited_for(
         other.rollback()
         other.close()
         worker.join(timeout=15)
+    assert deliver_due(database, notify_settings).sent == 2
+    assert len(receiver.wait_for(3)) == 3
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)  # network, not database
+def test_a_stalled_destination_costs_one_timeout_and_does_not_hold_up_others(
+    database: Database, notify_settings: Settings, seed: Seed, receiver: WebhookReceiver
+) -> None:
+    set_crew_channels(database, seed, webhook_url=receiver.url, email="")
+    with WebhookReceiver() as healthy:
+        with database.session() as s:
+            other = Crew(name="Tổ sửa chữa Bình Sơn", webhook_url=healthy.url)
+            s.add(other)
+            s.flush()
+            stalled_ids = []
+            for _ in range(3):
+                ticket = make_ticket(s, seed)
+                stalled_ids += [n.id for n in enqueue_ticket_event(s, ticket, "ticket.opened",
+                                                                   notify_settings)]  # fmt: skip
+            ticket = make_ticket(s, seed)
+            ticket.crew_id = other.id
+            [healthy_msg] = enqueue_ticket_event(s, ticket, "ticket.opened", notify_settings)
+        receiver.stall_next(3, seconds=3.0)
+        started = time.monotonic()
+        report = deliver_due(database, notify_settings)
+        # one 1 s timeout for the stalled crew, not three; the other crew is served meanwhile
+        assert time.monotonic() - started < 1.0 + 1.5
+        assert (report.sent, report.retried, report.deferred) == (1, 1, 2)
+        assert len(healthy.wait_for(1)) == 1
+        assert notification(database, healthy_msg.id).state == NotificationState.SENT
+        waiting = [notification(database, i) for i in stalled_ids[1:]]
+        assert [(n.attempts, n.state) for n in waiting] == [(0, "pending"), (0, "pending")]
+        assert all(n.next_attempt_at.replace(tzinfo=UTC) <= utcnow() for n in waiting)
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)  # network, not database
+def test_no_new_message_is_started_after_max_seconds(
+    database: Database, notify_settings: Settings, seed: Seed, receiver: WebhookReceiver
+) -> None:
+    set_crew_channels(database, seed, webhook_url=receiver.url, email="")
+    with database.session() as s:
+        for _ in range(3):
+            enqueue_ticket_event(s, make_ticket(s, seed), "ticket.opened", notify_settings)
+    receiver.stall_next(3, seconds=0.3)
+    report = deliver_due(database, notify_settings, max_seconds=0.1)
+    assert (report.sent, report.deferred, report.out_of_time) == (1, 2, True)
     assert deliver_due(database, notify_settings).sent == 2
     assert len(receiver.wait_for(3)) == 3

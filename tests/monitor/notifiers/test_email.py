@@ -112,9 +112,12 @@ def test_mail_server_down_is_a_retry_not_a_crash(
     cfg = notify_settings.model_copy(update={"smtp_host": host, "smtp_port": free_port(host)})
     set_crew_channels(database, seed, webhook_url=None, email=CREW_MAIL)
     _, [nid] = queue_ticket(database, seed, cfg)
+    _, [later] = queue_ticket(database, seed, cfg, camera_code="ST-0002")
     report = deliver_due(database, cfg)
-    assert report.retried == 1
+    # one refused connection is enough: the other email waits, untried and uncounted
+    assert (report.retried, report.deferred) == (1, 1)
     assert notification(database, nid).last_error == "SMTP failed (ConnectionRefusedError)"
+    assert notification(database, later).attempts == 0
 
 
 @pytest.mark.parametrize("database", ["sqlite"], indirect=True)  # network, not database
