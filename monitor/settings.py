@@ -38,6 +38,7 @@ class Settings(BaseSettings):
     listen_port: int = 8080
     public_url: str = "http://127.0.0.1:8080"
     language: Literal["vi", "en"] = "vi"
+    timezone: str = Field(default="Asia/Ho_Chi_Minh", description="zone of pages and exports")
     # Comma-separated in the environment: CAMWATCH_ALLOWED_PROBE_NETWORKS=10.0.0.0/8,127.0.0.0/8
     allowed_probe_networks: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["127.0.0.0/8", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]

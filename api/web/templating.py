@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -29,6 +29,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from monitor import i18n
+from monitor.localtime import format_local
 from monitor.models import Role
 from monitor.registry.scope import Actor
 
@@ -77,12 +78,8 @@ def request_lang(request: Request, actor: Actor | None = None) -> str:
 
 
 def format_dt(value: datetime | None) -> str:
-    """A timestamp as 'YYYY-MM-DD HH:MM' in UTC (empty for None)."""
-    if value is None:
-        return ""
-    if value.tzinfo is None:  # SQLite gives naive datetimes; they are UTC
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+    """A timestamp as 'YYYY-MM-DD HH:MM' in Vietnam time (empty for None)."""
+    return format_local(value)
 
 
 def _url_with(request: Request):  # type: ignore[no-untyped-def]

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from xml.sax.saxutils import escape
 
+from monitor.localtime import format_local
+
 
 def bar_chart(
     items: Sequence[tuple[str, float]], *, title: str = "", width: int = 640, unit: str = "%"
@@ -76,7 +78,7 @@ def line_chart(
         for when, anchor, x in ((first, "start", left), (last, "end", width - right)):
             parts.append(
                 f'<text x="{x}" y="{height - 6}" text-anchor="{anchor}" font-family="DejaVu Sans" '
-                f'font-size="10">{when.strftime("%Y-%m-%d %H:%M")}</text>'
+                f'font-size="10">{format_local(when)}</text>'
             )
     parts.append("</svg>")
     return "".join(parts)

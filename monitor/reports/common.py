@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.errors import InvalidData
+from monitor.localtime import from_local
 from monitor.models import Area, AreaLevel
 
 
@@ -23,7 +24,7 @@ def as_utc(value: datetime | None) -> datetime | None:
 
 
 def parse_time(text: str | None, *, field: str) -> datetime | None:
-    """An ISO date or date-time from a form or query (naive means UTC); None when empty."""
+    """An ISO date or date-time from a form or query (naive: Vietnam time); None when empty."""
     if text is None or not text.strip():
         return None
     try:
@@ -32,7 +33,7 @@ def parse_time(text: str | None, *, field: str) -> datetime | None:
         raise InvalidData(
             f"{field}: not a date or time (use YYYY-MM-DD or YYYY-MM-DDTHH:MM)"
         ) from exc
-    return as_utc(value)
+    return from_local(value)
 
 
 @dataclass(slots=True)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from monitor.errors import InvalidData
 from monitor.i18n import fault_labels, format_duration, t
+from monitor.localtime import format_local
 from monitor.registry.scope import Actor
 from monitor.registry.sheets import write_csv, write_xlsx
 from monitor.reports.availability import AvailabilityReport
@@ -59,8 +60,8 @@ def _outage_cells(row: OutageRow, lang: str, *, member: bool) -> list[object]:
         row.address,
         row.commune,
         row.district,
-        row.started_at.strftime("%Y-%m-%d %H:%M"),
-        row.ended_at.strftime("%Y-%m-%d %H:%M") if row.ended_at else t("common.ongoing", lang),
+        format_local(row.started_at),
+        format_local(row.ended_at) if row.ended_at else t("common.ongoing", lang),
         format_duration(row.duration_seconds, lang),
         fault_labels(row.faults, lang),
         t(f"ticket.{row.ticket_state}", lang) if row.ticket_state else t("ticket.none", lang),

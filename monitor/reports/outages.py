@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from monitor.errors import InvalidData
 from monitor.i18n import fault_label, t
+from monitor.localtime import format_local
 from monitor.models import Area, AreaLevel, Camera, Incident, IncidentKind, Ticket
 from monitor.registry.scope import Actor
 from monitor.reports.common import AreaIndex, area_by_code, as_utc
@@ -49,9 +50,9 @@ class OutageFilter:
                 area = session.scalar(select(Area).where(Area.code == code))
                 pairs.append((t(key, lang), f"{area.name} ({code})" if area else code))
         if self.start:
-            pairs.append((t("common.from", lang), self.start.strftime("%Y-%m-%d %H:%M UTC")))
+            pairs.append((t("common.from", lang), format_local(self.start)))
         if self.end:
-            pairs.append((t("common.to", lang), self.end.strftime("%Y-%m-%d %H:%M UTC")))
+            pairs.append((t("common.to", lang), format_local(self.end)))
         if self.fault:
             pairs.append((t("outages.fault", lang), fault_label(self.fault, lang)))
         if self.state:

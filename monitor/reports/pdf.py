@@ -22,6 +22,7 @@ from fpdf import FPDF
 from fpdf.enums import TableCellFillMode
 
 from monitor.i18n import DEFAULT_LANG, t
+from monitor.localtime import format_local
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FONT = "DejaVu"
@@ -64,7 +65,7 @@ class PdfReport:
         self.pdf.set_creator("camwatch")
         self.pdf.set_auto_page_break(auto=True, margin=15)
         self.pdf.set_margins(10, 10, 10)
-        when = (generated_at or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC")
+        when = format_local(generated_at or datetime.now(UTC))
         self.pdf.footer_text = f"camwatch — {t('common.generated_at', lang)} {when}"
         self.pdf.add_page()
         self.pdf.set_font(FONT, "B", 15)
@@ -152,7 +153,7 @@ def _text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+        return format_local(value)
     if isinstance(value, float):
         return f"{value:.2f}"
     return str(value)

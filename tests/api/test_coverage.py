@@ -32,7 +32,7 @@ def outages(database: Database, seed: Seed) -> OutageSeed:
 def test_coverage_by_coordinates_and_by_camera(
     client: TestClient, seed: Seed, outages: OutageSeed
 ) -> None:
-    at_group = {"lat": 15.15, "lon": 108.78, "radius_m": 500, "start": "2026-10-20T06:30"}
+    at_group = {"lat": 15.15, "lon": 108.78, "radius_m": 500, "start": "2026-10-20T13:30"}
     answer = client.get("/api/v1/coverage", params=at_group, headers=auth(seed, "police"))
     assert answer.status_code == 200
     cams = answer.json()["cameras"]
