@@ -53,6 +53,7 @@ from monitor.models.incidents import (
 )
 from monitor.models.monitoring import CameraStatus, HealthState, ProbeSchedule
 from monitor.models.registry import Area, AreaLevel, Camera
+from probes.faults import FaultCode
 
 logger = logging.getLogger(__name__)
 
@@ -169,6 +170,8 @@ def _area_places(session: Session) -> tuple[dict[int, tuple[str, str]], list[str
 
 
 NAME_BY_KEY = {key: name for key, name, _doc in CAMERA_VALUES}
+# Only the fault vocabulary becomes a label value: never free text, cardinality stays bounded.
+FAULT_CODES = frozenset(code.value for code in FaultCode)
 NUMBER_TYPES = frozenset({int, float})
 
 
@@ -240,7 +243,7 @@ def read_snapshot(db: Database, now: datetime | None = None) -> FleetSnapshot:
                     model=r[3] or "", firmware=r[4] or "", latitude=r[5], longitude=r[6],
                     state=r[7] or unknown,
                     state_seconds=_age(r[8]), success_age=_age(r[9]),
-                    flapping=bool(r[10]), faults=sorted(set(cam_faults)) if cam_faults else [],
+                    flapping=bool(r[10]), faults=sorted(FAULT_CODES.intersection(cam_faults or ())),
                     values=_latest_values(cam_metrics),
                 )
             )  # fmt: skip

@@ -79,7 +79,8 @@ def registry_db(database: Database, settings: Settings) -> Database:
             ),
             CameraStatus(
                 camera_id=ids["ST-0002"], state=HealthState.DEGRADED,
-                faults=["blur", "clock_drift"], since=NOW - timedelta(minutes=20),
+                faults=["blur", "clock_drift", "lens smeared, ask Mr Tâm"],
+                since=NOW - timedelta(minutes=20),
                 last_success_at=NOW - timedelta(seconds=40), flapping=True,
                 metrics={"onvif_latency_seconds": 0.031, "clock_drift_seconds": -95.0,
                          "ttff_seconds": 0.82, "rtsp_open_seconds": 0.21, "frame_sharpness": 35.5,
