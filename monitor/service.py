@@ -120,7 +120,8 @@ class MonitorService:
     def _deliver_notifications(self, now: datetime) -> None:
         from monitor.notifiers.delivery import deliver_due
 
-        deliver_due(self.db, self.settings, now=now)
+        # Bounded, so a stalled crew endpoint cannot hold up the next round of probes.
+        deliver_due(self.db, self.settings, now=now, max_seconds=2.0)
 
     def resync(self) -> None:
         """Ask the next tick to re-read the registry (after a change of cameras)."""

@@ -265,8 +265,11 @@ def change_state(
     return ticket
 
 
-def add_comment(session: Session, actor: Actor, ticket_id: int, comment: str) -> TicketEvent:
-    """Add a comment to a ticket (anyone who may see it, except police)."""
+def add_comment(
+    session: Session, actor: Actor, ticket_id: int, comment: str,
+    *, settings: Settings | None = None,
+) -> TicketEvent:  # fmt: skip
+    """Add a comment to a ticket (anyone who may see it, except police); the crew is told."""
     if actor.role == Role.POLICE:
         raise PermissionDenied("police users read tickets but do not comment")
     text = comment.strip()
@@ -274,7 +277,10 @@ def add_comment(session: Session, actor: Actor, ticket_id: int, comment: str) ->
         raise InvalidData("a comment cannot be empty")
     ticket = get_ticket(session, actor, ticket_id)
     ticket.updated_at = utcnow()
-    return _event(session, ticket, actor.username, "comment", None, None, text[:2000])
+    event = _event(session, ticket, actor.username, "comment", None, None, text[:2000])
+    if settings is not None:
+        _notify(session, ticket, "ticket.comment", settings)
+    return event
 
 
 def ticket_of(session: Session, incident: Incident) -> Ticket | None:

@@ -117,8 +117,9 @@ def change_state(
 
 @router.post("/{ticket_id}/comments", status_code=201)
 def add_comment(
-    ticket_id: int, body: CommentIn, session: SessionDep, actor: CurrentActor
-) -> TicketDetail:
-    """Comment on a ticket."""
-    tickets.add_comment(session, actor, ticket_id, body.comment)
+    ticket_id: int, body: CommentIn, session: SessionDep, actor: CurrentActor,
+    settings: SettingsDep,
+) -> TicketDetail:  # fmt: skip
+    """Comment on a ticket (the crew is told)."""
+    tickets.add_comment(session, actor, ticket_id, body.comment, settings=settings)
     return _detail(tickets.get_ticket(session, actor, ticket_id))
