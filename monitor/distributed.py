@@ -40,6 +40,10 @@ def configure(settings: Settings) -> Celery:
     return celery_app
 
 
+# So that `celery --app monitor.distributed:celery_app …` (health checks, inspection) works too.
+configure(get_settings())
+
+
 def queue_for(settings: Settings, district_code: str | None) -> str:
     """The queue of a district's probes (one default queue for cameras without a district)."""
     return f"{settings.celery_queue_prefix}.{district_code or 'default'}"
@@ -109,7 +113,10 @@ def run_probe_job(camera_id: int, kind: str, due_at: str) -> None:
 def run_worker(settings: Settings, districts: list[str], concurrency: int) -> None:
     """Start a Celery worker on the queues of the given districts (all: the default queue too)."""
     configure(settings)
-    queues = [queue_for(settings, code) for code in districts] or [queue_for(settings, None)]
+    if not districts:  # a worker for the whole province
+        with Database.from_settings(settings).session() as session:
+            districts = list(session.scalars(select(Area.code).where(Area.level == "district")))
+    queues = [queue_for(settings, code) for code in districts] + [queue_for(settings, None)]
     celery_app.worker_main(
         argv=["worker", "-Q", ",".join(queues), "--pool", "threads", "-c", str(concurrency),
               "--loglevel", "INFO", "--without-gossip", "--without-mingle"]

@@ -16,11 +16,17 @@ from monitor.cli.context import database, operator, settings
 console = Console()
 
 
-def scheduler() -> None:
+def scheduler(
+    metrics_port: int = typer.Option(0, help="serve this process's /metrics on this port (0: off)"),
+) -> None:
     """Run only the scheduler and runner (no web service); one of several acts at a time."""
     from monitor.migrate import upgrade
     from monitor.service import run_forever
 
+    if metrics_port:
+        from prometheus_client import start_http_server
+
+        start_http_server(metrics_port, addr=settings().listen_host)
     upgrade(database().engine)
     try:
         asyncio.run(run_forever(database(), settings()))
