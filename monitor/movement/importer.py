@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from monitor import audit
-from monitor.errors import ImportRejected, RowProblem
+from monitor.errors import RowProblem
 from monitor.models import Area, Camera, ModelInstance, ModelType
 from monitor.movement.access import require_editor
 from monitor.movement.columns import (
@@ -27,15 +27,18 @@ from monitor.movement.columns import (
 from monitor.movement.instances import Lookup, apply_fields, instance_fields, new_instance
 from monitor.movement.schemas import InstanceCreate, InstanceUpdate
 from monitor.registry.columns import map_header, normalise_header
-from monitor.registry.importer import ImportSummary, parse_date
+from monitor.registry.importer import ImportSummary, parse_date, validate_rows
 from monitor.registry.scope import Actor
 from monitor.registry.sheets import Table
 
 _CHUNK = 500
 _EAGER = (
-    selectinload(ModelInstance.type), selectinload(ModelInstance.area),
-    selectinload(ModelInstance.host), selectinload(ModelInstance.cameras),
-    selectinload(ModelInstance.budgets), selectinload(ModelInstance.targets),
+    selectinload(ModelInstance.type),
+    selectinload(ModelInstance.area),
+    selectinload(ModelInstance.host),
+    selectinload(ModelInstance.cameras),
+    selectinload(ModelInstance.budgets),
+    selectinload(ModelInstance.targets),
 )
 _LIST_SPLIT = re.compile(r"[;,\n]")
 _ITEM_SPLIT = re.compile(r"[;\n]")  # dossier item names may hold commas
@@ -139,9 +142,7 @@ class _Validator:
             return None
         return _Row(number, code, data, values.get("type_code"))
 
-    def _schema(
-        self, number: int, values: dict[str, Any], *, new: bool
-    ) -> InstanceUpdate | None:
+    def _schema(self, number: int, values: dict[str, Any], *, new: bool) -> InstanceUpdate | None:
         fields = {k: v for k, v in values.items()
                   if k not in ("code", "type_code", "year", "budget_vnd", "indicator", "target",
                                "achieved")}  # fmt: skip
@@ -215,18 +216,7 @@ class _Validator:
 
 def validate_instances(session: Session, table: Table) -> list[_Row]:
     """Check every row; ImportRejected with all problems when any row is wrong."""
-    validator = _Validator(session, table)
-    rows = []
-    if not any(p.row == 1 for p in validator.problems):
-        for number, cells in table.rows:
-            row = validator.validate(number, cells)
-            if row is not None:
-                rows.append(row)
-    if not table.rows and not validator.problems:
-        validator.problems.append(RowProblem(2, "", "the file holds no model rows"))
-    if validator.problems:
-        raise ImportRejected(validator.problems)
-    return rows
+    return validate_rows(_Validator(session, table), table, "model")
 
 
 def import_instances(session: Session, actor: Actor, table: Table) -> ImportSummary:
@@ -240,11 +230,20 @@ def import_instances(session: Session, actor: Actor, table: Table) -> ImportSumm
     existing: dict[str, ModelInstance] = {}
     cameras: dict[str, Camera] = {}
     for start in range(0, max(len(codes), len(camera_codes)), _CHUNK):
-        existing.update((i.code, i) for i in session.scalars(
-            select(ModelInstance).options(*_EAGER)
-            .where(ModelInstance.code.in_(codes[start : start + _CHUNK]))))
-        cameras.update((c.code, c) for c in session.scalars(
-            select(Camera).where(Camera.code.in_(camera_codes[start : start + _CHUNK]))))
+        existing.update(
+            (i.code, i)
+            for i in session.scalars(
+                select(ModelInstance)
+                .options(*_EAGER)
+                .where(ModelInstance.code.in_(codes[start : start + _CHUNK]))
+            )
+        )
+        cameras.update(
+            (c.code, c)
+            for c in session.scalars(
+                select(Camera).where(Camera.code.in_(camera_codes[start : start + _CHUNK]))
+            )
+        )
     lookup = Lookup(areas={a.code: a for a in session.scalars(select(Area))}, cameras=cameras)
     for row in rows:
         instance = existing.get(row.code)

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -23,6 +23,7 @@ from monitor.registry.scope import Actor
 from monitor.registry.sheets import Table
 
 Progress = Callable[[int, int], None]
+RowT = TypeVar("RowT", covariant=True)
 
 TRUE_WORDS = {"1", "true", "yes", "y", "x", "co", "có", "bat", "bật"}
 FALSE_WORDS = {"0", "false", "no", "n", "khong", "không", "tat", "tắt"}
@@ -160,20 +161,32 @@ class _RowValidator:
         return _Row(number, camera, host) if ok else None
 
 
-def validate_table(session: Session, table: Table, rules: CameraRules) -> list[_Row]:
-    """Check every row; ImportRejected with all problems when any row is wrong."""
-    validator = _RowValidator(table, session, rules)
-    rows = []
+class RowValidator(Protocol[RowT]):
+    """Checks one row at a time, collecting every problem it finds."""
+
+    problems: list[RowProblem]
+
+    def validate(self, number: int, cells: list[str]) -> RowT | None: ...
+
+
+def validate_rows(validator: RowValidator[RowT], table: Table, noun: str) -> list[RowT]:
+    """Check every row (unless the header is already wrong); ImportRejected with all problems."""
+    rows: list[RowT] = []
     if not any(p.row == 1 for p in validator.problems):
         for number, cells in table.rows:
             row = validator.validate(number, cells)
             if row is not None:
                 rows.append(row)
     if not table.rows and not validator.problems:
-        validator.problems.append(RowProblem(2, "", "the file holds no camera rows"))
+        validator.problems.append(RowProblem(2, "", f"the file holds no {noun} rows"))
     if validator.problems:
         raise ImportRejected(validator.problems)
     return rows
+
+
+def validate_table(session: Session, table: Table, rules: CameraRules) -> list[_Row]:
+    """Check every camera row; ImportRejected with all problems when any row is wrong."""
+    return validate_rows(_RowValidator(table, session, rules), table, "camera")
 
 
 def import_cameras(
