@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from monitor.errors import Conflict, ImportRejected, InvalidData, NotFound, PermissionDenied
@@ -21,6 +23,14 @@ def install_error_handlers(app: FastAPI) -> None:
         problems = [{"row": p.row, "column": p.column, "reason": p.reason} for p in exc.problems]
         return JSONResponse({"detail": str(exc), "problems": problems}, status_code=422)
 
+    async def invalid_request(_request: Request, exc: Exception) -> JSONResponse:
+        # FastAPI's default answer echoes each bad value back, a mistyped password included.
+        assert isinstance(exc, RequestValidationError)
+        errors = [{k: v for k, v in e.items() if k not in ("input", "ctx", "url")}
+                  for e in exc.errors()]  # fmt: skip
+        return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
+
+    app.add_exception_handler(RequestValidationError, invalid_request)
     for exc_type in STATUS:
         app.add_exception_handler(exc_type, domain_error)
     app.add_exception_handler(ImportRejected, import_rejected)

@@ -70,11 +70,18 @@ def observe(
     status: CameraStatus, obs: Observation, settings: Settings, *, in_maintenance: bool
 ) -> Transition | None:
     """Fold one observation into the camera's status; the transition, if the state changed."""
-    by_kind = dict(status.faults_by_kind or {})
+    by_kind = {kind: list(faults) for kind, faults in (status.faults_by_kind or {}).items()}
     by_kind[obs.kind] = list(obs.faults)
+    if obs.kind == "tcp" and not obs.failing:
+        # The camera answers again: an older "offline" from a slower probe kind is superseded.
+        # Refused credentials or a dead stream stay until their own probe says otherwise.
+        by_kind = {k: [f for f in v if f != FaultCode.OFFLINE] for k, v in by_kind.items()}
     status.faults_by_kind = by_kind
     status.last_probe_at = obs.at
-    if obs.failing:
+    # Failing while any probe kind's latest answer says no footage: a good TCP connect does not
+    # hide a stream that is refused or dead.
+    failing = any(f in DOWN_FAULTS for faults in by_kind.values() for f in faults)
+    if failing:
         if status.consecutive_failures == 0:
             status.failing_since = obs.at
         status.consecutive_failures += 1

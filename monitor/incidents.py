@@ -20,6 +20,7 @@ from monitor.models import (
     IncidentKind,
     MaintenanceWindow,
     StateChange,
+    Ticket,
     TicketState,
 )
 from monitor.settings import Settings
@@ -107,6 +108,9 @@ def _resume_or_create(
     )
     if recent is not None:
         recent.ended_at = None
+        group = session.get(Incident, recent.group_id) if recent.group_id else None
+        if group is not None and group.ended_at is not None:
+            recent.group_id = None  # that group event is over; this is the camera's own again
         ticket = tickets.ticket_of(session, recent)
         if ticket is not None and ticket.state in (TicketState.VERIFIED, TicketState.CLOSED):
             tickets.reopen(session, ticket, "the fault came back", settings)
@@ -145,9 +149,38 @@ def check_fixed_ticket(
 
 def maintain(session: Session, settings: Settings, now: datetime) -> None:
     """Periodic sweep: group simultaneous outages, end finished groups, open due tickets."""
+    _end_disabled(session, now)
     _group(session, settings, now)
     _end_groups(session, settings, now)
+    _verify_fixed(session, settings, now)
     _open_due_tickets(session, settings, now)
+
+
+def _end_disabled(session: Session, now: datetime) -> None:
+    # A camera taken out of service is no longer an outage: end its episode.
+    stale = session.scalars(
+        select(Incident)
+        .join(Camera, Camera.id == Incident.camera_id)
+        .where(Incident.ended_at.is_(None), Camera.enabled.is_(False))
+    )
+    for incident in stale:
+        incident.ended_at = now
+        incident.reason = (incident.reason + "; " if incident.reason else "") + "camera disabled"
+
+
+def _verify_fixed(session: Session, settings: Settings, now: datetime) -> None:
+    # A crew often marks the repair after the camera is already back: verify those too.
+    fixed = session.scalars(
+        select(Ticket).join(Incident, Incident.id == Ticket.incident_id)
+        .where(Ticket.state == TicketState.FIXED, Incident.ended_at.is_not(None))
+    )  # fmt: skip
+    for ticket in fixed:
+        incident = ticket.incident
+        if incident.camera_id is not None:
+            status = session.get(CameraStatus, incident.camera_id)
+            if status is None or status.state != HealthState.UP:
+                continue
+        tickets.verify_after_probe(session, incident, True, settings, now)
 
 
 def _open_down_incidents(session: Session) -> list[Incident]:

@@ -360,7 +360,7 @@ def camera_families(snap: FleetSnapshot) -> Iterator[Metric]:
 
 
 def _escape(value: str) -> str:
-    return value.replace("\\", r"\\").replace("\n", r"\n").replace('"', r'\"')
+    return value.replace("\\", r"\\").replace("\n", r"\n").replace('"', r"\"")
 
 
 def _number(value: float) -> str:
@@ -392,31 +392,63 @@ def render_camera_families(snap: FleetSnapshot) -> str:
         out.append(_header(name, DOCS[name]))
         out.extend(lines)
 
-    family("camwatch_camera_up", (
-        f"camwatch_camera_up{{{p}}} {'1.0' if c.state in UP_STATES else '0.0'}\n"
-        for p, c in pairs))
-    family("camwatch_camera_state", (
-        f'camwatch_camera_state{{{p},state="{s}"}} {"1.0" if s == c.state else "0.0"}\n'
-        for p, c in pairs for s in STATES))
-    family("camwatch_camera_state_duration_seconds", (
-        f"camwatch_camera_state_duration_seconds{{{p}}} {_number(c.state_seconds)}\n"
-        for p, c in pairs if c.state_seconds is not None))
-    family("camwatch_camera_seconds_since_last_success", (
-        f"camwatch_camera_seconds_since_last_success{{{p}}} {_number(c.success_age)}\n"
-        for p, c in pairs if c.success_age is not None))
-    family("camwatch_camera_flapping", (
-        f"camwatch_camera_flapping{{{p}}} {'1.0' if c.flapping else '0.0'}\n" for p, c in pairs))
-    family("camwatch_camera_fault", (
-        f'camwatch_camera_fault{{{p},fault="{_escape(f)}"}} 1.0\n'
-        for p, c in pairs for f in c.faults))
-    family("camwatch_camera_info", (
-        f'camwatch_camera_info{{{p},vendor="{_escape(c.vendor)}",model="{_escape(c.model)}",'
-        f'firmware="{_escape(c.firmware)}",latitude="{_coordinate(c.latitude)}",'
-        f'longitude="{_coordinate(c.longitude)}"}} 1.0\n'
-        for p, c in pairs))
+    family(
+        "camwatch_camera_up",
+        (
+            f"camwatch_camera_up{{{p}}} {'1.0' if c.state in UP_STATES else '0.0'}\n"
+            for p, c in pairs
+        ),
+    )
+    family(
+        "camwatch_camera_state",
+        (
+            f'camwatch_camera_state{{{p},state="{s}"}} {"1.0" if s == c.state else "0.0"}\n'
+            for p, c in pairs
+            for s in STATES
+        ),
+    )
+    family(
+        "camwatch_camera_state_duration_seconds",
+        (
+            f"camwatch_camera_state_duration_seconds{{{p}}} {_number(c.state_seconds)}\n"
+            for p, c in pairs
+            if c.state_seconds is not None
+        ),
+    )
+    family(
+        "camwatch_camera_seconds_since_last_success",
+        (
+            f"camwatch_camera_seconds_since_last_success{{{p}}} {_number(c.success_age)}\n"
+            for p, c in pairs
+            if c.success_age is not None
+        ),
+    )
+    family(
+        "camwatch_camera_flapping",
+        (f"camwatch_camera_flapping{{{p}}} {'1.0' if c.flapping else '0.0'}\n" for p, c in pairs),
+    )
+    family(
+        "camwatch_camera_fault",
+        (
+            f'camwatch_camera_fault{{{p},fault="{_escape(f)}"}} 1.0\n'
+            for p, c in pairs
+            for f in c.faults
+        ),
+    )
+    family(
+        "camwatch_camera_info",
+        (
+            f'camwatch_camera_info{{{p},vendor="{_escape(c.vendor)}",model="{_escape(c.model)}",'
+            f'firmware="{_escape(c.firmware)}",latitude="{_coordinate(c.latitude)}",'
+            f'longitude="{_coordinate(c.longitude)}"}} 1.0\n'
+            for p, c in pairs
+        ),
+    )
     for _key, name, _doc in CAMERA_VALUES:
-        family(name, (
-            f"{name}{{{p}}} {_number(c.values[name])}\n" for p, c in pairs if name in c.values))
+        family(
+            name,
+            (f"{name}{{{p}}} {_number(c.values[name])}\n" for p, c in pairs if name in c.values),
+        )
     return "".join(out)
 
 

@@ -59,9 +59,14 @@ def encode_png(image: np.ndarray) -> bytes:
 
 def decode_image(data: bytes) -> np.ndarray:
     """Decode JPEG/PNG bytes; ValueError when they are not an image."""
-    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    try:
+        image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    except cv2.error as exc:  # e.g. declared dimensions beyond OpenCV's pixel limit
+        raise ValueError("the image cannot be decoded") from exc
     if image is None:
         raise ValueError("not a JPEG or PNG image")
+    if min(image.shape[:2]) < 16:
+        raise ValueError("the image is too small to serve as a view (at least 16 x 16 pixels)")
     return image
 
 

@@ -173,7 +173,7 @@ class Runner:
                     "%s %s -> %s (%s)", camera.code, transition.before.value,
                     transition.after.value, ", ".join(transition.faults) or "no fault",
                 )  # fmt: skip
-            elif observation.failing:
+            elif status.consecutive_failures > 0:
                 incidents.check_fixed_ticket(session, camera.id, True, self.settings, now)
             schedule.complete(session, job, self.settings, now)
             return transition

@@ -53,8 +53,13 @@ def coverage(
     lon: Annotated[float | None, Query(ge=-180, le=180)] = None,
     camera: Annotated[str | None, Query(description="a registered camera's code")] = None,
     radius_m: Annotated[float, Query(gt=0, le=20000)] = 300,
-    start: Annotated[str | None, Query(description="ISO time (UTC), or the range start")] = None,
-    end: Annotated[str | None, Query(description="ISO time (UTC): the range end")] = None,
+    start: Annotated[
+        str | None,
+        Query(description="ISO time, or the range start; without an offset Vietnam time"),
+    ] = None,
+    end: Annotated[
+        str | None, Query(description="ISO time: the range end; without an offset Vietnam time")
+    ] = None,
 ) -> dict[str, Any]:
     """Cameras within radius_m of the place, nearest first: working, down, or down for how long."""
     return coverage_answer(session, actor, lat=lat, lon=lon, camera=camera, radius_m=radius_m,

@@ -56,9 +56,7 @@ def create_type(body: TypeCreate, session: SessionDep, actor: AdminActor) -> Typ
 
 
 @router.patch("/types/{code}")
-def update_type(
-    code: str, body: TypeUpdate, session: SessionDep, actor: AdminActor
-) -> TypePublic:
+def update_type(code: str, body: TypeUpdate, session: SessionDep, actor: AdminActor) -> TypePublic:
     """Rename a model type or change its dossier template (admins)."""
     return TypePublic.model_validate(types.update_type(session, actor, code, body))
 

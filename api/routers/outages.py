@@ -20,8 +20,12 @@ router = APIRouter(prefix="/api/v1/outages", tags=["outages"])
 def outage_filter(
     district: str | None = None,
     commune: str | None = None,
-    start: Annotated[str | None, Query(description="ISO date or time (UTC)")] = None,
-    end: Annotated[str | None, Query(description="ISO date or time (UTC)")] = None,
+    start: Annotated[
+        str | None, Query(description="ISO date or time; without an offset it is Vietnam time")
+    ] = None,
+    end: Annotated[
+        str | None, Query(description="ISO date or time; without an offset it is Vietnam time")
+    ] = None,
     fault: str | None = None,
     state: Annotated[str | None, Query(description="open or closed")] = None,
     camera: str | None = None,

@@ -113,8 +113,14 @@ def report_page(
     query = {"area": area, "year": report.year, "overdue_months": report.overdue_months,
              "health_days": health_days}  # fmt: skip
     export_query = urlencode({k: v for k, v in query.items() if v not in ("", None)})
-    context = {"report": report, "districts": _districts(session), "area": area,
-               "export_query": export_query, "statuses": list(ModelStatus), "label": label}
+    context = {
+        "report": report,
+        "districts": _districts(session),
+        "area": area,
+        "export_query": export_query,
+        "statuses": list(ModelStatus),
+        "label": label,
+    }
     return render(request, "movement/report.html", context, actor=actor)
 
 

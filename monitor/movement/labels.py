@@ -49,14 +49,16 @@ STRINGS: dict[str, dict[str, str]] = {
     "mm.due_on": {"vi": "Hạn đánh giá", "en": "Review due"},
     "mm.never": {"vi": "Chưa đánh giá", "en": "Never reviewed"},
     "mm.sec.by_type_status": {
-        "vi": "Số mô hình theo loại và trạng thái", "en": "Instances by type and status",
+        "vi": "Số mô hình theo loại và trạng thái",
+        "en": "Instances by type and status",
     },
     "mm.sec.targets": {"vi": "Chỉ tiêu và kết quả thực hiện", "en": "Targets and achievements"},
     "mm.sec.budgets": {"vi": "Kinh phí được cấp", "en": "Budget allocated"},
     "mm.sec.dossiers": {"vi": "Hồ sơ chưa đầy đủ", "en": "Incomplete dossiers"},
     "mm.sec.overdue": {"vi": "Mô hình quá hạn sơ kết, tổng kết", "en": "Overdue for review"},
     "mm.sec.camera_health": {
-        "vi": "Tình trạng hoạt động của mô hình Camera an ninh", "en": "Camera-model health",
+        "vi": "Tình trạng hoạt động của mô hình Camera an ninh",
+        "en": "Camera-model health",
     },
     "mm.sheet.by_type_status": {"vi": "Theo loại", "en": "By type"},
     "mm.sheet.targets": {"vi": "Chỉ tiêu", "en": "Targets"},
@@ -78,7 +80,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "mm.import": {"vi": "Nhập từ tệp", "en": "Import a file"},
     "mm.import.done": {"vi": "Đã nhập", "en": "Imported"},
     "mm.import.rejected": {
-        "vi": "Tệp có lỗi, không ghi dữ liệu nào", "en": "The file has problems; nothing written",
+        "vi": "Tệp có lỗi, không ghi dữ liệu nào",
+        "en": "The file has problems; nothing written",
     },
     "mm.report": {"vi": "Báo cáo", "en": "Report"},
     "mm.search": {"vi": "Tìm kiếm", "en": "Search"},

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from monitor.errors import InvalidData
 from monitor.models import Area, ModelInstance, ModelStatus, ModelType
 from monitor.movement.access import require_reader
 from monitor.movement.health import LOCAL_TZ, cameras_health, summarise
@@ -127,15 +128,20 @@ def build_report(
     """The report for a district (or any area) and what lies below it, or for the province."""
     require_reader(actor)
     as_of = as_of or datetime.now(LOCAL_TZ).date()
+    if not 1900 <= as_of.year <= 2200:
+        raise InvalidData("as_of: the year must be between 1900 and 2200")
     year = year or as_of.year
     area = get_area(session, area_code) if area_code else None
     stmt = (
         select(ModelInstance)
         .join(ModelInstance.area)
         .options(
-            joinedload(ModelInstance.area), joinedload(ModelInstance.type),
-            selectinload(ModelInstance.cameras), selectinload(ModelInstance.budgets),
-            selectinload(ModelInstance.targets), selectinload(ModelInstance.reviews),
+            joinedload(ModelInstance.area),
+            joinedload(ModelInstance.type),
+            selectinload(ModelInstance.cameras),
+            selectinload(ModelInstance.budgets),
+            selectinload(ModelInstance.targets),
+            selectinload(ModelInstance.reviews),
         )
         .order_by(ModelInstance.code)
     )

@@ -75,8 +75,9 @@ def _unique(items: list[BudgetIn] | list[TargetIn] | None, what: str) -> None:
         return
     keys = [(i.year, getattr(i, "indicator", "")) for i in items]
     if len(keys) != len(set(keys)):
-        raise ValueError(f"{what} repeat the same year" + (" and indicator" if what == "targets"
-                                                          else ""))
+        raise ValueError(
+            f"{what} repeat the same year" + (" and indicator" if what == "targets" else "")
+        )
 
 
 class InstanceFields(Strict):

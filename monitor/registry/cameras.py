@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 from monitor import audit
 from monitor.crypto import SecretBox
 from monitor.errors import Conflict, InvalidData, NotFound
-from monitor.models import Area, Camera, Host, MaintenanceWindow
+from monitor.models import Area, Camera, Host, Incident, MaintenanceWindow
 from monitor.registry.areas import get_area
 from monitor.registry.network import Network, check_probe_host, check_probe_url
 from monitor.registry.paging import paginate
@@ -156,6 +156,9 @@ def delete_camera(session: Session, actor: Actor, code: str) -> None:
     """Remove a camera from the registry."""
     actor.require_registry_editor()
     camera = get_camera(session, actor, code)
+    if session.scalar(select(Incident.id).where(Incident.camera_id == camera.id).limit(1)):
+        # Police rely on "which camera was down when": keep the history, disable the camera.
+        raise Conflict(f"camera {code!r} has outage history; disable it instead of deleting")
     audit.record(session, actor, "delete", "camera", code, audit.diff(camera_fields(camera), {}))
     session.delete(camera)
 

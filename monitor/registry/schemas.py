@@ -10,6 +10,11 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from monitor.models import AreaLevel, HostKind, Role
 from probes.registry import PROBE_KINDS
 
+# Query parameters through which cheap cameras take credentials in a URL.
+SECRET_QUERY_NAMES = frozenset(
+    {"pwd", "password", "passwd", "pass", "pw", "loginpas", "user_password", "token", "auth"}
+)
+
 Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 Port = Annotated[int, Field(ge=1, le=65535)]
@@ -155,6 +160,11 @@ class CameraFields(Strict):
                 raise ValueError("must be an rtsp:// or http(s):// URL with a host")
             if parts.username or parts.password:
                 raise ValueError("must not carry credentials; use the username/password fields")
+            names = {pair.split("=", 1)[0].lower() for pair in parts.query.split("&") if pair}
+            if names & SECRET_QUERY_NAMES:
+                raise ValueError(
+                    "must not carry a password in its query; use the username/password fields"
+                )
         return value or None
 
 
@@ -209,6 +219,14 @@ class MaintenanceCreate(Strict):
     starts_at: datetime
     ends_at: datetime
     reason: str = Field(default="", max_length=400)
+
+    @field_validator("starts_at", "ends_at")
+    @classmethod
+    def _as_utc(cls, value: datetime) -> datetime:
+        # Stored as UTC (SQLite keeps no offset); a time without one is Vietnam time.
+        from monitor.localtime import from_local
+
+        return from_local(value)
 
 
 class MaintenancePublic(BaseModel):

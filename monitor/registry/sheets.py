@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from xml.etree import ElementTree
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
@@ -58,7 +59,10 @@ def read_table(data: bytes, filename: str) -> Table:
             raise ImportRejected([RowProblem(exc.start, "", "file is not UTF-8 text")]) from exc
         sample = text[:4096]
         delimiter = ";" if sample.count(";") > sample.count(",") else ","
-        raw = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        try:
+            raw = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        except csv.Error as exc:
+            raise ImportRejected([RowProblem(0, "", f"file is not readable CSV: {exc}")]) from exc
     else:
         try:
             workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -66,9 +70,17 @@ def read_table(data: bytes, filename: str) -> Table:
             raise ImportRejected(
                 [RowProblem(0, "", "file is not a readable XLSX workbook")]
             ) from exc
-        sheet = workbook.worksheets[0]
-        raw = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        workbook.close()
+        try:
+            if not workbook.worksheets:
+                raise ValueError("the workbook has no worksheet")
+            sheet = workbook.worksheets[0]
+            raw = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        except (ValueError, KeyError, AttributeError, ElementTree.ParseError) as exc:
+            raise ImportRejected(
+                [RowProblem(0, "", "the first worksheet of the workbook cannot be read")]
+            ) from exc
+        finally:
+            workbook.close()
     if not raw or not any(cell.strip() for cell in raw[0]):
         raise ImportRejected([RowProblem(1, "", "the first row must hold the column headers")])
     header = [cell.strip() for cell in raw[0]]

@@ -48,6 +48,8 @@ def parse_period(text: str) -> Period:
         label = f"{year}-Q{quarter}"
     else:
         raise InvalidData("period must be YYYY-MM (a month) or YYYY-Qn (a quarter)")
+    if not 1900 <= year <= 2200:
+        raise InvalidData("period: the year must be between 1900 and 2200")
     start = datetime(year, first, 1, tzinfo=UTC)
     after = first + months
     end = datetime(year + (after - 1) // 12, (after - 1) % 12 + 1, 1, tzinfo=UTC)

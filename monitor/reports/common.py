@@ -33,6 +33,8 @@ def parse_time(text: str | None, *, field: str) -> datetime | None:
         raise InvalidData(
             f"{field}: not a date or time (use YYYY-MM-DD or YYYY-MM-DDTHH:MM)"
         ) from exc
+    if not 1900 <= value.year <= 2200:
+        raise InvalidData(f"{field}: the year must be between 1900 and 2200")
     return from_local(value)
 
 

@@ -196,3 +196,54 @@ def test_export_in_both_languages_reads_back(client: TestClient, seed: Seed) -> 
     csv_text = client.get("/api/v1/cameras/export?format=csv", headers=police).content
     assert csv_text.startswith("\ufeffMã camera".encode())
     assert "Trường THCS Tịnh Phong" in csv_text.decode("utf-8-sig")
+
+
+def test_password_in_a_url_query_is_refused(client: TestClient, seed: Seed) -> None:
+    url = "http://127.0.0.1/cgi-bin/snapshot.cgi?user=admin&pwd=S3cret"
+    answer = client.post("/api/v1/cameras", json={**NEW, "snapshot_url": url},
+                         headers=auth(seed, "admin"))  # fmt: skip
+    assert answer.status_code == 422 and "S3cret" not in answer.text
+
+
+def test_validation_errors_do_not_echo_passwords(client: TestClient, seed: Seed) -> None:
+    short = client.post(
+        "/api/v1/users",
+        json={"username": "x1", "role": "police", "password": "Short1!"},
+        headers=auth(seed, "admin"),
+    )
+    assert short.status_code == 422 and "Short1!" not in short.text
+    typo = client.patch("/api/v1/cameras/ST-0001", json={"pasword": "Hidden#99"},
+                        headers=auth(seed, "admin"))  # fmt: skip
+    assert typo.status_code == 422 and "Hidden#99" not in typo.text
+
+
+def test_maintenance_times_keep_their_offset(client: TestClient, seed: Seed) -> None:
+    tech = auth(seed, "technician")
+    body = {"starts_at": "2026-12-01T08:00:00+07:00", "ends_at": "2026-12-01T12:00:00"}
+    assert (
+        client.post("/api/v1/cameras/ST-0001/maintenance", json=body, headers=tech).status_code
+        == 201
+    )
+    [window] = client.get("/api/v1/cameras/ST-0001/maintenance", headers=tech).json()
+    assert window["starts_at"].startswith("2026-12-01T01:00:00")  # 08:00 in Vietnam is 01:00 UTC
+    assert window["ends_at"].startswith("2026-12-01T05:00:00")  # no offset: Vietnam time
+
+
+def test_a_camera_with_outage_history_cannot_be_deleted(client: TestClient, seed: Seed) -> None:
+    answer = client.delete("/api/v1/cameras/ST-0001", headers=auth(seed, "admin"))
+    assert answer.status_code == 409 and "disable it" in answer.text
+    assert client.get("/api/v1/cameras/ST-0001", headers=auth(seed, "admin")).status_code == 200
+
+
+def test_reference_upload_rejects_what_is_not_a_usable_picture(
+    client: TestClient, seed: Seed
+) -> None:
+    import cv2
+    import numpy as np
+
+    tech = auth(seed, "technician")
+    tiny = cv2.imencode(".png", np.zeros((1, 1, 3), np.uint8))[1].tobytes()
+    for name, data in (("tiny.png", tiny), ("junk.jpg", b"\xff\xd8 not really")):
+        answer = client.put("/api/v1/cameras/ST-0001/reference",
+                            files={"file": (name, data, "image/png")}, headers=tech)  # fmt: skip
+        assert answer.status_code == 422, answer.text

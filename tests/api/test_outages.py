@@ -103,3 +103,15 @@ def test_thumbnails_are_scoped(client: TestClient, seed: Seed, outages: OutageSe
                      headers=auth(seed, "crew"))  # fmt: skip
     assert st2.status_code == 404  # no picture yet
     assert client.get(url.format("last_good")).status_code == 401
+
+
+def test_absurd_dates_get_a_clear_error(client: TestClient, seed: Seed) -> None:
+    police = auth(seed, "police")
+    for url in (
+        "/api/v1/outages?start=0001-01-01",
+        "/api/v1/coverage?lat=15.1&lon=108.8&start=0001-01-01",
+        "/api/v1/reports/availability?period=0000-01",
+        "/api/v1/outages?start=yesterday",
+    ):
+        answer = client.get(url, headers=police)
+        assert answer.status_code == 422, (url, answer.status_code, answer.text[:200])

@@ -95,3 +95,27 @@ def test_flapping_is_reported_once() -> None:
     assert len(transitions) == 9
     assert sum(t.became_flapping for t in transitions) == 1
     assert status.flapping
+
+
+def test_a_refused_stream_is_not_hidden_by_good_tcp_connects() -> None:
+    status = _status()
+    _feed(status, [()])
+    transitions = []
+    for minute in range(1, 8):
+        transitions += _feed(status, [()], start=minute, kind="tcp")
+        if minute % 2:
+            transitions += _feed(status, [("auth_failed",)], start=minute, kind="rtsp")
+    assert [t.after for t in transitions] == [HealthState.DOWN]
+    assert "auth_failed" in status.faults
+    [back] = _feed(status, [(), ()], start=9, kind="rtsp")
+    assert back.after == HealthState.UP
+
+
+def test_a_good_tcp_connect_supersedes_an_older_offline() -> None:
+    status = _status()
+    _feed(status, [()])
+    _feed(status, [("offline",)], start=1, kind="onvif")
+    _feed(status, [("offline",)] * 3, start=2, kind="tcp")
+    assert status.state == HealthState.DOWN
+    [back] = _feed(status, [(), ()], start=5, kind="tcp")
+    assert back.after == HealthState.UP and status.faults == []

@@ -137,3 +137,26 @@ def test_export_then_import_is_a_no_op(database: Database, rules: CameraRules, s
         summary = _import(database, rules, data, f"export.{fmt}")
         assert summary.created == 0 and summary.updated == 0 and summary.unchanged == 33
         assert b"pw-1" not in data
+
+
+def test_broken_spreadsheets_are_rejected_not_crashed(
+    database: Database, rules: CameraRules, seed: Seed
+) -> None:
+    import zipfile
+
+    huge = "code,name\n" + "A," + "x" * 200_000 + "\n"
+    with pytest.raises(ImportRejected):
+        _import(database, rules, huge.encode(), "cams.csv")
+    book = Workbook()
+    book.active.append(["code", "name"])
+    good = io.BytesIO()
+    book.save(good)
+    broken = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(good.getvalue())) as src, zipfile.ZipFile(broken, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename.startswith("xl/worksheets/"):
+                data = data[: len(data) // 2]  # a truncated sheet
+            dst.writestr(item, data)
+    with pytest.raises(ImportRejected):
+        _import(database, rules, broken.getvalue(), "cams.xlsx")
