@@ -23,6 +23,8 @@ RECORDING_NS = "http://www.onvif.org/ver10/recording/wsdl"
 PULLPOINT_NS = "http://www.onvif.org/ver10/events/wsdl/PullPointSubscription"
 # Leave this much of the deadline for closing sessions and building the result.
 RESERVE_SECONDS = 0.05
+# A camera's media configuration is re-read after this many probes that reused it.
+MEDIA_REFRESH_PROBES = 4
 # How long a camera may hold a PullMessages request waiting for news (the subscription's
 # initial "Initialized" messages, which carry current states, come at once).
 PULL_WAIT_SECONDS = 1.0
@@ -148,6 +150,29 @@ async def _reset(device: OnvifDevice) -> None:
         logger.warning("%s: dropping the ONVIF client failed: %s", device.code, type(exc).__name__)
 
 
+async def _media_summary(device: OnvifDevice, firmware: str) -> dict[str, Any]:
+    """Profiles and stream/snapshot URIs, read again only every MEDIA_REFRESH_PROBES probes."""
+    if (
+        device.media is not None
+        and device.media_uses < MEDIA_REFRESH_PROBES
+        and device.media_firmware == firmware
+    ):
+        device.media_uses += 1
+        return device.media
+    media = await device.camera.create_media_service()
+    profiles = await media.GetProfiles()
+    summary: dict[str, Any] = {"profiles": [_profile_summary(p) for p in profiles or []]}
+    if profiles:
+        token = profiles[0].token
+        setup = {"Stream": "RTP-Unicast", "Transport": {"Protocol": "RTSP"}}
+        stream = await media.GetStreamUri({"StreamSetup": setup, "ProfileToken": token})
+        summary["stream_uri"] = strip_credentials(_text(stream.Uri))
+        snapshot = await media.GetSnapshotUri({"ProfileToken": token})
+        summary["snapshot_uri"] = strip_credentials(_text(snapshot.Uri))
+    device.media, device.media_uses, device.media_firmware = summary, 1, firmware
+    return summary
+
+
 async def _probe_device(
     device: OnvifDevice,
     target: ProbeTarget,
@@ -202,16 +227,7 @@ async def _probe_device(
     # cameras without GetServices, by the library's fallback.
     details["capabilities"] = _capability_summary(camera._capabilities, camera.xaddrs)
 
-    media = await camera.create_media_service()
-    profiles = await media.GetProfiles()
-    details["profiles"] = [_profile_summary(p) for p in profiles or []]
-    if profiles:
-        token = profiles[0].token
-        setup = {"Stream": "RTP-Unicast", "Transport": {"Protocol": "RTSP"}}
-        stream = await media.GetStreamUri({"StreamSetup": setup, "ProfileToken": token})
-        details["stream_uri"] = strip_credentials(_text(stream.Uri))
-        snapshot = await media.GetSnapshotUri({"ProfileToken": token})
-        details["snapshot_uri"] = strip_credentials(_text(snapshot.Uri))
+    details.update(await _media_summary(device, identity["firmware"]))
 
     if RECORDING_NS in camera.xaddrs:
         fault = await _storage_fault(device, details)

@@ -102,6 +102,11 @@ class OnvifDevice:
         self.last_fault: FaultCode | None = None
         self.last_reason = ""
         self.retry_at = 0.0
+        # Profiles and stream/snapshot URIs change only when someone reconfigures the camera:
+        # asked again every few probes, after a reconnect, or when the firmware changes.
+        self.media: dict[str, Any] | None = None
+        self.media_uses = 0
+        self.media_firmware = ""
 
     def __repr__(self) -> str:
         return f"OnvifDevice(code={self.code!r}, host={self.host!r}, port={self.port})"
@@ -263,6 +268,7 @@ class OnvifDevice:
     async def reset(self) -> None:
         """Drop the connection state (after an error the next probe reconnects from scratch)."""
         self.connected = False
+        self.media = None
         await self._drop_services()
         if self._camera is not None:
             self._camera.dt_diff = None
