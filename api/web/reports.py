@@ -15,6 +15,7 @@ from api.web.auth import page_roles
 from api.web.outages import area_options
 from api.web.templating import render, request_lang
 from monitor.errors import InvalidData
+from monitor.localtime import to_local
 from monitor.models import AreaLevel
 from monitor.registry.scope import Actor
 from monitor.reports.availability import availability_report, parse_period
@@ -29,7 +30,8 @@ def reports_page(
 ) -> HTMLResponse:
     """Availability for a month or quarter (this month by default)."""
     lang = request_lang(request, actor)
-    period_text = request.query_params.get("period") or datetime.now(UTC).strftime("%Y-%m")
+    this_month = to_local(datetime.now(UTC)).strftime("%Y-%m")
+    period_text = request.query_params.get("period") or this_month
     district = request.query_params.get("district") or None
     error = ""
     tables: list = []  # type: ignore[type-arg]

@@ -11,6 +11,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from monitor.errors import InvalidData
+from monitor.localtime import from_local
 from monitor.models import Area, AreaLevel, Camera, Crew, Incident, IncidentKind, Ticket
 from monitor.registry.scope import Actor
 from monitor.reports.common import AreaIndex, area_by_code, as_utc, covered_seconds
@@ -50,9 +51,10 @@ def parse_period(text: str) -> Period:
         raise InvalidData("period must be YYYY-MM (a month) or YYYY-Qn (a quarter)")
     if not 1900 <= year <= 2200:
         raise InvalidData("period: the year must be between 1900 and 2200")
-    start = datetime(year, first, 1, tzinfo=UTC)
+    # A month is a Vietnamese calendar month: from local midnight to local midnight.
     after = first + months
-    end = datetime(year + (after - 1) // 12, (after - 1) % 12 + 1, 1, tzinfo=UTC)
+    start = from_local(datetime(year, first, 1))
+    end = from_local(datetime(year + (after - 1) // 12, (after - 1) % 12 + 1, 1))
     return Period(start, end, label)
 
 

@@ -141,7 +141,7 @@ def test_report_page_has_chart_tables_and_exports(
     login_as(client, seed, "police")
     page = client.get("/reports", params={"period": "2026-10"})
     assert page.status_code == 200
-    assert "<svg" in page.text and "Huyện Bình Sơn" in page.text and "30.4%" in page.text
+    assert "<svg" in page.text and "Huyện Bình Sơn" in page.text and "31.3%" in page.text
     assert "Camera hoạt động kém nhất" in page.text
     assert "/api/v1/reports/availability/export?period=2026-10&format=pdf" in page.text
     assert client.get("/reports", params={"period": "2026-13"}).status_code == 422

@@ -19,8 +19,9 @@ OCTOBER_HOURS = 31 * 24
 def test_periods() -> None:
     october = parse_period("2026-10")
     q4 = parse_period("2026-Q4")
-    assert (october.start, october.end) == (at(1), at(1, month=11))
-    assert (q4.start, q4.end.year, q4.end.month) == (at(1), 2027, 1)
+    # Vietnamese calendar months: local midnight is 17:00 UTC the day before.
+    assert (october.start, october.end) == (at(30, 17, month=9), at(31, 17))
+    assert (q4.start, q4.end) == (at(30, 17, month=9), at(31, 17, month=12))
     for bad in ("2026-13", "2026-Q5", "October"):
         with pytest.raises(InvalidData):
             parse_period(bad)
@@ -36,7 +37,8 @@ def test_october_per_camera_commune_district_and_crew(
     assert cams["ST-0001"].unavailable_seconds == 5 * 3600
     assert cams["ST-0001"].availability == pytest.approx(1 - 5 / OCTOBER_HOURS)
     assert cams["ST-0002"].unavailable_seconds == 25 * 3600
-    assert cams["BS-0001"].unavailable_seconds == (NOW - at(10, 10)).total_seconds()
+    # Still down at the end of the month (Vietnam time), which is 17:00 UTC on the 31st.
+    assert cams["BS-0001"].unavailable_seconds == (at(31, 17) - at(10, 10)).total_seconds()
     assert [c.code for c in report.worst] == ["BS-0001", "ST-0002", "ST-0001"]
     districts = {d.name: d for d in report.districts}
     assert districts["Huyện Sơn Tịnh"].cameras == 2
@@ -59,5 +61,5 @@ def test_a_quiet_month_and_a_crew_users_scope(
     assert all(c.availability == 1.0 for c in report.cameras)
     assert report.worst == [] and report.crews == []
     assert [c.code for c in one_district.cameras] == ["BS-0001"]
-    # The quarter is counted up to now (November 1st), not to its end.
-    assert one_district.cameras[0].monitored_seconds == OCTOBER_HOURS * 3600
+    # The quarter is counted from its start (Vietnam time) up to now, not to its end.
+    assert one_district.cameras[0].monitored_seconds == (NOW - at(30, 17, month=9)).total_seconds()
