@@ -81,7 +81,7 @@ def test_availability_report_and_exports(
     districts = {
         row[0]: row[2] for row in book.worksheets[1].iter_rows(min_row=2, values_only=True)
     }
-    assert districts == {"Huyện Bình Sơn": "30.38%", "Huyện Sơn Tịnh": "97.98%"}
+    assert districts == {"Huyện Bình Sơn": "31.32%", "Huyện Sơn Tịnh": "97.98%"}
     pdf = client.get("/api/v1/reports/availability/export",
                      params={"period": "2026-10", "format": "pdf"}, headers=police)  # fmt: skip
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
