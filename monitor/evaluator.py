@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from monitor.models import CameraStatus, HealthState
+from monitor.models import CameraStatus, HealthState, as_utc
 from monitor.settings import Settings
 from probes.faults import DOWN_FAULTS, FaultCode
 
@@ -38,13 +38,6 @@ class Transition:
     at: datetime
     faults: tuple[str, ...]
     became_flapping: bool = False
-
-
-def as_aware(value: datetime | None) -> datetime | None:
-    """SQLite returns naive datetimes; camwatch stores UTC, so mark them as such."""
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
 
 
 def current_faults(status: CameraStatus) -> list[str]:
@@ -111,9 +104,9 @@ def observe(
 def _transition_time(status: CameraStatus, after: HealthState, at: datetime) -> datetime:
     # Down since the first failed probe of the streak; back since the first good one.
     if after == HealthState.DOWN and status.failing_since is not None:
-        return as_aware(status.failing_since) or at
+        return as_utc(status.failing_since) or at
     if after in (HealthState.UP, HealthState.DEGRADED) and status.passing_since is not None:
-        return as_aware(status.passing_since) or at
+        return as_utc(status.passing_since) or at
     return at
 
 
@@ -122,11 +115,7 @@ def _note_transition(
 ) -> bool:
     if before in (HealthState.UNKNOWN, HealthState.MAINTENANCE) or after == HealthState.MAINTENANCE:
         return False
-    window_start = at - timedelta(seconds=settings.flap_window_seconds)
-    recent = [
-        t for t in (status.recent_transitions or []) if datetime.fromisoformat(t) >= window_start
-    ]
-    recent.append(at.isoformat())
+    recent = [*_recent_transitions(status, at, settings), at.isoformat()]
     status.recent_transitions = recent
     if not status.flapping and len(recent) >= settings.flap_transitions:
         status.flapping = True
@@ -134,13 +123,17 @@ def _note_transition(
     return False
 
 
+def _recent_transitions(status: CameraStatus, at: datetime, settings: Settings) -> list[str]:
+    window_start = at - timedelta(seconds=settings.flap_window_seconds)
+    return [
+        t for t in (status.recent_transitions or []) if datetime.fromisoformat(t) >= window_start
+    ]
+
+
 def _age_flapping(status: CameraStatus, at: datetime, settings: Settings) -> None:
     if not status.flapping:
         return
-    window_start = at - timedelta(seconds=settings.flap_window_seconds)
-    recent = [
-        t for t in (status.recent_transitions or []) if datetime.fromisoformat(t) >= window_start
-    ]
+    recent = _recent_transitions(status, at, settings)
     status.recent_transitions = recent
     if not recent:
         status.flapping = False

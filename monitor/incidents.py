@@ -10,9 +10,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from monitor import tickets
-from monitor.evaluator import Transition, as_aware
+from monitor.evaluator import Transition
 from monitor.models import (
     Area,
+    AreaLevel,
     Camera,
     CameraStatus,
     HealthState,
@@ -22,7 +23,9 @@ from monitor.models import (
     StateChange,
     Ticket,
     TicketState,
+    as_utc,
 )
+from monitor.reports.common import AreaIndex
 from monitor.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -200,6 +203,9 @@ def _open_down_incidents(session: Session) -> list[Incident]:
 
 def _group(session: Session, settings: Settings, now: datetime) -> None:
     down = _open_down_incidents(session)
+    if not down:
+        return
+    areas = AreaIndex.load(session)
     by_device: dict[str, list[Incident]] = defaultdict(list)
     by_commune: dict[int, list[Incident]] = defaultdict(list)
     for incident in down:
@@ -208,9 +214,9 @@ def _group(session: Session, settings: Settings, now: datetime) -> None:
             continue
         if camera.upstream_device:
             by_device[camera.upstream_device].append(incident)
-        commune_id = _commune_id(session, camera.area)
-        if commune_id is not None:
-            by_commune[commune_id].append(incident)
+        commune = areas.ancestor(camera.area_id, AreaLevel.COMMUNE)
+        if commune is not None:
+            by_commune[commune.id].append(incident)
     for device, members in by_device.items():
         _form_group(session, f"upstream:{device}", members, settings, now, area_id=None)
     for commune_id, members in by_commune.items():
@@ -220,15 +226,8 @@ def _group(session: Session, settings: Settings, now: datetime) -> None:
             .where(Camera.enabled.is_(True), Area.path.like(f"%/{commune_id}/%"))
         ) or 0  # fmt: skip
         if total and len(members) / total >= settings.group_commune_share:
-            code = session.get(Area, commune_id).code  # type: ignore[union-attr]
+            code = areas.by_id[commune_id].code
             _form_group(session, f"commune:{code}", members, settings, now, area_id=commune_id)
-
-
-def _commune_id(session: Session, area: Area) -> int | None:
-    if area.level == "commune":
-        return area.id
-    ids = [int(p) for p in area.path.strip("/").split("/") if p]
-    return session.scalar(select(Area.id).where(Area.id.in_(ids), Area.level == "commune"))
 
 
 def _form_group(
@@ -244,7 +243,7 @@ def _form_group(
     loose = [m for m in members if m.group_id is None]
     if group is None:
         # Only outages that began close together are one event (a router, a power cut).
-        starts = sorted(as_aware(m.started_at) for m in loose)  # type: ignore[type-var]
+        starts = sorted(as_utc(m.started_at) for m in loose)  # type: ignore[type-var]
         window = timedelta(seconds=settings.group_window_seconds)
         if len(loose) < settings.group_min_members or starts[-1] - starts[0] > window:
             return
@@ -275,23 +274,23 @@ def _end_groups(session: Session, settings: Settings, now: datetime) -> None:
     for group in groups:
         members = list(session.scalars(select(Incident).where(Incident.group_id == group.id)))
         if members and all(m.ended_at is not None for m in members):
-            group.ended_at = max(as_aware(m.ended_at) for m in members)  # type: ignore[type-var]
+            group.ended_at = max(as_utc(m.ended_at) for m in members)  # type: ignore[type-var]
             tickets.verify_after_probe(session, group, True, settings, now)
 
 
 def _open_due_tickets(session: Session, settings: Settings, now: datetime) -> None:
     down_after = timedelta(seconds=settings.ticket_after_down_seconds)
     degraded_after = timedelta(seconds=settings.ticket_after_degraded_seconds)
+    # Only open incidents without a ticket: one query, not one per incident, every tick.
+    has_ticket = select(Ticket.id).where(Ticket.incident_id == Incident.id).exists()
     open_incidents = session.scalars(
         select(Incident)
         .options(joinedload(Incident.camera))
         .where(Incident.ended_at.is_(None), Incident.in_maintenance.is_(False),
-               Incident.group_id.is_(None))
+               Incident.group_id.is_(None), ~has_ticket)
     )  # fmt: skip
     for incident in open_incidents:
-        if tickets.ticket_of(session, incident) is not None:
-            continue
-        started = as_aware(incident.started_at)
+        started = as_utc(incident.started_at)
         assert started is not None
         if incident.state == HealthState.DOWN.value or incident.kind == IncidentKind.GROUP:
             if now - started >= down_after:

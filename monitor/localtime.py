@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from functools import cache
 from zoneinfo import ZoneInfo
 
+from monitor.models.base import as_utc
 from monitor.settings import get_settings
 
 
@@ -17,9 +18,7 @@ def display_zone() -> ZoneInfo:
 
 def to_local(value: datetime) -> datetime:
     """A stored time (UTC; naive from SQLite) in the display zone."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(display_zone())
+    return as_utc(value).astimezone(display_zone())  # type: ignore[union-attr]
 
 
 def from_local(value: datetime) -> datetime:

@@ -43,6 +43,7 @@ from sqlalchemy.orm import Session
 
 from monitor.db import Database
 from monitor.metrics import DATABASE_ERRORS_TOTAL
+from monitor.models.base import as_utc
 from monitor.models.incidents import (
     Incident,
     IncidentKind,
@@ -142,13 +143,6 @@ class FleetSnapshot:
     repair: dict[str, tuple[int, float]] = field(default_factory=dict)  # district -> count, sum
     backlog: dict[str, tuple[int, float]] = field(default_factory=dict)  # kind -> due, oldest s
     notifications: dict[str, int] = field(default_factory=dict)
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; every stored time is UTC."""
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
 
 
 def _area_places(session: Session) -> tuple[dict[int, tuple[str, str]], list[str]]:
@@ -285,7 +279,7 @@ def read_snapshot(db: Database, now: datetime | None = None) -> FleetSnapshot:
             .where(ProbeSchedule.next_due_at <= now, Camera.enabled.is_(True))
             .group_by(ProbeSchedule.kind)
         ):
-            oldest = _aware(oldest)
+            oldest = as_utc(oldest)
             snap.backlog[kind] = (count, (now - oldest).total_seconds() if oldest else 0.0)
 
         for state, count in session.execute(

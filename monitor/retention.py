@@ -8,8 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from monitor.evaluator import as_aware
-from monitor.models import HourlyRollup, ProbeRecord
+from monitor.models import HourlyRollup, ProbeRecord, as_utc
 from probes.faults import DOWN_FAULTS
 
 # Metrics averaged into the hourly roll-ups (the rest stay only in raw results).
@@ -35,7 +34,7 @@ def rollup(session: Session, start: datetime, end: datetime) -> int:
         lambda: {"probes": 0, "ok": 0, "sums": defaultdict(float), "counts": defaultdict(int)}
     )
     for camera_id, at, faults, metrics in rows:
-        bucket = buckets[(camera_id, hour_of(as_aware(at)))]  # type: ignore[arg-type]
+        bucket = buckets[(camera_id, hour_of(as_utc(at)))]  # type: ignore[arg-type]
         bucket["probes"] += 1
         if not any(f in DOWN_FAULTS for f in faults or []):
             bucket["ok"] += 1

@@ -9,8 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from monitor.evaluator import as_aware
-from monitor.models import Camera, CameraStatus, ProbeSchedule
+from monitor.models import Camera, CameraStatus, ProbeSchedule, as_utc
 from monitor.settings import Settings
 
 # A leased job not reported back by then (a runner died) is handed out again.
@@ -98,7 +97,7 @@ def lease_due(session: Session, now: datetime, limit: int) -> list[Job]:
         stmt = stmt.with_for_update(skip_locked=True)
     jobs = []
     for row in session.scalars(stmt):
-        jobs.append(Job(row.camera_id, row.kind, as_aware(row.next_due_at) or now))
+        jobs.append(Job(row.camera_id, row.kind, as_utc(row.next_due_at) or now))
         row.leased_until = now + LEASE
     return jobs
 

@@ -21,9 +21,11 @@ from monitor.models import (
     Ticket,
     TicketEvent,
     TicketState,
+    as_utc,
     crew_districts,
     utcnow,
 )
+from monitor.registry.areas import district_of
 from monitor.registry.paging import paginate
 from monitor.registry.scope import Actor
 from monitor.settings import Settings
@@ -109,12 +111,6 @@ def main_fault(faults: list[str]) -> str:
     return ranked[0] if ranked else str(FaultCode.OFFLINE)
 
 
-def district_of_area(session: Session, area: Area) -> Area | None:
-    """The district an area lies in (itself when it is one)."""
-    ids = [int(part) for part in area.path.strip("/").split("/") if part]
-    return session.scalar(select(Area).where(Area.id.in_(ids), Area.level == "district"))
-
-
 def crew_for_district(session: Session, district: Area | None) -> Crew | None:
     """The crew that covers a district (the first registered when several do)."""
     if district is None:
@@ -134,7 +130,7 @@ def open_ticket(session: Session, incident: Incident, settings: Settings) -> Tic
         return existing
     camera = incident.camera
     area = incident.area or (camera.area if camera else None)
-    district = district_of_area(session, area) if area is not None else None
+    district = district_of(session, area) if area is not None else None
     members = len(incident.members) if incident.kind == IncidentKind.GROUP else 0
     importance = camera.importance if camera else 3
     priority = priority_for(incident.faults, importance, group=incident.kind == IncidentKind.GROUP)
@@ -309,9 +305,7 @@ def verify_after_probe(
     ticket = ticket_of(session, incident)
     if ticket is None or ticket.state != TicketState.FIXED:
         return
-    fixed_at = ticket.fixed_at
-    if fixed_at is not None and fixed_at.tzinfo is None:
-        fixed_at = fixed_at.replace(tzinfo=now.tzinfo)
+    fixed_at = as_utc(ticket.fixed_at)
     if not healthy and fixed_at is not None and (now - fixed_at).total_seconds() < grace_seconds:
         return  # the crew just finished; give the camera time to boot before judging
     if healthy:

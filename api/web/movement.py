@@ -20,6 +20,7 @@ from api.deps import EDITORS, SessionDep
 from api.web.auth import page_roles
 from api.web.templating import add_nav_item, render, request_lang
 from monitor.errors import Conflict, ImportRejected, InvalidData, NotFound
+from monitor.localtime import display_zone
 from monitor.models import (
     Area,
     AreaLevel,
@@ -31,7 +32,6 @@ from monitor.models import (
     UnitKind,
 )
 from monitor.movement import instances, reviews, types
-from monitor.movement.health import LOCAL_TZ
 from monitor.movement.importer import import_instances
 from monitor.movement.labels import label
 from monitor.movement.report import build_report
@@ -241,7 +241,7 @@ def detail_page(
         "completeness": instances.dossier_completeness(row),
         "last_review": instances.last_reviewed_on(row), "can_edit": _can_edit(actor),
         "error": request.query_params.get("error", ""),
-        "today": datetime.now(LOCAL_TZ).date().isoformat(),
+        "today": datetime.now(display_zone()).date().isoformat(),
         **_choices(),
     }  # fmt: skip
     return render(request, "movement/detail.html", context, actor=actor)

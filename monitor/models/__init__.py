@@ -2,7 +2,7 @@
 
 from monitor.models.accounts import ApiToken, Role, TokenKind, User
 from monitor.models.audit import AuditEntry
-from monitor.models.base import Base, utcnow
+from monitor.models.base import Base, as_utc, utcnow
 from monitor.models.incidents import (
     Incident,
     IncidentKind,
@@ -85,6 +85,7 @@ __all__ = [
     "TokenKind",
     "UnitKind",
     "User",
+    "as_utc",
     "crew_districts",
     "movement_instance_cameras",
     "utcnow",

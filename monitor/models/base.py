@@ -23,6 +23,15 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(value: datetime | None) -> datetime | None:
+    """A stored time as aware UTC (SQLite hands back naive datetimes; every stored time is UTC)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
 def str_enum(enum_cls: type[enum.Enum]) -> Enum:
     """A portable VARCHAR column type that stores an enum's values (not its names)."""
     return Enum(

@@ -5,27 +5,22 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from monitor.models import Camera, HourlyRollup, Incident, IncidentKind
+from monitor.localtime import display_zone
+from monitor.models import Camera, HourlyRollup, Incident, IncidentKind, as_utc
 from monitor.movement.schemas import CameraHealth, ModelHealth
 
 # Review periods are calendar dates as the committees write them, in Vietnam's time.
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def period_bounds(start: date, end: date) -> tuple[datetime, datetime]:
     """UTC instants of local midnight at `start` and local midnight after `end`."""
-    begin = datetime.combine(start, time.min, LOCAL_TZ).astimezone(UTC)
-    finish = datetime.combine(end + timedelta(days=1), time.min, LOCAL_TZ).astimezone(UTC)
+    begin = datetime.combine(start, time.min, display_zone()).astimezone(UTC)
+    finish = datetime.combine(end + timedelta(days=1), time.min, display_zone()).astimezone(UTC)
     return begin, finish
-
-
-def _aware(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value  # SQLite gives naive UTC
 
 
 def cameras_health(
@@ -69,8 +64,8 @@ def cameras_health(
         downtime = 0.0
         for incident in incidents.get(camera.id, []):
             faults.update(incident.faults or [])
-            ended = _aware(incident.ended_at) if incident.ended_at else min(now, finish)
-            overlap = min(ended, finish) - max(_aware(incident.started_at), begin)
+            ended = as_utc(incident.ended_at) if incident.ended_at else min(now, finish)
+            overlap = min(ended, finish) - max(as_utc(incident.started_at), begin)
             downtime += max(0.0, overlap.total_seconds())
         rows.append(
             CameraHealth(

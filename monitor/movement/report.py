@@ -12,9 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from monitor.errors import InvalidData
+from monitor.localtime import display_zone
 from monitor.models import Area, ModelInstance, ModelStatus, ModelType
 from monitor.movement.access import require_reader
-from monitor.movement.health import LOCAL_TZ, cameras_health, summarise
+from monitor.movement.health import cameras_health, summarise
 from monitor.movement.instances import (
     dossier_completeness,
     last_reviewed_on,
@@ -127,7 +128,7 @@ def build_report(
 ) -> MovementReport:
     """The report for a district (or any area) and what lies below it, or for the province."""
     require_reader(actor)
-    as_of = as_of or datetime.now(LOCAL_TZ).date()
+    as_of = as_of or datetime.now(display_zone()).date()
     if not 1900 <= as_of.year <= 2200:
         raise InvalidData("as_of: the year must be between 1900 and 2200")
     year = year or as_of.year

@@ -7,14 +7,14 @@ import time
 from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
 
 from monitor.db import Database
 from monitor.metrics import NOTIFICATIONS_TOTAL
-from monitor.models import Notification, NotificationState, utcnow
+from monitor.models import Notification, NotificationState, as_utc, utcnow
 from monitor.notifiers.email import EmailSender
 from monitor.notifiers.errors import DeliveryError
 from monitor.notifiers.outbox import EMAIL, WEBHOOK, scrub
@@ -65,9 +65,7 @@ def retry_delay(attempts: int, schedule: list[float]) -> float | None:
 
 
 def _utc(now: datetime | None) -> datetime:
-    if now is None:
-        return utcnow()
-    return now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
+    return as_utc(now) or utcnow()
 
 
 def _lease_seconds(settings: Settings) -> float:

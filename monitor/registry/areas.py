@@ -99,12 +99,7 @@ def delete_area(session: Session, actor: Actor, code: str) -> None:
 def district_of(session: Session, area: Area) -> Area | None:
     """The district an area lies in (itself when it is one)."""
     ids = [int(part) for part in area.path.strip("/").split("/") if part]
-    if not ids:
-        return None
-    for candidate in session.scalars(select(Area).where(Area.id.in_(ids))):
-        if candidate.level == AreaLevel.DISTRICT:
-            return candidate
-    return None
+    return session.scalar(select(Area).where(Area.id.in_(ids), Area.level == AreaLevel.DISTRICT))
 
 
 def _fields(area: Area) -> dict[str, object]:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from monitor import audit
 from monitor.errors import Conflict, InvalidData, NotFound, PermissionDenied
-from monitor.models import ApiToken, Crew, Role, TokenKind, User, utcnow
+from monitor.models import ApiToken, Crew, Role, TokenKind, User, as_utc, utcnow
 from monitor.registry.paging import paginate
 from monitor.registry.schemas import UserCreate, UserUpdate
 from monitor.registry.scope import Actor
@@ -166,12 +166,9 @@ def user_for_token(session: Session, token: str) -> User | None:
     )
     if row is None or row.revoked or not row.user.active:
         return None
-    expires = row.expires_at
-    if expires is not None:
-        if expires.tzinfo is None:  # SQLite returns naive datetimes
-            expires = expires.replace(tzinfo=UTC)
-        if expires <= datetime.now(UTC):
-            return None
+    expires = as_utc(row.expires_at)
+    if expires is not None and expires <= datetime.now(UTC):
+        return None
     row.last_used_at = utcnow()
     return row.user
 

@@ -4,23 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.errors import InvalidData
 from monitor.localtime import from_local
-from monitor.models import Area, AreaLevel
-
-
-def as_utc(value: datetime | None) -> datetime | None:
-    """A timezone-aware UTC datetime (SQLite hands back naive ones, which are UTC)."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+from monitor.models import Area, AreaLevel, as_utc
 
 
 def parse_time(text: str | None, *, field: str) -> datetime | None:
