@@ -122,17 +122,22 @@ class Runner:
             return target, camera.code
 
     def _store(self, job: Job, result: ProbeResult, started: datetime) -> Transition | None:
-        self._ensure_status(job.camera_id)
         with self._camera_locks[job.camera_id]:
             return self._fold(job, result, started)
 
-    def _ensure_status(self, camera_id: int) -> None:
+    @staticmethod
+    def _locked_status(session: Session, camera_id: int) -> CameraStatus:
+        """The camera's status row, locked; created on the camera's first probe."""
+        stmt = select(CameraStatus).where(CameraStatus.camera_id == camera_id).with_for_update()
+        status = session.scalar(stmt)
+        if status is not None:
+            return status
         try:
-            with self.db.session() as session:
-                if session.get(CameraStatus, camera_id) is None:
-                    session.add(new_status(camera_id))
+            with session.begin_nested():
+                session.add(new_status(camera_id))
         except IntegrityError:
             pass  # another process created it a moment ago
+        return session.scalars(stmt).one()
 
     def _fold(self, job: Job, result: ProbeResult, started: datetime) -> Transition | None:
         now = utcnow()
@@ -143,10 +148,7 @@ class Runner:
             if camera is None:
                 return None
             # Probes of one camera finish concurrently: lock its status row while folding in.
-            status = session.scalar(
-                select(CameraStatus).where(CameraStatus.camera_id == camera.id).with_for_update()
-            )
-            assert status is not None  # created by _ensure_status
+            status = self._locked_status(session, camera.id)
             evidence = self._judge_frame(session, camera, status, result)
             if job.kind == "onvif" and result.details:
                 self._note_identity(session, camera, status, result)

@@ -26,10 +26,10 @@ def _jobs(db: Database, settings: Settings, area_code: str | None, kinds: set[st
         stmt = select(Camera).join(Camera.area).where(Camera.enabled.is_(True))
         if area_code:
             stmt = stmt.where(Area.path.like(f"{get_area(session, area_code).path}%"))
+        statuses = {s.camera_id: s for s in session.scalars(select(CameraStatus))}
         jobs = []
         for camera in session.scalars(stmt.order_by(Camera.code)):
-            status = session.get(CameraStatus, camera.id)
-            for kind in intervals(camera, status, settings):
+            for kind in intervals(camera, statuses.get(camera.id), settings):
                 if kind in kinds:
                     jobs.append(Job(camera.id, kind, now))
         return jobs

@@ -13,7 +13,9 @@ from monitor.models import (
     HealthState,
     Incident,
     IncidentKind,
+    ReferenceView,
     Role,
+    StateChange,
     Ticket,
     TicketState,
 )
@@ -50,6 +52,12 @@ async def test_outage_ticket_webhook_repair_and_verification(make_monitored_flee
     try:
         await wait_until(lambda: all(_state(env, c.code) == HealthState.UP for c in env.cameras),
                          what="every camera up")  # fmt: skip
+        # Judged from real snapshots: a reference view learned, a good thumbnail kept.
+        await wait_until(lambda: _count(env, ReferenceView) == len(env.cameras),
+                         what="reference views learned")  # fmt: skip
+        with env.db.session() as s:
+            status = s.scalar(select(CameraStatus).join(Camera).where(Camera.code == code))
+            assert status.last_good_jpeg[:2] == b"\xff\xd8"
         env.set_faults(code, offline=True)
         await wait_until(lambda: _state(env, code) == HealthState.DOWN, what="camera down")
         [ticket] = await wait_until(lambda: _tickets(env), what="a ticket")
@@ -70,6 +78,8 @@ async def test_outage_ticket_webhook_repair_and_verification(make_monitored_flee
         with env.db.session() as s:
             incident = s.scalar(select(Incident).where(Incident.kind == IncidentKind.CAMERA))
             assert incident.ended_at is None and "offline" in incident.faults
+            change = s.scalar(select(StateChange).where(StateChange.to_state == HealthState.DOWN))
+            assert change.camera_id == incident.camera_id and "offline" in change.faults
 
         env.set_faults(code, offline=False)
         crew = Actor(

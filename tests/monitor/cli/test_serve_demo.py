@@ -59,6 +59,8 @@ def test_serve_demo_answers_and_watches_the_fleet(tmp_path: Path) -> None:
             time.sleep(1)
         else:
             raise AssertionError("no probe ran")
+        assert "camwatch_scheduler_lag_seconds_count" in metrics
+        assert 'camwatch_runner_queue_depth{pool="cheap"}' in metrics
         assert (tmp_path / "data" / "camwatch.db").exists()
     finally:
         proc.terminate()

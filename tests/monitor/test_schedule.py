@@ -1,0 +1,52 @@
+"""Which probes are due: spread by jitter, leased once, and not replayed after a pause."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from monitor.db import Database
+from monitor.models import ProbeSchedule, as_utc
+from monitor.registry.cameras import CameraRules
+from monitor.schedule import complete, jitter, lease_due, sync_schedule
+from monitor.settings import Settings
+from tests.registry_data import seed_registry
+
+T0 = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
+
+
+def test_a_long_pause_gives_each_probe_once_not_a_storm(
+    database: Database, settings: Settings
+) -> None:
+    seed_registry(database, CameraRules.from_settings(settings))
+    with database.session() as s:
+        added = sync_schedule(s, settings, T0)
+    assert added == 6  # three cameras: tcp and onvif each (no stream or snapshot address)
+    later = T0 + timedelta(hours=3)  # the scheduler was stopped for three hours
+    with database.session() as s:
+        jobs = lease_due(s, later, limit=100)
+    assert sorted((j.camera_id, j.kind) for j in jobs) == sorted(
+        {(j.camera_id, j.kind) for j in jobs}
+    )
+    assert len(jobs) == 6
+    with database.session() as s:
+        assert lease_due(s, later, limit=100) == []  # leased: not handed out twice
+        for job in jobs:
+            complete(s, job, settings, later)
+    with database.session() as s:
+        rows = s.scalars(select(ProbeSchedule)).all()
+        due = {(r.camera_id, r.kind): as_utc(r.next_due_at) for r in rows}
+        assert all(r.leased_until is None for r in rows)
+        assert s.scalar(select(func.count()).select_from(ProbeSchedule)) == 6
+    for (_camera, kind), when in due.items():
+        interval = (settings.default_tcp_interval_seconds if kind == "tcp"
+                    else settings.default_onvif_interval_seconds)  # fmt: skip
+        assert when == later + timedelta(seconds=interval)  # from now, missed runs dropped
+
+
+def test_jitter_is_stable_and_spreads_within_the_interval() -> None:
+    offsets = [jitter(camera_id, "tcp", 60) for camera_id in range(1, 201)]
+    assert offsets == [jitter(camera_id, "tcp", 60) for camera_id in range(1, 201)]
+    assert all(0 <= o < 60 for o in offsets)
+    assert len({int(o // 10) for o in offsets}) == 6  # every tenth of the minute is used
