@@ -117,3 +117,19 @@ def test_a_crew_cannot_verify_or_close_by_hand(database, settings) -> None:
                 assert "may not" in str(exc)
             else:
                 raise AssertionError(f"crew set {target}")
+
+
+def test_most_of_a_commune_down_together_is_one_group(database, settings) -> None:
+    settings, ids = _setup(database, settings)
+    with database.session() as s:  # no shared upstream device: only the commune links them
+        for code in ("ST-0001", "ST-0002"):
+            s.get(Camera, ids[code]).upstream_device = ""
+    _move(database, settings, ids["ST-0001"], UP, DOWN, T0)
+    _move(database, settings, ids["ST-0002"], UP, DOWN, T0 + timedelta(seconds=30))
+    _maintain(database, settings, T0 + timedelta(minutes=1))
+    with database.session() as s:
+        [group] = s.scalars(select(Incident).where(Incident.kind == IncidentKind.GROUP)).all()
+        assert group.group_key == "commune:ST-TP"
+        members = s.scalars(select(Incident).where(Incident.group_id == group.id)).all()
+        assert {m.camera_id for m in members} == {ids["ST-0001"], ids["ST-0002"]}
+        assert [t.incident_id for t in s.scalars(select(Ticket))] == [group.id]
