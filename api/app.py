@@ -29,14 +29,31 @@ from api.routers import (
 )
 from api.web import pages as web_pages
 from api.web.auth import install_web
-from monitor.db import Database
+from monitor.core.db import Database
+from monitor.core.settings import Settings
 from monitor.registry.cameras import CameraRules
-from monitor.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-ROUTERS = (health, auth, areas, hosts, cameras, crews, users, audit, tickets, references, metrics,
-           outages, coverage, reports, movement, notifications, web_pages)  # fmt: skip
+ROUTERS = (
+    health,
+    auth,
+    areas,
+    hosts,
+    cameras,
+    crews,
+    users,
+    audit,
+    tickets,
+    references,
+    metrics,
+    outages,
+    coverage,
+    reports,
+    movement,
+    notifications,
+    web_pages,
+)
 
 
 def create_app(
@@ -53,7 +70,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         service = None
         if monitoring:
-            from monitor.service import MonitorService
+            from monitor.monitoring.scheduler import MonitorService
 
             service = MonitorService(database, settings)
             service.start()

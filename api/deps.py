@@ -9,12 +9,12 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
-from monitor.db import Database
-from monitor.models import Role
+from monitor.core.access import Actor
+from monitor.core.db import Database
+from monitor.core.models import Role
+from monitor.core.settings import Settings
 from monitor.registry.cameras import CameraRules
-from monitor.registry.scope import Actor
 from monitor.registry.users import user_for_token
-from monitor.settings import Settings
 
 SESSION_COOKIE = "camwatch_session"
 

@@ -7,7 +7,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from monitor.errors import Conflict, ImportRejected, InvalidData, NotFound, PermissionDenied
+from monitor.core.errors import Conflict, ImportRejected, InvalidData, NotFound, PermissionDenied
 
 STATUS = {NotFound: 404, Conflict: 409, PermissionDenied: 403, InvalidData: 422}
 
@@ -26,8 +26,9 @@ def install_error_handlers(app: FastAPI) -> None:
     async def invalid_request(_request: Request, exc: Exception) -> JSONResponse:
         # FastAPI's default answer echoes each bad value back, a mistyped password included.
         assert isinstance(exc, RequestValidationError)
-        errors = [{k: v for k, v in e.items() if k not in ("input", "ctx", "url")}
-                  for e in exc.errors()]  # fmt: skip
+        errors = [
+            {k: v for k, v in e.items() if k not in ("input", "ctx", "url")} for e in exc.errors()
+        ]
         return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
 
     app.add_exception_handler(RequestValidationError, invalid_request)

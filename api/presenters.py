@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from monitor.models import Camera, Host
+from monitor.core.access import Actor
+from monitor.core.models import Camera, Host
 from monitor.registry.schemas import AreaRef, CameraPublic, HostPublic
-from monitor.registry.scope import Actor
 
 
 def host_public(host: Host, actor: Actor) -> HostPublic:

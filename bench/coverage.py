@@ -22,10 +22,10 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, insert, text
 
-from monitor.db import Database
-from monitor.migrate import upgrade
-from monitor.models import Area, AreaLevel, Camera, Incident, IncidentKind
-from monitor.registry.scope import Actor
+from monitor.core.access import Actor
+from monitor.core.db import Database
+from monitor.core.migrate import upgrade
+from monitor.core.models import Area, AreaLevel, Camera, Incident, IncidentKind
 from monitor.reports.coverage import look_up
 
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -45,14 +45,24 @@ def build(db: Database, cameras: int, per_camera: int, seed: int = 7) -> list[tu
         province.path = f"/{province.id}/"
         communes = []
         for d in range(10):
-            district = Area(code=f"D{d}", name=f"Huyện {d}", level=AreaLevel.DISTRICT,
-                            parent_id=province.id, path="")  # fmt: skip
+            district = Area(
+                code=f"D{d}",
+                name=f"Huyện {d}",
+                level=AreaLevel.DISTRICT,
+                parent_id=province.id,
+                path="",
+            )
             s.add(district)
             s.flush()
             district.path = f"{province.path}{district.id}/"
             for c in range(10):
-                commune = Area(code=f"D{d}-C{c}", name=f"Xã {d}-{c}", level=AreaLevel.COMMUNE,
-                               parent_id=district.id, path="")  # fmt: skip
+                commune = Area(
+                    code=f"D{d}-C{c}",
+                    name=f"Xã {d}-{c}",
+                    level=AreaLevel.COMMUNE,
+                    parent_id=district.id,
+                    path="",
+                )
                 s.add(commune)
                 s.flush()
                 commune.path = f"{district.path}{commune.id}/"
@@ -63,14 +73,30 @@ def build(db: Database, cameras: int, per_camera: int, seed: int = 7) -> list[tu
             lat = CENTRE[0] + rng.uniform(-SPREAD_DEG, SPREAD_DEG)
             lon = CENTRE[1] + rng.uniform(-SPREAD_DEG, SPREAD_DEG)
             places.append((lat, lon))
-            rows.append({
-                "code": f"CAM-{i:05d}", "name": f"Camera {i}", "address": f"Thôn {i % 50}",
-                "area_id": communes[i % len(communes)], "latitude": lat, "longitude": lon,
-                "onvif_host": f"127.{10 + i // 65536}.{i // 256 % 256}.{i % 256}",
-                "onvif_port": 80, "rtsp_port": 554, "probe_profile": {}, "enabled": True,
-                "upstream_device": "", "importance": 3, "tags": [], "vendor": "", "model": "",
-                "serial": "", "firmware": "", "created_at": now, "updated_at": now,
-            })  # fmt: skip
+            rows.append(
+                {
+                    "code": f"CAM-{i:05d}",
+                    "name": f"Camera {i}",
+                    "address": f"Thôn {i % 50}",
+                    "area_id": communes[i % len(communes)],
+                    "latitude": lat,
+                    "longitude": lon,
+                    "onvif_host": f"127.{10 + i // 65536}.{i // 256 % 256}.{i % 256}",
+                    "onvif_port": 80,
+                    "rtsp_port": 554,
+                    "probe_profile": {},
+                    "enabled": True,
+                    "upstream_device": "",
+                    "importance": 3,
+                    "tags": [],
+                    "vendor": "",
+                    "model": "",
+                    "serial": "",
+                    "firmware": "",
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
         s.execute(insert(Camera), rows)
         ids = [r[0] for r in s.execute(text("SELECT id FROM cameras ORDER BY id"))]
         batch = []
@@ -79,12 +105,18 @@ def build(db: Database, cameras: int, per_camera: int, seed: int = 7) -> list[tu
                 start = YEAR_START + timedelta(seconds=rng.uniform(0, 365 * 86400))
                 length = timedelta(seconds=rng.uniform(600, 3 * 86400))
                 still_open = rng.random() < 0.1 / per_camera
-                batch.append({
-                    "kind": IncidentKind.CAMERA, "camera_id": camera_id,
-                    "state": "down" if rng.random() < 0.7 else "degraded",
-                    "started_at": start, "ended_at": None if still_open else start + length,
-                    "faults": ["offline"], "reason": "", "in_maintenance": False,
-                })  # fmt: skip
+                batch.append(
+                    {
+                        "kind": IncidentKind.CAMERA,
+                        "camera_id": camera_id,
+                        "state": "down" if rng.random() < 0.7 else "degraded",
+                        "started_at": start,
+                        "ended_at": None if still_open else start + length,
+                        "faults": ["offline"],
+                        "reason": "",
+                        "in_maintenance": False,
+                    }
+                )
             if len(batch) >= 20_000:
                 s.execute(insert(Incident), batch)
                 batch = []
@@ -93,8 +125,14 @@ def build(db: Database, cameras: int, per_camera: int, seed: int = 7) -> list[tu
     return places
 
 
-def measure(db: Database, places: list[tuple[float, float]], queries: int, radius: float,
-            ranged: bool, seed: int = 11) -> list[float]:  # fmt: skip
+def measure(
+    db: Database,
+    places: list[tuple[float, float]],
+    queries: int,
+    radius: float,
+    ranged: bool,
+    seed: int = 11,
+) -> list[float]:
     """Milliseconds per look-up (a fresh session each, as a request has)."""
     rng = random.Random(seed)
     actor = Actor.system("bench")
@@ -105,8 +143,16 @@ def measure(db: Database, places: list[tuple[float, float]], queries: int, radiu
         end = start + timedelta(days=1) if ranged else None
         began = time.perf_counter()
         with db.session() as s:
-            answer = look_up(s, actor, lat=lat, lon=lon, radius_m=radius, start=start, end=end,
-                             now=datetime(2026, 1, 1, tzinfo=UTC))  # fmt: skip
+            answer = look_up(
+                s,
+                actor,
+                lat=lat,
+                lon=lon,
+                radius_m=radius,
+                start=start,
+                end=end,
+                now=datetime(2026, 1, 1, tzinfo=UTC),
+            )
         timings.append((time.perf_counter() - began) * 1000)
         assert answer.cameras, "the camera at the centre is always within the radius"
     return timings
@@ -145,9 +191,11 @@ def main() -> None:
                         ms = measure(db, places, args.queries, radius, ranged)
                         found = _found(db, places, radius)
                         p95 = sorted(ms)[int(0.95 * (len(ms) - 1))]
-                        print(f"| {backend} | {radius:.0f} m | {'one day' if ranged else 'moment'}"
-                              f" | {found} | {statistics.median(ms):.1f} | {p95:.1f} | "
-                              f"{max(ms):.1f} |")  # fmt: skip
+                        print(
+                            f"| {backend} | {radius:.0f} m | {'one day' if ranged else 'moment'}"
+                            f" | {found} | {statistics.median(ms):.1f} | {p95:.1f} | "
+                            f"{max(ms):.1f} |"
+                        )
                 print(f"<!-- {backend}: data set built in {built:.0f} s -->")
                 db.dispose()
     finally:
@@ -162,8 +210,14 @@ def _found(db: Database, places: list[tuple[float, float]], radius: float) -> in
     with db.session() as s:
         for _ in range(10):
             lat, lon = rng.choice(places)
-            answer = look_up(s, Actor.system("bench"), lat=lat, lon=lon, radius_m=radius,
-                             start=YEAR_START + timedelta(days=100))  # fmt: skip
+            answer = look_up(
+                s,
+                Actor.system("bench"),
+                lat=lat,
+                lon=lon,
+                radius_m=radius,
+                start=YEAR_START + timedelta(days=100),
+            )
             counts.append(len(answer.cameras))
     return int(statistics.median(counts))
 

@@ -13,13 +13,13 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from monitor.db import Database
-from monitor.migrate import upgrade
+from monitor.core.access import Actor
+from monitor.core.db import Database
+from monitor.core.migrate import upgrade
+from monitor.core.settings import Settings
 from monitor.registry.cameras import CameraRules
 from monitor.registry.importer import import_cameras
-from monitor.registry.scope import Actor
 from monitor.registry.sheets import read_table
-from monitor.settings import Settings
 from tests.registry_data import IMPORT_HEADER_VI, camera_rows, seed_registry, to_csv
 
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -124,8 +124,11 @@ def camera_health_verdicts(
             previous=cv2.cvtColor(case.previous, cv2.COLOR_BGR2RGB),
             reference=cv2.cvtColor(case.reference_frame, cv2.COLOR_BGR2RGB),
         )
-        found = [(CAMERA_HEALTH_MAP[f.kind], f.severity) for f in health.faults
-                 if f.kind in CAMERA_HEALTH_MAP]
+        found = [
+            (CAMERA_HEALTH_MAP[f.kind], f.severity)
+            for f in health.faults
+            if f.kind in CAMERA_HEALTH_MAP
+        ]
         any_severity.append(frozenset(code for code, _ in found))
         critical_only.append(frozenset(code for code, sev in found if sev == CRITICAL))
     cpu_ms = (time.process_time() - start) * 1000.0 / len(cases)
@@ -173,8 +176,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3, help="timing passes over the cases")
     parser.add_argument("--seed", type=int, default=SEED, help="render the cases with this seed")
-    parser.add_argument("--jpeg", type=int, default=0, metavar="QUALITY",
-                        help="pass every grab through JPEG at this quality (snapshot path)")
+    parser.add_argument(
+        "--jpeg",
+        type=int,
+        default=0,
+        metavar="QUALITY",
+        help="pass every grab through JPEG at this quality (snapshot path)",
+    )
     args = parser.parse_args(argv)
 
     t0 = time.perf_counter()
@@ -205,14 +213,18 @@ def main(argv: Sequence[str] | None = None) -> None:
     cv2.setNumThreads(threads)
 
     codec = f", grabs through JPEG q{args.jpeg}" if args.jpeg else ""
-    print(f"## Frame judgement: {len(cases)} cases at 1280x720, seed {args.seed}{codec} "
-          f"(built in {built:.1f} s)")
+    print(
+        f"## Frame judgement: {len(cases)} cases at 1280x720, seed {args.seed}{codec} "
+        f"(built in {built:.1f} s)"
+    )
     print("cases per group: " + ", ".join(f"{g} {n}" for g, n in sorted(by_group.items())))
     print()
     print("\n".join(_table(named, covered)))
     print()
-    print("| assessor | macro F1 (its codes) | macro F1 (all 9 codes) | false alarms on healthy "
-          "| exact fault set | CPU ms / 720p assessment |")
+    print(
+        "| assessor | macro F1 (its codes) | macro F1 (all 9 codes) | false alarms on healthy "
+        "| exact fault set | CPU ms / 720p assessment |"
+    )
     print("|---|---:|---:|---:|---:|---:|")
     for name, s in named.items():
         own = sorted(covered[name])
@@ -220,11 +232,16 @@ def main(argv: Sequence[str] | None = None) -> None:
             cpu = f"{cpu_default:.2f} (OpenCV {threads} threads), {cpu_single:.2f} (1 thread)"
         else:
             cpu = f"{cpu_theirs:.2f} (1 thread)"
-        print(f"| {name} | {s.macro_f1(own):.3f} | {s.macro_f1():.3f} | "
-              f"{s.false_alarms}/{s.healthy_cases} ({s.false_alarm_rate:.1%}) | "
-              f"{s.exact}/{s.total} | {cpu} |")
-    misses = [(c.name, sorted(map(str, c.expected)), sorted(map(str, p)))
-              for c, p in zip(cases, ours, strict=True) if p != c.expected]
+        print(
+            f"| {name} | {s.macro_f1(own):.3f} | {s.macro_f1():.3f} | "
+            f"{s.false_alarms}/{s.healthy_cases} ({s.false_alarm_rate:.1%}) | "
+            f"{s.exact}/{s.total} | {cpu} |"
+        )
+    misses = [
+        (c.name, sorted(map(str, c.expected)), sorted(map(str, p)))
+        for c, p in zip(cases, ours, strict=True)
+        if p != c.expected
+    ]
     print()
     print(f"camwatch misjudged {len(misses)} case(s)" + (":" if misses else "."))
     for name, expected, got in misses:

@@ -50,8 +50,11 @@ def _world(photo: np.ndarray) -> np.ndarray:
     """The photo scaled to cover the world size and centre-cropped (uint8 BGR)."""
     w, h = WORLD
     scale = max(w / photo.shape[1], h / photo.shape[0])
-    big = cv2.resize(photo, (round(photo.shape[1] * scale) + 1, round(photo.shape[0] * scale) + 1),
-                     interpolation=cv2.INTER_CUBIC)
+    big = cv2.resize(
+        photo,
+        (round(photo.shape[1] * scale) + 1, round(photo.shape[0] * scale) + 1),
+        interpolation=cv2.INTER_CUBIC,
+    )
     y0, x0 = (big.shape[0] - h) // 2, (big.shape[1] - w) // 2
     return np.ascontiguousarray(big[y0 : y0 + h, x0 : x0 + w])
 
@@ -109,8 +112,13 @@ class Camera:
             centre = (x + WIDTH / 2, y + HEIGHT / 2)
             matrix = cv2.getRotationMatrix2D(centre, angle, 1.0)
             matrix[:, 2] -= (x, y)
-            crop = cv2.warpAffine(self.world, matrix, (WIDTH, HEIGHT), flags=cv2.INTER_LINEAR,
-                                  borderMode=cv2.BORDER_REFLECT)
+            crop = cv2.warpAffine(
+                self.world,
+                matrix,
+                (WIDTH, HEIGHT),
+                flags=cv2.INTER_LINEAR,
+                borderMode=cv2.BORDER_REFLECT,
+            )
         else:
             crop = self.world[y : y + HEIGHT, x : x + WIDTH]
         return crop.astype(np.float32)
@@ -157,8 +165,9 @@ class Camera:
         text = f"2026-11-26 {clock}  CAM-{self.camera_id:03d}"
         out = image.copy()
         cv2.putText(out, text, (24, 44), cv2.FONT_HERSHEY_SIMPLEX, 1.0, (0, 0, 0), 5, cv2.LINE_AA)
-        cv2.putText(out, text, (24, 44), cv2.FONT_HERSHEY_SIMPLEX, 1.0, (255, 255, 255), 2,
-                    cv2.LINE_AA)
+        cv2.putText(
+            out, text, (24, 44), cv2.FONT_HERSHEY_SIMPLEX, 1.0, (255, 255, 255), 2, cv2.LINE_AA
+        )
         return out
 
 
@@ -183,8 +192,9 @@ def blur(sigma: float, fog: float = 0.0) -> Optics:
 
     def apply(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         # Blur at half size: the same look at 720p (sigma >= 4 px) for a quarter of the work.
-        half = cv2.resize(image, (image.shape[1] // 2, image.shape[0] // 2),
-                          interpolation=cv2.INTER_AREA)
+        half = cv2.resize(
+            image, (image.shape[1] // 2, image.shape[0] // 2), interpolation=cv2.INTER_AREA
+        )
         soft = cv2.GaussianBlur(half, (0, 0), sigma / 2)
         out = cv2.resize(soft, (image.shape[1], image.shape[0]))
         return out * (1 - fog) + 150.0 * fog if fog else out
@@ -272,44 +282,77 @@ def _healthy_and_faults(
     yield "evening", "healthy", cam.grab(**evening), cam.grab(**evening), none
     night = {"gain": 0.55, "noise": 3.5, "grey": True, "gamma": 1.3}
     yield "night_ir_grey", "healthy", cam.grab(**night), cam.grab(**night), none
-    yield "dusk", "healthy", cam.grab(gain=0.25, noise=3.0, gamma=1.6), cam.grab(
-        gain=0.25, noise=3.0, gamma=1.6), none
+    yield (
+        "dusk",
+        "healthy",
+        cam.grab(gain=0.25, noise=3.0, gamma=1.6),
+        cam.grab(gain=0.25, noise=3.0, gamma=1.6),
+        none,
+    )
 
     # no_signal: an encoder's "no video" screen, its clock still ticking.
-    yield "no_signal", "no_signal", _no_signal(screen, cam, cam.clock + 1), _no_signal(
-        screen, cam, cam.clock), one({FaultCode.NO_SIGNAL})
+    yield (
+        "no_signal",
+        "no_signal",
+        _no_signal(screen, cam, cam.clock + 1),
+        _no_signal(screen, cam, cam.clock),
+        one({FaultCode.NO_SIGNAL}),
+    )
 
     for sigma in (4.0, 7.0, 12.0):
         optical = blur(sigma)(cam.view(), cam.rng)
-        yield f"blur_{sigma:g}", "blur", cam.grab(optical), cam.grab(optical), one(
-            {FaultCode.BLUR})
+        yield f"blur_{sigma:g}", "blur", cam.grab(optical), cam.grab(optical), one({FaultCode.BLUR})
     optical = blur(5.0, 0.5)(cam.view(), cam.rng)
     yield "fogged", "blur", cam.grab(optical), cam.grab(optical), one({FaultCode.BLUR})
 
     for gain in (0.07, 0.04):
         dark = {"gain": gain, "noise": 2.5}
-        yield f"too_dark_{gain:g}", "too_dark", cam.grab(**dark), cam.grab(**dark), one(
-            {FaultCode.TOO_DARK})
+        yield (
+            f"too_dark_{gain:g}",
+            "too_dark",
+            cam.grab(**dark),
+            cam.grab(**dark),
+            one({FaultCode.TOO_DARK}),
+        )
 
     glare = {"gain": 2.6, "offset": 40.0}
     yield "glare", "overexposed", cam.grab(**glare), cam.grab(**glare), one({FaultCode.OVEREXPOSED})
     washed = {"gain": 0.35, "offset": 175.0}
-    yield "washed_out", "overexposed", cam.grab(**washed), cam.grab(**washed), one(
-        {FaultCode.OVEREXPOSED})
+    yield (
+        "washed_out",
+        "overexposed",
+        cam.grab(**washed),
+        cam.grab(**washed),
+        one({FaultCode.OVEREXPOSED}),
+    )
 
-    covers = (("full", 95.0, (0.9, 1.0, 1.1)), ("left60", 60.0, (1.0, 1.0, 1.0)),
-              ("corner50", 130.0, (0.8, 1.0, 1.2)), ("bottom45", 45.0, (0.7, 0.9, 1.0)))
+    covers = (
+        ("full", 95.0, (0.9, 1.0, 1.1)),
+        ("left60", 60.0, (1.0, 1.0, 1.0)),
+        ("corner50", 130.0, (0.8, 1.0, 1.2)),
+        ("bottom45", 45.0, (0.7, 0.9, 1.0)),
+    )
     for region, level, tint in covers:
         optical = cover(region, level, tint)(cam.view(), cam.rng)
-        yield f"covered_{region}", "covered", cam.grab(optical), cam.grab(optical), one(
-            {FaultCode.COVERED})
+        yield (
+            f"covered_{region}",
+            "covered",
+            cam.grab(optical),
+            cam.grab(optical),
+            one({FaultCode.COVERED}),
+        )
 
     # frozen: the encoder repeats one buffer; a DVR may still burn a ticking clock onto it.
     raw = cam.grab(osd=False)
     buffer = cam.stamp(raw)
     yield "frozen_exact", "frozen", buffer, buffer.copy(), one({FaultCode.FROZEN})
-    yield "frozen_clock_ticks", "frozen", cam.stamp(raw, cam.clock + 5), cam.stamp(
-        raw, cam.clock + 4), one({FaultCode.FROZEN})
+    yield (
+        "frozen_clock_ticks",
+        "frozen",
+        cam.stamp(raw, cam.clock + 5),
+        cam.stamp(raw, cam.clock + 4),
+        one({FaultCode.FROZEN}),
+    )
 
     # scene_changed: turned, tilted, rotated on its bracket, or pointed somewhere else.
     turned = {
@@ -320,12 +363,22 @@ def _healthy_and_faults(
     for name, (offset, angle) in turned.items():
         view = cam.view(offset, angle)
         yield name, "scene_changed", cam.grab(view), cam.grab(view), one({FaultCode.SCENE_CHANGED})
-    yield "other_view", "scene_changed", cam.grab(other), cam.grab(other), one(
-        {FaultCode.SCENE_CHANGED})
+    yield (
+        "other_view",
+        "scene_changed",
+        cam.grab(other),
+        cam.grab(other),
+        one({FaultCode.SCENE_CHANGED}),
+    )
 
     for sigma in (12.0, 20.0):
-        yield f"noisy_{sigma:g}", "noisy", cam.grab(noise=sigma), cam.grab(noise=sigma), one(
-            {FaultCode.NOISY})
+        yield (
+            f"noisy_{sigma:g}",
+            "noisy",
+            cam.grab(noise=sigma),
+            cam.grab(noise=sigma),
+            one({FaultCode.NOISY}),
+        )
     yield "snow", "noisy", _snow(cam), _snow(cam), one({FaultCode.NOISY})
 
     if colour:
@@ -335,8 +388,13 @@ def _healthy_and_faults(
             "blue": (1.35, 1.0, 0.78),
         }
         for name, balance in casts.items():
-            yield f"cast_{name}", "color_cast", cam.grab(balance=balance), cam.grab(
-                balance=balance), one({FaultCode.COLOR_CAST})
+            yield (
+                f"cast_{name}",
+                "color_cast",
+                cam.grab(balance=balance),
+                cam.grab(balance=balance),
+                one({FaultCode.COLOR_CAST}),
+            )
 
 
 def _snow(cam: Camera) -> np.ndarray:
@@ -367,12 +425,23 @@ def build_cases(seed: int = SEED) -> list[Case]:
             cam.grab = _greyed(cam.grab)  # type: ignore[method-assign]
         reference, reference_frame = _reference(cam, **grab_defaults)
         other = other_world[HOME[1] : HOME[1] + HEIGHT, HOME[0] : HOME[0] + WIDTH].astype(
-            np.float32)
+            np.float32
+        )
         for name, group, current, previous, expected in _healthy_and_faults(
             scene, cam, colour, index, other
         ):
-            cases.append(Case(f"{scene}/{name}", scene, group, current, previous, reference,
-                              reference_frame, expected))
+            cases.append(
+                Case(
+                    f"{scene}/{name}",
+                    scene,
+                    group,
+                    current,
+                    previous,
+                    reference,
+                    reference_frame,
+                    expected,
+                )
+            )
         if colour:
             cases.extend(_flat_cases(scene, worlds[scene], index, seed))
     return cases
@@ -402,10 +471,20 @@ def _flat_cases(scene: str, world: np.ndarray, index: int, seed: int) -> list[Ca
         (f"{label}/still", "healthy", cam.grab(), cam.grab(), none),
         (f"{label}/shake_4px", "healthy", cam.grab(shaken), cam.grab(), none),
         (f"{label}/evening", "healthy", cam.grab(**evening), cam.grab(**evening), none),
-        (f"{label}/blur_7", "blur", cam.grab(blurred), cam.grab(blurred),
-         frozenset({FaultCode.BLUR})),
-        (f"{label}/covered_right40", "covered", cam.grab(covered), cam.grab(covered),
-         frozenset({FaultCode.COVERED})),
+        (
+            f"{label}/blur_7",
+            "blur",
+            cam.grab(blurred),
+            cam.grab(blurred),
+            frozenset({FaultCode.BLUR}),
+        ),
+        (
+            f"{label}/covered_right40",
+            "covered",
+            cam.grab(covered),
+            cam.grab(covered),
+            frozenset({FaultCode.COVERED}),
+        ),
     ]
     return [
         Case(f"{scene}+{name}", scene, group, cur, prev, reference, reference_frame, expected)

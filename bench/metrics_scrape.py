@@ -28,9 +28,9 @@ import yaml
 from prometheus_client import CollectorRegistry, generate_latest
 from sqlalchemy import create_engine, text
 
-from monitor.db import Database
-from monitor.metrics_collector import StateCollector
-from monitor.migrate import upgrade
+from monitor.core.db import Database
+from monitor.core.migrate import upgrade
+from monitor.metrics.collector import StateCollector
 from tests.dashboards.fleet import seed_fleet
 
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -89,11 +89,16 @@ def _prometheus(target: str, tmp: Path) -> tuple[float, int]:
     tmp.mkdir(parents=True, exist_ok=True)
     (tmp / "prometheus.yml").write_text(yaml.safe_dump(config))
     proc = subprocess.Popen(
-        ["prometheus", f"--config.file={tmp / 'prometheus.yml'}",
-         f"--storage.tsdb.path={tmp / 'tsdb'}", f"--web.listen-address={host}:{port}",
-         "--log.level=error"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            "prometheus",
+            f"--config.file={tmp / 'prometheus.yml'}",
+            f"--storage.tsdb.path={tmp / 'tsdb'}",
+            f"--web.listen-address={host}:{port}",
+            "--log.level=error",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://{host}:{port}"
     try:
         _wait(f"{url}/-/ready")
@@ -102,9 +107,13 @@ def _prometheus(target: str, tmp: Path) -> tuple[float, int]:
         deadline = time.monotonic() + 60
         while len(durations) < 4 and time.monotonic() < deadline:
             time.sleep(5)
-            result = httpx.get(f"{url}/api/v1/query", params={
-                "query": '{job="camwatch", __name__=~"up|scrape_duration_seconds|'
-                         'scrape_samples_scraped"}'}).json()["data"]["result"]  # fmt: skip
+            result = httpx.get(
+                f"{url}/api/v1/query",
+                params={
+                    "query": '{job="camwatch", __name__=~"up|scrape_duration_seconds|'
+                    'scrape_samples_scraped"}'
+                },
+            ).json()["data"]["result"]
             by_name = {r["metric"]["__name__"]: float(r["value"][1]) for r in result}
             if by_name.get("up") == 1.0:
                 durations.append(by_name["scrape_duration_seconds"])
@@ -128,13 +137,27 @@ def run_backend(
     fast_cpu, slow_cpu = _in_process(db)
     host = "127.0.0.1"
     port = _free_port(host)
-    env = {**os.environ, "CAMWATCH_DATABASE_URL": url, "CAMWATCH_ENVIRONMENT": "test",
-           "CAMWATCH_SECRET_KEY": "b" * 40, "CAMWATCH_DATA_DIR": str(tmp / label)}  # fmt: skip
+    env = {
+        **os.environ,
+        "CAMWATCH_DATABASE_URL": url,
+        "CAMWATCH_ENVIRONMENT": "test",
+        "CAMWATCH_SECRET_KEY": "b" * 40,
+        "CAMWATCH_DATA_DIR": str(tmp / label),
+    }
     server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/camwatch"), "serve", "--no-monitoring", "--host", host,
-         "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            str(ROOT / ".venv/bin/camwatch"),
+            "serve",
+            "--no-monitoring",
+            "--host",
+            host,
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         _wait(f"http://{host}:{port}/healthz")
         httpx.get(f"http://{host}:{port}/metrics", timeout=30)  # first scrape builds the registry
@@ -154,11 +177,18 @@ def run_backend(
         server.wait(10)
         db.dispose()
     return {
-        "backend": label, "seed_s": seeded, "median_s": statistics.median(walls),
-        "max_s": max(walls), "server_cpu_s": statistics.median(cpus), "bytes": len(body),
-        "series": series, "camera_series": camera_series, "fast_cpu_s": fast_cpu,
-        "client_python_cpu_s": slow_cpu, "prometheus": prom,
-    }  # fmt: skip
+        "backend": label,
+        "seed_s": seeded,
+        "median_s": statistics.median(walls),
+        "max_s": max(walls),
+        "server_cpu_s": statistics.median(cpus),
+        "bytes": len(body),
+        "series": series,
+        "camera_series": camera_series,
+        "fast_cpu_s": fast_cpu,
+        "client_python_cpu_s": slow_cpu,
+        "prometheus": prom,
+    }
 
 
 def main() -> None:
@@ -182,28 +212,37 @@ def main() -> None:
                 ("SQLite", f"sqlite:///{tmp / 'bench.db'}"),
                 ("PostgreSQL", f"{POSTGRES}?options=-csearch_path%3D{schema}"),
             ]:
-                results.append(run_backend(label, url, args.cameras, args.scrapes,
-                                           not args.no_prometheus, tmp))  # fmt: skip
+                results.append(
+                    run_backend(label, url, args.cameras, args.scrapes, not args.no_prometheus, tmp)
+                )
         finally:
             with admin.begin() as conn:
                 conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
             admin.dispose()
     print(f"/metrics, {args.cameras} cameras, {args.scrapes} scrapes per backend\n")
-    print("| database | GET /metrics median s | max s | server CPU s per scrape | series "
-          "| of which per camera | body MB | Prometheus scrape_duration s (median, scrapes 2-4) |")
+    print(
+        "| database | GET /metrics median s | max s | server CPU s per scrape | series "
+        "| of which per camera | body MB | Prometheus scrape_duration s (median, scrapes 2-4) |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         prom = r["prometheus"]
         prom_text = f"{prom[0]:.3f} ({prom[1]} samples)" if prom else "not run"
-        print(f"| {r['backend']} | {r['median_s']:.3f} | {r['max_s']:.3f} | "
-              f"{r['server_cpu_s']:.3f} | {r['series']} | {r['camera_series']} | "
-              f"{r['bytes'] / 1e6:.1f} | {prom_text} |")
-    print("\n| database | exposition CPU s, camwatch text path | same collector via client_python "
-          "generate_latest | fleet seeding s |")
+        print(
+            f"| {r['backend']} | {r['median_s']:.3f} | {r['max_s']:.3f} | "
+            f"{r['server_cpu_s']:.3f} | {r['series']} | {r['camera_series']} | "
+            f"{r['bytes'] / 1e6:.1f} | {prom_text} |"
+        )
+    print(
+        "\n| database | exposition CPU s, camwatch text path | same collector via client_python "
+        "generate_latest | fleet seeding s |"
+    )
     print("|---|---:|---:|---:|")
     for r in results:
-        print(f"| {r['backend']} | {r['fast_cpu_s']:.3f} | {r['client_python_cpu_s']:.3f} | "
-              f"{r['seed_s']:.1f} |")
+        print(
+            f"| {r['backend']} | {r['fast_cpu_s']:.3f} | {r['client_python_cpu_s']:.3f} | "
+            f"{r['seed_s']:.1f} |"
+        )
 
 
 if __name__ == "__main__":

@@ -20,24 +20,36 @@ from typing import Any
 
 from sqlalchemy import create_engine, insert, select, text
 
-from monitor.db import Database
-from monitor.migrate import upgrade
-from monitor.models import Camera, HourlyRollup
+from monitor.core.access import Actor
+from monitor.core.db import Database
+from monitor.core.migrate import upgrade
+from monitor.core.models import Camera, HourlyRollup
+from monitor.core.settings import Settings
 from monitor.movement.export import report_pdf, report_xlsx
 from monitor.movement.importer import import_instances
 from monitor.movement.report import build_report
 from monitor.registry.cameras import CameraRules
 from monitor.registry.importer import import_cameras
-from monitor.registry.scope import Actor
 from monitor.registry.sheets import read_table
-from monitor.settings import Settings
 from tests.registry_data import IMPORT_HEADER_VI, camera_rows, seed_registry, to_csv
 
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 SYSTEM = Actor.system("bench")
-HEADER = ["Mã mô hình", "Mã loại mô hình", "Tên mô hình", "Đơn vị thực hiện", "Mã địa bàn",
-          "Ngày bắt đầu", "Hồ sơ đã có", "Năm", "Kinh phí (đồng)", "Chỉ tiêu", "Mục tiêu",
-          "Đạt được", "Mã camera"]  # fmt: skip
+HEADER = [
+    "Mã mô hình",
+    "Mã loại mô hình",
+    "Tên mô hình",
+    "Đơn vị thực hiện",
+    "Mã địa bàn",
+    "Ngày bắt đầu",
+    "Hồ sơ đã có",
+    "Năm",
+    "Kinh phí (đồng)",
+    "Chỉ tiêu",
+    "Mục tiêu",
+    "Đạt được",
+    "Mã camera",
+]
 TYPES = ["camera-an-ninh", "ho-an-toan", "doi-cong-nhan-xung-kich", "truong-hoc-van-minh"]
 AREAS = ["ST-TP", "BS-BT", "ST-TP-1"]
 
@@ -49,12 +61,23 @@ def instance_rows(count: int, cameras: list[str]) -> list[list[str]]:
         kind = TYPES[i % len(TYPES)]
         linked = ", ".join(next(pairs, ())) if kind == "camera-an-ninh" else ""
         done = "Quyết định xây dựng mô hình" if kind in ("camera-an-ninh", "ho-an-toan") else ""
-        rows.append([
-            f"MM-{i:05d}", kind, f"Mô hình số {i} – {kind}", f"Đơn vị {i % 400}",
-            AREAS[i % len(AREAS)], f"{2020 + i % 6}-0{1 + i % 9}-15", done, "2025",
-            f"{(i % 50 + 1) * 1_000_000}", "Hộ an toàn", str(100 + i % 50), str(60 + i % 70),
-            linked,
-        ])  # fmt: skip
+        rows.append(
+            [
+                f"MM-{i:05d}",
+                kind,
+                f"Mô hình số {i} – {kind}",
+                f"Đơn vị {i % 400}",
+                AREAS[i % len(AREAS)],
+                f"{2020 + i % 6}-0{1 + i % 9}-15",
+                done,
+                "2025",
+                f"{(i % 50 + 1) * 1_000_000}",
+                "Hộ an toàn",
+                str(100 + i % 50),
+                str(60 + i % 70),
+                linked,
+            ]
+        )
     return rows
 
 
@@ -69,10 +92,17 @@ def _rollups(db: Database, camera_codes: list[str], days: int) -> int:
     with db.session() as s:
         ids = list(s.scalars(select(Camera.id).where(Camera.code.in_(camera_codes))))
         rows = [
-            {"camera_id": cid, "hour": end - timedelta(hours=h), "probes": 60,
-             "successes": 57, "availability": 0.95, "metrics": {}}
-            for cid in ids for h in range(days * 24)
-        ]  # fmt: skip
+            {
+                "camera_id": cid,
+                "hour": end - timedelta(hours=h),
+                "probes": 60,
+                "successes": 57,
+                "availability": 0.95,
+                "metrics": {},
+            }
+            for cid in ids
+            for h in range(days * 24)
+        ]
         for start in range(0, len(rows), 20_000):
             s.execute(insert(HourlyRollup), rows[start : start + 20_000])
     return len(rows)
@@ -82,8 +112,13 @@ def run_backend(url: str, instances: int, cameras: int, days: int) -> list[tuple
     """Every measured step on one database."""
     db = Database(url)
     upgrade(db.engine)
-    settings = Settings(environment="test", database_url=url, secret_key="b" * 40,
-                        allowed_probe_networks=["127.0.0.0/8"], _env_file=None)  # fmt: skip
+    settings = Settings(
+        environment="test",
+        database_url=url,
+        secret_key="b" * 40,
+        allowed_probe_networks=["127.0.0.0/8"],
+        _env_file=None,
+    )
     rules = CameraRules.from_settings(settings)
     seed_registry(db, rules)
     cams = camera_rows(cameras, prefix="MMC")
@@ -93,6 +128,7 @@ def run_backend(url: str, instances: int, cameras: int, days: int) -> list[tuple
     data = to_csv(HEADER, instance_rows(instances, codes))
     out: list[tuple[str, ...]] = []
     for label in ("import, first time", "import, same file again"):
+
         def step() -> str:
             with db.session() as s:
                 got = import_instances(s, SYSTEM, read_table(data, "models.csv"))
@@ -107,9 +143,15 @@ def run_backend(url: str, instances: int, cameras: int, days: int) -> list[tuple
             return build_report(s, SYSTEM, health_days=days)
 
     wall, cpu, built = _timed(report)
-    out.append(("province report (JSON model)", f"{wall:.2f}", f"{cpu:.2f}",
-                f"{built.instances_total} instances, {len(built.camera_models)} camera models, "
-                f"{rollups} roll-up rows, {len(built.overdue)} overdue"))  # fmt: skip
+    out.append(
+        (
+            "province report (JSON model)",
+            f"{wall:.2f}",
+            f"{cpu:.2f}",
+            f"{built.instances_total} instances, {len(built.camera_models)} camera models, "
+            f"{rollups} roll-up rows, {len(built.overdue)} overdue",
+        )
+    )
     wall, cpu, xlsx = _timed(lambda: report_xlsx(built, "vi"))
     out.append(("XLSX export", f"{wall:.2f}", f"{cpu:.2f}", f"{len(xlsx) // 1024} KiB"))
     wall, cpu, pdf = _timed(lambda: report_pdf(built, "vi"))
@@ -125,8 +167,10 @@ def main() -> None:
     parser.add_argument("--cameras", type=int, default=1000)
     parser.add_argument("--days", type=int, default=30)
     args = parser.parse_args()
-    print(f"movement models: {args.instances} instances, {args.cameras} linked cameras, "
-          f"{args.days} days of hourly roll-ups\n")  # fmt: skip
+    print(
+        f"movement models: {args.instances} instances, {args.cameras} linked cameras, "
+        f"{args.days} days of hourly roll-ups\n"
+    )
     print("| database | step | wall s | CPU s | outcome |")
     print("|---|---|---|---|---|")
     schema = f"bench_mm_{uuid.uuid4().hex[:8]}"

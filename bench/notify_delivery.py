@@ -20,13 +20,13 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from monitor.db import Database
-from monitor.migrate import upgrade
-from monitor.models import Ticket
+from monitor.core.db import Database
+from monitor.core.migrate import upgrade
+from monitor.core.models import Ticket
+from monitor.core.settings import Settings
 from monitor.notifiers.delivery import deliver_due
 from monitor.notifiers.outbox import enqueue_ticket_event
 from monitor.registry.cameras import CameraRules
-from monitor.settings import Settings
 from tests.monitor.notifiers.tickets_data import make_ticket, set_crew_channels
 from tests.registry_data import seed_registry
 
@@ -75,10 +75,15 @@ def run(messages: int) -> list[tuple[str, str, int, float, float]]:
                 db = Database(url)
                 upgrade(db.engine)
                 settings = Settings(
-                    environment="test", data_dir=Path(tmp), database_url=url,
-                    secret_key="b" * 40, allowed_probe_networks=["127.0.0.0/8"],
-                    smtp_host=smtp_host, smtp_port=smtp_port, _env_file=None,
-                )  # fmt: skip
+                    environment="test",
+                    data_dir=Path(tmp),
+                    database_url=url,
+                    secret_key="b" * 40,
+                    allowed_probe_networks=["127.0.0.0/8"],
+                    smtp_host=smtp_host,
+                    smtp_port=smtp_port,
+                    _env_file=None,
+                )
                 seed = seed_registry(db, CameraRules.from_settings(settings))
                 set_crew_channels(db, seed, webhook_url=hook_url, email="crew@bench.test")
                 with db.session() as s:
@@ -96,15 +101,19 @@ def run(messages: int) -> list[tuple[str, str, int, float, float]]:
                 for channel, other in (("webhook", "email"), ("email", "webhook")):
                     with db.engine.begin() as conn:
                         conn.execute(
-                            text("UPDATE notifications SET next_attempt_at = :t "
-                                 "WHERE channel = :c AND state = 'pending'"),
+                            text(
+                                "UPDATE notifications SET next_attempt_at = :t "
+                                "WHERE channel = :c AND state = 'pending'"
+                            ),
                             {"t": "2100-01-01 00:00:00+00", "c": other},
-                        )  # fmt: skip
+                        )
                         conn.execute(
-                            text("UPDATE notifications SET next_attempt_at = :t "
-                                 "WHERE channel = :c AND state = 'pending'"),
+                            text(
+                                "UPDATE notifications SET next_attempt_at = :t "
+                                "WHERE channel = :c AND state = 'pending'"
+                            ),
                             {"t": "2000-01-01 00:00:00+00", "c": channel},
-                        )  # fmt: skip
+                        )
                     wall, cpu, sent = _phase(db, settings, messages)
                     results.append((backend, f"deliver {channel}", sent, wall, cpu))
                 db.dispose()

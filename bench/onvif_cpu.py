@@ -97,8 +97,13 @@ async def _camwatch_side(spec: dict) -> dict:
 
     def target(i: int) -> ProbeTarget:
         host, port = cams[i % len(cams)]
-        return ProbeTarget(code=f"BENCH-{i}", host=host, onvif_port=port,
-                           username=spec["username"], password=spec["password"])
+        return ProbeTarget(
+            code=f"BENCH-{i}",
+            host=host,
+            onvif_port=port,
+            username=spec["username"],
+            password=spec["password"],
+        )
 
     warm = await onvif.probe(target(-1), cfg, deadline=Deadline(10))
     if not warm.ok:
@@ -134,10 +139,23 @@ def _find_or_fetch_wheel(explicit: str | None, workdir: Path) -> Path:
     if found:
         return Path(found[0])
     pip = [sys.executable, "-m", "pip"]
-    subprocess.run([*pip, "download", "--no-deps", "-d", str(workdir),
-                    f"onvif-zeep=={LEGACY_VERSION}"], check=True)
-    subprocess.run([*pip, "wheel", "--no-deps", "-w", str(workdir),
-                    f"onvif-zeep=={LEGACY_VERSION}", "--find-links", str(workdir)], check=True)
+    subprocess.run(
+        [*pip, "download", "--no-deps", "-d", str(workdir), f"onvif-zeep=={LEGACY_VERSION}"],
+        check=True,
+    )
+    subprocess.run(
+        [
+            *pip,
+            "wheel",
+            "--no-deps",
+            "-w",
+            str(workdir),
+            f"onvif-zeep=={LEGACY_VERSION}",
+            "--find-links",
+            str(workdir),
+        ],
+        check=True,
+    )
     return next(workdir.glob(f"onvif_zeep-{LEGACY_VERSION}-*.whl"))
 
 
@@ -155,8 +173,13 @@ def _run_legacy(spec: dict, legacy_dir: Path) -> dict:
     env["PYTHONPATH"] = os.pathsep.join([str(legacy_dir), str(REPO_ROOT)])
     proc = subprocess.run(
         [sys.executable, "-m", "bench.onvif_cpu", "--legacy-worker"],
-        input=json.dumps(spec), capture_output=True, text=True, env=env, cwd=REPO_ROOT,
-        check=False, timeout=600,
+        input=json.dumps(spec),
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO_ROOT,
+        check=False,
+        timeout=600,
     )
     if proc.returncode != 0:
         raise SystemExit(f"legacy worker failed:\n{proc.stderr[-3000:]}")
@@ -166,8 +189,12 @@ def _run_legacy(spec: dict, legacy_dir: Path) -> dict:
 def _run_camwatch(spec: dict) -> dict:
     proc = subprocess.run(
         [sys.executable, "-m", "bench.onvif_cpu", "--camwatch-worker"],
-        input=json.dumps(spec), capture_output=True, text=True, cwd=REPO_ROOT,
-        check=False, timeout=600,
+        input=json.dumps(spec),
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        check=False,
+        timeout=600,
     )
     if proc.returncode != 0:
         raise SystemExit(f"camwatch worker failed:\n{proc.stderr[-3000:]}")
@@ -212,20 +239,27 @@ def main(argv: list[str] | None = None) -> int:
     from tests.peers.ipycam_peer import IpycamPeer
 
     with tempfile.TemporaryDirectory(prefix="onvif-zeep-") as tmp:
-        legacy_dir = _extract_legacy(_find_or_fetch_wheel(args.legacy_wheel, Path(tmp)),
-                                     Path(tmp) / "legacy")
+        legacy_dir = _extract_legacy(
+            _find_or_fetch_wheel(args.legacy_wheel, Path(tmp)), Path(tmp) / "legacy"
+        )
         # Tiny, slow picture: the camera's own frame loop should not drown its ONVIF work.
         peers = [IpycamPeer(width=160, height=90, fps=1).start() for _ in range(args.peers)]
         try:
-            spec = {"cameras": [[p.host, p.onvif_port] for p in peers], "count": args.cameras,
-                    "username": peers[0].username, "password": peers[0].password}
+            spec = {
+                "cameras": [[p.host, p.onvif_port] for p in peers],
+                "count": args.cameras,
+                "username": peers[0].username,
+                "password": peers[0].password,
+            }
             pids = [p.process.pid for p in peers if p.process is not None]
             idle0, t0 = _process_tree_cpu(pids), time.monotonic()
             time.sleep(2.0)
             idle_rate = (_process_tree_cpu(pids) - idle0) / (time.monotonic() - t0)
             rows = {}
-            for name, runner in (("onvif-zeep 0.2.12", lambda: _run_legacy(spec, legacy_dir)),
-                                 ("camwatch probes.onvif", lambda: _run_camwatch(spec))):
+            for name, runner in (
+                ("onvif-zeep 0.2.12", lambda: _run_legacy(spec, legacy_dir)),
+                ("camwatch probes.onvif", lambda: _run_camwatch(spec)),
+            ):
                 cpu0, w0 = _process_tree_cpu(pids), time.monotonic()
                 data = runner()
                 cam_cpu = _process_tree_cpu(pids) - cpu0 - idle_rate * (time.monotonic() - w0)
@@ -235,11 +269,15 @@ def main(argv: list[str] | None = None) -> int:
                 p.stop()
 
     legacy, ours = rows["onvif-zeep 0.2.12"][0], rows["camwatch probes.onvif"][0]
-    print(f"{args.cameras} camera clients over {args.peers} ipycam processes, "
-          f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
+    print(
+        f"{args.cameras} camera clients over {args.peers} ipycam processes, "
+        f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs"
+    )
     print()
-    print("| client | new client per camera, CPU ms | re-probe, client reused, CPU ms "
-          "| camera-side CPU ms per check |")
+    print(
+        "| client | new client per camera, CPU ms | re-probe, client reused, CPU ms "
+        "| camera-side CPU ms per check |"
+    )
     print("|---|---:|---:|---:|")
     for name, (data, cam) in rows.items():
         print(f"| {name} | {_ms(data['new_client'])} | {_ms(data['reuse'])} | {cam * 1000:.2f} |")
@@ -248,8 +286,10 @@ def main(argv: list[str] | None = None) -> int:
     ratio_monitor = statistics.mean(ours["reuse"]) / statistics.mean(legacy["new_client"])
     print(f"| camwatch / onvif-zeep | 1/{1 / ratio_new:.1f} | 1/{1 / ratio_reuse:.1f} | |")
     print()
-    print(f"Steady-state monitor check (camwatch re-probe vs onvif-zeep per camera): "
-          f"1/{1 / ratio_monitor:.1f}")
+    print(
+        f"Steady-state monitor check (camwatch re-probe vs onvif-zeep per camera): "
+        f"1/{1 / ratio_monitor:.1f}"
+    )
     return 0
 
 

@@ -84,8 +84,10 @@ async def _main(args: argparse.Namespace) -> None:
 
     print(f"runs per row: {args.runs}; stream 1280x720 H.264 25 fps over RTSP/TCP on loopback")
     print()
-    print("| source | keyframe interval | probe settings | runs | failed | TTFF median s "
-          "| TTFF p95 s | TTFF max s | CPU per probe ms |")
+    print(
+        "| source | keyframe interval | probe settings | runs | failed | TTFF median s "
+        "| TTFF p95 s | TTFF max s | CPU per probe ms |"
+    )
     print("|---|---|---|---:|---:|---:|---:|---:|---:|")
     for row in rows:
         print(row)
@@ -99,7 +101,9 @@ def main() -> None:
     p = argparse.ArgumentParser(prog="bench.rtsp_ttff")
     p.add_argument("--runs", type=int, default=20)
     p.add_argument(
-        "--gops", type=lambda s: [float(x) for x in s.split(",")], default=[1.0, 2.0],
+        "--gops",
+        type=lambda s: [float(x) for x in s.split(",")],
+        default=[1.0, 2.0],
         help="keyframe intervals in seconds, comma-separated",
     )
     asyncio.run(_main(p.parse_args()))

@@ -97,9 +97,14 @@ async def _blackbox(
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
         proc = subprocess.Popen(
-            [BLACKBOX, f"--config.file={cfg_path}", f"--web.listen-address=127.0.0.1:{port}",
-             "--log.level=warn"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                BLACKBOX,
+                f"--config.file={cfg_path}",
+                f"--web.listen-address=127.0.0.1:{port}",
+                "--log.level=warn",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         try:
             out = subprocess.run(
@@ -144,7 +149,8 @@ async def _blackbox(
 async def _main(args: argparse.Namespace) -> None:
     server = subprocess.Popen(
         [sys.executable, "-m", "bench.tcp_rate", "--serve", str(args.targets)],
-        stdout=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert server.stdout is not None
@@ -174,8 +180,10 @@ async def _main(args: argparse.Namespace) -> None:
         ("camwatch probes.tcp, 1 port", 1, *ours1),
         ("camwatch probes.tcp, ONVIF+RTSP ports", 2, *ours2),
     ]
-    print(f"targets: {args.targets} loopback listeners, rounds: {args.rounds}, "
-          f"blackbox driver concurrency: {args.concurrency}, CPUs: {os.cpu_count()}")
+    print(
+        f"targets: {args.targets} loopback listeners, rounds: {args.rounds}, "
+        f"blackbox driver concurrency: {args.concurrency}, CPUs: {os.cpu_count()}"
+    )
     print()
     print("| prober | connects/probe | probes | failed | CPU s | wall s | probes per CPU-second |")
     print("|---|---:|---:|---:|---:|---:|---:|")
@@ -183,8 +191,9 @@ async def _main(args: argparse.Namespace) -> None:
         print(f"| {name} | {per} | {n} | {failed} | {cpu:.2f} | {wall:.2f} | {n / cpu:,.0f} |")
     ratio = (ours1[0] / ours1[1]) / (bb[0] / bb[1])
     print()
-    print(f"camwatch (1 port) / blackbox_exporter probes per CPU-second: {ratio:.1f}x "
-          f"(target >= 2x)")
+    print(
+        f"camwatch (1 port) / blackbox_exporter probes per CPU-second: {ratio:.1f}x (target >= 2x)"
+    )
 
 
 def main() -> None:

@@ -123,8 +123,12 @@ class OnvifDevice:
             # The clock handshake is ours (connect): it reads the clock once for both the
             # drift metric and the token offset, which the library applies as dt_diff.
             self._camera = _TimedCamera(
-                self.host, self.port, self._username, self._password,
-                adjust_time=False, owner=self,
+                self.host,
+                self.port,
+                self._username,
+                self._password,
+                adjust_time=False,
+                owner=self,
             )
         return self._camera
 
@@ -137,7 +141,9 @@ class OnvifDevice:
         """Bound every following HTTP exchange by `seconds` (from the probe's deadline)."""
         seconds = max(0.05, seconds)
         self._timeout = aiohttp.ClientTimeout(
-            total=seconds, connect=min(seconds, 3.0), sock_connect=min(seconds, 3.0),
+            total=seconds,
+            connect=min(seconds, 3.0),
+            sock_connect=min(seconds, 3.0),
             sock_read=seconds,
         )
         if self._camera is not None:
@@ -161,8 +167,9 @@ class OnvifDevice:
                 raise
             # The camera wants a token even for GetSystemDateAndTime and its clock is outside
             # the token window: sign with the clock its HTTP Date header showed, retry once.
-            logger.info("%s: clock outside the WS-Security window, signing with its Date header",
-                        self.code)
+            logger.info(
+                "%s: clock outside the WS-Security window, signing with its Date header", self.code
+            )
             reading = await self.read_clock()
         self.set_clock_offset(reading.offset_seconds)
         devicemgmt = await camera.create_devicemgmt_service()
@@ -192,8 +199,13 @@ class OnvifDevice:
         rtt = time.monotonic() - t0
         utc = reply.UTCDateTime
         camera_now = dt.datetime(
-            utc.Date.Year, utc.Date.Month, utc.Date.Day,
-            utc.Time.Hour, utc.Time.Minute, utc.Time.Second, tzinfo=dt.UTC,
+            utc.Date.Year,
+            utc.Date.Month,
+            utc.Date.Day,
+            utc.Time.Hour,
+            utc.Time.Minute,
+            utc.Time.Second,
+            tzinfo=dt.UTC,
         ).timestamp()
         # The camera read its clock about half-way through the exchange, in whole seconds
         # (truncated: the true reading lies half a second later on average).

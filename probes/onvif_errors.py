@@ -35,8 +35,15 @@ ONVIF_EXPECTED_ERRORS: tuple[type[BaseException], ...] = (
     IndexError,
 )
 
-_AUTH_MARKERS = ("notauthorized", "not authorized", "unauthorized", "authority failure",
-                 "authentication", "sender not authorized", "failedauthentication")
+_AUTH_MARKERS = (
+    "notauthorized",
+    "not authorized",
+    "unauthorized",
+    "authority failure",
+    "authentication",
+    "sender not authorized",
+    "failedauthentication",
+)
 
 
 def is_auth_refusal(exc: BaseException) -> bool:
@@ -71,7 +78,8 @@ def classify(exc: BaseException, *, timeout_seconds: float | None = None) -> tup
         waited = f" within {timeout_seconds:.1f} s" if timeout_seconds is not None else ""
         return FaultCode.ONVIF_ERROR, f"no complete ONVIF answer{waited}"
     if isinstance(root, aiohttp.ClientConnectorError | ConnectionRefusedError) or (
-        isinstance(root, OSError) and not isinstance(root, aiohttp.ClientError)
+        isinstance(root, OSError)
+        and not isinstance(root, aiohttp.ClientError)
         and root.errno is not None
     ):
         return FaultCode.OFFLINE, f"ONVIF port does not accept connections ({_short(root)})"

@@ -29,9 +29,22 @@ TOPIC_FAULTS: dict[str, FaultCode] = {
 # tns1:Monitoring/OperatingTime/LastReboot carries the boot time in its "Status" item.
 REBOOT_SEGMENT = "lastreboot"
 # Data items whose boolean value says whether the condition is present.
-STATE_ITEMS = frozenset({"state", "istamper", "failed", "value", "isactive", "active",
-                         "issignalloss", "istooblurry", "istoodark", "istoobright",
-                         "isglobalscenechange", "alarm"})
+STATE_ITEMS = frozenset(
+    {
+        "state",
+        "istamper",
+        "failed",
+        "value",
+        "isactive",
+        "active",
+        "issignalloss",
+        "istooblurry",
+        "istoodark",
+        "istoobright",
+        "isglobalscenechange",
+        "alarm",
+    }
+)
 TRUE_VALUES = frozenset({"true", "1", "on", "active", "yes"})
 # A boot time later than the known one by less than this is the same boot (clock jitter).
 REBOOT_SLACK_SECONDS = 60.0
@@ -84,7 +97,9 @@ def event_from_message(topic: str, message: Any) -> CameraEvent:
         }
 
     return CameraEvent(
-        topic=topic, data=items("Data"), source=items("Source"),
+        topic=topic,
+        data=items("Data"),
+        source=items("Source"),
         operation=str(message.get("PropertyOperation") or ""),
         utc_time=str(message.get("UtcTime") or ""),
     )
@@ -102,7 +117,8 @@ def _event_from_zeep(topic: str, message: Any) -> CameraEvent:
 
     utc = getattr(message, "UtcTime", None)
     return CameraEvent(
-        topic=topic, data=items(getattr(message, "Data", None)),
+        topic=topic,
+        data=items(getattr(message, "Data", None)),
         source=items(getattr(message, "Source", None)),
         operation=str(getattr(message, "PropertyOperation", None) or ""),
         utc_time=utc.isoformat() if isinstance(utc, dt.datetime) else str(utc or ""),

@@ -99,14 +99,17 @@ async def _fetch(
     """GET the snapshot, reading at most `limit` bytes; returns (body, content type)."""
     async with client.stream("GET", url, auth=auth) as response:
         if response.status_code in (401, 403):
-            raise _Failed(FaultCode.AUTH_FAILED, f"camera refused the credentials (HTTP "
-                          f"{response.status_code})")
+            raise _Failed(
+                FaultCode.AUTH_FAILED,
+                f"camera refused the credentials (HTTP {response.status_code})",
+            )
         if response.status_code != 200:
             raise _Failed(FaultCode.STREAM_ERROR, f"snapshot answered HTTP {response.status_code}")
         declared = response.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > limit:
-            raise _Failed(FaultCode.STREAM_ERROR, f"snapshot of {declared} bytes exceeds the "
-                          f"{limit} byte cap")
+            raise _Failed(
+                FaultCode.STREAM_ERROR, f"snapshot of {declared} bytes exceeds the {limit} byte cap"
+            )
         body = bytearray()
         async for chunk in response.aiter_raw():
             body += chunk

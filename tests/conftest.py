@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from monitor.db import Database
-from monitor.migrate import upgrade
-from monitor.models import Base
-from monitor.settings import Settings
+from monitor.core.db import Database
+from monitor.core.migrate import upgrade
+from monitor.core.models import Base
+from monitor.core.settings import Settings
 
 POSTGRES_URL = os.environ.get(
     "CAMWATCH_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

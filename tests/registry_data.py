@@ -6,12 +6,12 @@ from dataclasses import dataclass, field
 
 from pydantic import SecretStr
 
-from monitor.db import Database
-from monitor.models import AreaLevel, HostKind, Role
+from monitor.core.access import Actor
+from monitor.core.db import Database
+from monitor.core.models import AreaLevel, HostKind, Role
 from monitor.registry import areas, cameras, crews, hosts, users
 from monitor.registry.cameras import CameraRules
 from monitor.registry.schemas import AreaCreate, CameraCreate, CrewCreate, HostCreate, UserCreate
-from monitor.registry.scope import Actor
 
 PASSWORD = "correct horse battery"
 CAMERA_PASSWORD = "Cam#Secret-2024"
@@ -52,11 +52,16 @@ def seed_registry(db: Database, rules: CameraRules) -> Seed:
             ("factory", "Công ty TNHH Dung Quất", "BS-BT", "0914333444"),
         ]:
             host = hosts.create_host(
-                s, system,
-                HostCreate(name=name, kind=HostKind.SCHOOL if key == "school" else
-                           HostKind.ENTERPRISE, area_code=area, contact_name="Nguyễn Văn A",
-                           contact_phone=phone),
-            )  # fmt: skip
+                s,
+                system,
+                HostCreate(
+                    name=name,
+                    kind=HostKind.SCHOOL if key == "school" else HostKind.ENTERPRISE,
+                    area_code=area,
+                    contact_name="Nguyễn Văn A",
+                    contact_phone=phone,
+                ),
+            )
             seed.host_ids[key] = host.id
         for code, area, host in [
             ("ST-0001", "ST-TP-1", "school"),
@@ -64,55 +69,116 @@ def seed_registry(db: Database, rules: CameraRules) -> Seed:
             ("BS-0001", "BS-BT", "factory"),
         ]:
             cameras.create_camera(
-                s, system,
-                CameraCreate(code=code, name=f"Camera {code}", area_code=area,
-                             onvif_host="127.0.0.1", host_id=seed.host_ids[host],
-                             username="admin", password=SecretStr(CAMERA_PASSWORD),
-                             address="Quốc lộ 24B", latitude=15.15, longitude=108.78),
+                s,
+                system,
+                CameraCreate(
+                    code=code,
+                    name=f"Camera {code}",
+                    area_code=area,
+                    onvif_host="127.0.0.1",
+                    host_id=seed.host_ids[host],
+                    username="admin",
+                    password=SecretStr(CAMERA_PASSWORD),
+                    address="Quốc lộ 24B",
+                    latitude=15.15,
+                    longitude=108.78,
+                ),
                 rules,
-            )  # fmt: skip
+            )
         crew = crews.create_crew(
             s, system, CrewCreate(name="Tổ sửa chữa Sơn Tịnh", district_codes=["ST"])
         )
         seed.crew_ids["st"] = crew.id
         for role in Role:
             user, token = users.create_user(
-                s, system,
-                UserCreate(username=f"{role.value}1", role=role,
-                           crew_id=crew.id if role == Role.CREW else None,
-                           password=SecretStr(PASSWORD) if role == Role.POLICE else None),
-            )  # fmt: skip
+                s,
+                system,
+                UserCreate(
+                    username=f"{role.value}1",
+                    role=role,
+                    crew_id=crew.id if role == Role.CREW else None,
+                    password=SecretStr(PASSWORD) if role == Role.POLICE else None,
+                ),
+            )
             seed.tokens[role.value] = token
             seed.user_ids[role.value] = user.id
     return seed
 
 
 IMPORT_HEADER_EN = [
-    "code", "name", "address", "area_code", "latitude", "longitude", "host_name", "host_phone",
-    "vendor", "model", "onvif_host", "onvif_port", "username", "password", "expected_width",
-    "expected_height", "importance", "enabled", "tags",
-]  # fmt: skip
+    "code",
+    "name",
+    "address",
+    "area_code",
+    "latitude",
+    "longitude",
+    "host_name",
+    "host_phone",
+    "vendor",
+    "model",
+    "onvif_host",
+    "onvif_port",
+    "username",
+    "password",
+    "expected_width",
+    "expected_height",
+    "importance",
+    "enabled",
+    "tags",
+]
 
 IMPORT_HEADER_VI = [
-    "Mã camera", "Tên camera", "Địa chỉ", "Mã địa bàn", "Vĩ độ", "Kinh độ", "Hộ/đơn vị lắp đặt",
-    "Số điện thoại", "Hãng", "Model", "Địa chỉ IP", "Cổng ONVIF", "Tên đăng nhập", "Mật khẩu",
-    "Độ phân giải ngang", "Độ phân giải dọc", "Mức quan trọng", "Đang theo dõi", "Nhãn",
-]  # fmt: skip
+    "Mã camera",
+    "Tên camera",
+    "Địa chỉ",
+    "Mã địa bàn",
+    "Vĩ độ",
+    "Kinh độ",
+    "Hộ/đơn vị lắp đặt",
+    "Số điện thoại",
+    "Hãng",
+    "Model",
+    "Địa chỉ IP",
+    "Cổng ONVIF",
+    "Tên đăng nhập",
+    "Mật khẩu",
+    "Độ phân giải ngang",
+    "Độ phân giải dọc",
+    "Mức quan trọng",
+    "Đang theo dõi",
+    "Nhãn",
+]
 
 
-def camera_rows(count: int, *, prefix: str = "IMP", area_codes: tuple[str, ...] = ("ST-TP",
-                "BS-BT", "ST-TP-1")) -> list[list[str]]:  # fmt: skip
+def camera_rows(
+    count: int, *, prefix: str = "IMP", area_codes: tuple[str, ...] = ("ST-TP", "BS-BT", "ST-TP-1")
+) -> list[list[str]]:
     """`count` valid import rows (in IMPORT_HEADER_* column order) on loopback addresses."""
     rows = []
     for i in range(count):
-        rows.append([
-            f"{prefix}-{i:05d}", f"Camera số {i}", f"Thôn {i % 17}, Quốc lộ 1A",
-            area_codes[i % len(area_codes)], f"{15.0 + (i % 1000) / 10000:.5f}",
-            f"{108.7 + (i % 900) / 10000:.5f}", f"Hộ gia đình {i % 300}", f"0905{i % 1000000:06d}",
-            "Hikvision" if i % 2 else "Dahua", "DS-2CD1023",
-            f"127.{10 + i // 65536}.{i // 256 % 256}.{i % 256}",
-            "80", "admin", f"pw-{i}", "1280", "720", str(1 + i % 5), "có", "trường học, cổng",
-        ])  # fmt: skip
+        rows.append(
+            [
+                f"{prefix}-{i:05d}",
+                f"Camera số {i}",
+                f"Thôn {i % 17}, Quốc lộ 1A",
+                area_codes[i % len(area_codes)],
+                f"{15.0 + (i % 1000) / 10000:.5f}",
+                f"{108.7 + (i % 900) / 10000:.5f}",
+                f"Hộ gia đình {i % 300}",
+                f"0905{i % 1000000:06d}",
+                "Hikvision" if i % 2 else "Dahua",
+                "DS-2CD1023",
+                f"127.{10 + i // 65536}.{i // 256 % 256}.{i % 256}",
+                "80",
+                "admin",
+                f"pw-{i}",
+                "1280",
+                "720",
+                str(1 + i % 5),
+                "có",
+                "trường học, cổng",
+            ]
+        )
     return rows
 
 
@@ -132,15 +198,19 @@ def seed_ticket(db: Database, settings: object, camera_code: str) -> int:
     """An open outage of a camera with its ticket (assigned if a crew covers the district)."""
     from sqlalchemy import select
 
-    from monitor.models import Camera, Incident, IncidentKind
-    from monitor.tickets import open_ticket
+    from monitor.core.models import Camera, Incident, IncidentKind
+    from monitor.outages.tickets import open_ticket
 
     with db.session() as s:
         camera = s.scalar(select(Camera).where(Camera.code == camera_code))
         incident = Incident(
-            kind=IncidentKind.CAMERA, camera=camera, area_id=camera.area_id, state="down",
-            faults=["offline"], reason="no TCP answer",
-        )  # fmt: skip
+            kind=IncidentKind.CAMERA,
+            camera=camera,
+            area_id=camera.area_id,
+            state="down",
+            faults=["offline"],
+            reason="no TCP answer",
+        )
         s.add(incident)
         s.flush()
         return open_ticket(s, incident, settings).id  # type: ignore[arg-type]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Query
 
 from api.deps import CurrentActor, EditorActor, SessionDep
-from monitor.errors import NotFound
-from monitor.models import AreaLevel
+from monitor.core.errors import NotFound
+from monitor.core.models import AreaLevel
 from monitor.registry import areas
 from monitor.registry.schemas import AreaCreate, AreaPublic, AreaUpdate, Page
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Query
 
 from api.deps import AdminActor, SessionDep
-from monitor import audit
+from monitor.core import audit
 from monitor.registry.schemas import AuditPublic, Page
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"])

@@ -31,9 +31,12 @@ class TokenRequest(BaseModel):
 
 @router.post("/login")
 def login(
-    body: LoginRequest, request: Request, response: Response, session: SessionDep,
+    body: LoginRequest,
+    request: Request,
+    response: Response,
+    session: SessionDep,
     settings: SettingsDep,
-) -> LoginAnswer:  # fmt: skip
+) -> LoginAnswer:
     """Check a username and password; answer a session token and set the session cookie."""
     remote = request.client.host if request.client else ""
     result = users.login(
@@ -44,9 +47,13 @@ def login(
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong username or password")
     user, token = result
     response.set_cookie(
-        SESSION_COOKIE, token, httponly=True, samesite="lax",
-        max_age=settings.session_hours * 3600, secure=settings.public_url.startswith("https"),
-    )  # fmt: skip
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        max_age=settings.session_hours * 3600,
+        secure=settings.public_url.startswith("https"),
+    )
     expires = datetime.now(UTC) + timedelta(hours=settings.session_hours)
     return LoginAnswer(token=token, expires_at=expires, user=UserPublic.model_validate(user))
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from api.deps import CurrentActor, EditorActor, RulesDep, SessionDep
 from api.presenters import camera_public
-from monitor.errors import InvalidData
+from monitor.core.errors import InvalidData
 from monitor.registry import cameras
 from monitor.registry.exporter import export_cameras
 from monitor.registry.importer import import_cameras

@@ -8,9 +8,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from api.deps import SessionDep, require_roles
-from monitor.errors import InvalidData
-from monitor.models import Role
-from monitor.registry.scope import Actor
+from monitor.core.access import Actor
+from monitor.core.errors import InvalidData
+from monitor.core.models import Role
 from monitor.reports.common import parse_time
 from monitor.reports.coverage import look_up, place_of_camera
 
@@ -21,9 +21,16 @@ CoverageActor = Annotated[Actor, require_roles(*COVERAGE_ROLES)]
 
 
 def coverage_answer(
-    session: SessionDep, actor: Actor, *, lat: float | None, lon: float | None,
-    camera: str | None, radius_m: float, start: str | None, end: str | None,
-) -> dict[str, Any]:  # fmt: skip
+    session: SessionDep,
+    actor: Actor,
+    *,
+    lat: float | None,
+    lon: float | None,
+    camera: str | None,
+    radius_m: float,
+    start: str | None,
+    end: str | None,
+) -> dict[str, Any]:
     """Resolve the place (coordinates or a camera code) and the time, then look up."""
     if camera:
         lat, lon = place_of_camera(session, actor, camera.strip())
@@ -32,8 +39,15 @@ def coverage_answer(
     when = parse_time(start, field="start")
     if when is None:
         raise InvalidData("start (a time, or the start of a range) is required")
-    answer = look_up(session, actor, lat=lat, lon=lon, radius_m=radius_m, start=when,
-                     end=parse_time(end, field="end"))  # fmt: skip
+    answer = look_up(
+        session,
+        actor,
+        lat=lat,
+        lon=lon,
+        radius_m=radius_m,
+        start=when,
+        end=parse_time(end, field="end"),
+    )
     return {
         "latitude": answer.latitude,
         "longitude": answer.longitude,
@@ -62,5 +76,6 @@ def coverage(
     ] = None,
 ) -> dict[str, Any]:
     """Cameras within radius_m of the place, nearest first: working, down, or down for how long."""
-    return coverage_answer(session, actor, lat=lat, lon=lon, camera=camera, radius_m=radius_m,
-                           start=start, end=end)  # fmt: skip
+    return coverage_answer(
+        session, actor, lat=lat, lon=lon, camera=camera, radius_m=radius_m, start=start, end=end
+    )

@@ -8,7 +8,7 @@ import threading
 from fastapi import APIRouter, HTTPException, Request, Response, status
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
-from monitor.metrics_collector import StateCollector
+from monitor.metrics.collector import StateCollector
 
 router = APIRouter(tags=["metrics"])
 
@@ -37,9 +37,10 @@ def _check_token(request: Request) -> None:
     scheme, _, given = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not secrets.compare_digest(given.encode(), expected.encode()):
         raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED, "metrics token required",
+            status.HTTP_401_UNAUTHORIZED,
+            "metrics token required",
             headers={"WWW-Authenticate": "Bearer"},
-        )  # fmt: skip
+        )
 
 
 @router.get("/metrics", include_in_schema=False)

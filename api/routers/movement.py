@@ -10,8 +10,9 @@ from fastapi.responses import Response
 
 from api.deps import AdminActor, EditorActor, SessionDep, require_roles
 from api.routers.cameras import MAX_IMPORT_BYTES, ImportAnswer
-from monitor.errors import InvalidData
-from monitor.models import ModelStatus, Role
+from monitor.core.access import Actor
+from monitor.core.errors import InvalidData
+from monitor.core.models import ModelStatus, Role
 from monitor.movement import instances, reviews, types
 from monitor.movement.export import report_pdf, report_xlsx
 from monitor.movement.importer import import_instances
@@ -28,7 +29,6 @@ from monitor.movement.schemas import (
     TypeUpdate,
 )
 from monitor.registry.schemas import Page
-from monitor.registry.scope import Actor
 from monitor.registry.sheets import format_of, read_table
 
 router = APIRouter(prefix="/api/v1/movement", tags=["movement models"])
@@ -74,9 +74,15 @@ def list_instances(
 ) -> Page[InstancePublic]:
     """Model instances, filtered by area, type, status and text."""
     rows, total = instances.list_instances(
-        session, actor, area_code=area, type_code=type, status=status, q=q,
-        limit=limit, offset=offset,
-    )  # fmt: skip
+        session,
+        actor,
+        area_code=area,
+        type_code=type,
+        status=status,
+        q=q,
+        limit=limit,
+        offset=offset,
+    )
     items = [instance_public(r) for r in rows]
     return Page[InstancePublic](items=items, total=total, limit=limit, offset=offset)
 
@@ -101,9 +107,12 @@ async def import_file(file: UploadFile, session: SessionDep, actor: EditorActor)
         raise InvalidData("file larger than 50 MB")
     summary = import_instances(session, actor, read_table(data, file.filename or ""))
     return ImportAnswer(
-        rows=summary.rows, created=summary.created, updated=summary.updated,
-        unchanged=summary.unchanged, hosts_created=0,
-    )  # fmt: skip
+        rows=summary.rows,
+        created=summary.created,
+        updated=summary.updated,
+        unchanged=summary.unchanged,
+        hosts_created=0,
+    )
 
 
 @router.get("/instances/{code}")
@@ -146,9 +155,15 @@ def _report(
     lang: str,
 ) -> MovementReport:
     return build_report(
-        session, actor, area_code=area, year=year, as_of=as_of, overdue_months=overdue_months,
-        health_days=health_days, lang=lang,
-    )  # fmt: skip
+        session,
+        actor,
+        area_code=area,
+        year=year,
+        as_of=as_of,
+        overdue_months=overdue_months,
+        health_days=health_days,
+        lang=lang,
+    )
 
 
 @router.get("/report")
@@ -183,6 +198,7 @@ def export_report(
     body = report_xlsx(data, lang) if format == "xlsx" else report_pdf(data, lang)
     name = f"movement-report-{data.area.code if data.area else 'province'}-{data.as_of}.{format}"
     return Response(
-        body, media_type=EXPORT_TYPES[format],
+        body,
+        media_type=EXPORT_TYPES[format],
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )  # fmt: skip
+    )

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Query
 
 from api.deps import AdminActor, SessionDep
-from monitor.errors import NotFound
-from monitor.models import Notification, NotificationState
+from monitor.core.errors import NotFound
+from monitor.core.models import Notification, NotificationState
 from monitor.notifiers import admin
 from monitor.notifiers.schemas import NotificationPublic
 from monitor.registry.schemas import Page

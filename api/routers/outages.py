@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from api.deps import CurrentActor, SessionDep
-from monitor.i18n import normalize_lang
+from monitor.core.i18n import normalize_lang
 from monitor.reports.common import parse_time
 from monitor.reports.exports import export_outages
 from monitor.reports.outages import OutageFilter, list_outages
@@ -74,9 +74,15 @@ def export(
 ) -> Response:
     """The filtered outage list as CSV, XLSX or PDF, with the filters written on it."""
     result = export_outages(
-        session, actor, flt, format, lang=normalize_lang(lang), sort=sort,
+        session,
+        actor,
+        flt,
+        format,
+        lang=normalize_lang(lang),
+        sort=sort,
         descending=order == "desc",
-    )  # fmt: skip
+    )
     disposition = f'attachment; filename="{result.filename}"'
-    return Response(result.data, media_type=result.media_type,
-                    headers={"Content-Disposition": disposition})  # fmt: skip
+    return Response(
+        result.data, media_type=result.media_type, headers={"Content-Disposition": disposition}
+    )

@@ -6,9 +6,10 @@ from fastapi import APIRouter, UploadFile
 from fastapi.responses import Response
 
 from api.deps import CurrentActor, EditorActor, SessionDep
-from monitor import audit, pictures
-from monitor.errors import InvalidData, NotFound
-from monitor.models import ReferenceView
+from monitor.core import audit
+from monitor.core.errors import InvalidData, NotFound
+from monitor.core.models import ReferenceView
+from monitor.monitoring import pictures
 from monitor.registry.cameras import get_camera
 
 router = APIRouter(prefix="/api/v1/cameras/{code}/reference", tags=["cameras"])
@@ -23,8 +24,10 @@ def get_reference(code: str, session: SessionDep, actor: CurrentActor) -> Respon
     view = session.get(ReferenceView, camera.id)
     if view is None:
         raise NotFound(f"camera {code!r} has no reference view yet")
-    headers = {"X-Camwatch-Reference-Source": view.updated_by,
-               "X-Camwatch-Frames-Learned": str(view.frames_learned)}  # fmt: skip
+    headers = {
+        "X-Camwatch-Reference-Source": view.updated_by,
+        "X-Camwatch-Frames-Learned": str(view.frames_learned),
+    }
     return Response(view.image_png, media_type="image/png", headers=headers)
 
 

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from api.deps import SessionDep, require_roles
-from monitor.i18n import normalize_lang
-from monitor.models import Role
-from monitor.registry.scope import Actor
+from monitor.core.access import Actor
+from monitor.core.i18n import normalize_lang
+from monitor.core.models import Role
 from monitor.reports.availability import availability_report, parse_period
 from monitor.reports.exports import export_availability
 
@@ -45,12 +45,17 @@ def availability(
 
 @router.get("/availability/export")
 def availability_export(
-    session: SessionDep, actor: ReportActor, period: PeriodQuery, district: str | None = None,
-    format: Annotated[str, Query(pattern="^(xlsx|pdf)$")] = "xlsx", lang: str = "vi",
-) -> Response:  # fmt: skip
+    session: SessionDep,
+    actor: ReportActor,
+    period: PeriodQuery,
+    district: str | None = None,
+    format: Annotated[str, Query(pattern="^(xlsx|pdf)$")] = "xlsx",
+    lang: str = "vi",
+) -> Response:
     """The availability report as XLSX or PDF."""
     report = availability_report(session, actor, parse_period(period), district=district or None)
     result = export_availability(session, report, format, lang=normalize_lang(lang))
     disposition = f'attachment; filename="{result.filename}"'
-    return Response(result.data, media_type=result.media_type,
-                    headers={"Content-Disposition": disposition})  # fmt: skip
+    return Response(
+        result.data, media_type=result.media_type, headers={"Content-Disposition": disposition}
+    )

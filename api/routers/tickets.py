@@ -8,8 +8,8 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import CurrentActor, SessionDep, SettingsDep
-from monitor import tickets
-from monitor.models import TicketState
+from monitor.core.models import TicketState
+from monitor.outages import tickets
 from monitor.registry.schemas import Page
 
 router = APIRouter(prefix="/api/v1/tickets", tags=["tickets"])
@@ -60,9 +60,11 @@ class CommentIn(BaseModel):
 
 def _public(ticket) -> TicketPublic:  # type: ignore[no-untyped-def]
     return TicketPublic.model_validate(
-        {**{k: getattr(ticket, k) for k in TicketPublic.model_fields if k != "camera_code"},
-         "camera_code": ticket.camera.code if ticket.camera else None}
-    )  # fmt: skip
+        {
+            **{k: getattr(ticket, k) for k in TicketPublic.model_fields if k != "camera_code"},
+            "camera_code": ticket.camera.code if ticket.camera else None,
+        }
+    )
 
 
 def _detail(ticket) -> TicketDetail:  # type: ignore[no-untyped-def]
@@ -89,11 +91,19 @@ def list_tickets(
 ) -> Page[TicketPublic]:
     """Tickets (a crew sees its own), newest first."""
     rows, total = tickets.list_tickets(
-        session, actor, state=state, open_only=open_only, district_code=district,
-        camera_code=camera, crew_id=crew_id, limit=limit, offset=offset,
-    )  # fmt: skip
-    return Page[TicketPublic](items=[_public(t) for t in rows], total=total, limit=limit,
-                              offset=offset)  # fmt: skip
+        session,
+        actor,
+        state=state,
+        open_only=open_only,
+        district_code=district,
+        camera_code=camera,
+        crew_id=crew_id,
+        limit=limit,
+        offset=offset,
+    )
+    return Page[TicketPublic](
+        items=[_public(t) for t in rows], total=total, limit=limit, offset=offset
+    )
 
 
 @router.get("/{ticket_id}")
@@ -104,22 +114,33 @@ def get_ticket(ticket_id: int, session: SessionDep, actor: CurrentActor) -> Tick
 
 @router.post("/{ticket_id}/state")
 def change_state(
-    ticket_id: int, body: StateChange, session: SessionDep, actor: CurrentActor,
+    ticket_id: int,
+    body: StateChange,
+    session: SessionDep,
+    actor: CurrentActor,
     settings: SettingsDep,
-) -> TicketDetail:  # fmt: skip
+) -> TicketDetail:
     """Move a ticket: crews start and fix; technicians and admins also assign, close, reopen."""
     ticket = tickets.change_state(
-        session, actor, ticket_id, body.state, body.comment, settings=settings,
+        session,
+        actor,
+        ticket_id,
+        body.state,
+        body.comment,
+        settings=settings,
         crew_id=body.crew_id,
-    )  # fmt: skip
+    )
     return _detail(ticket)
 
 
 @router.post("/{ticket_id}/comments", status_code=201)
 def add_comment(
-    ticket_id: int, body: CommentIn, session: SessionDep, actor: CurrentActor,
+    ticket_id: int,
+    body: CommentIn,
+    session: SessionDep,
+    actor: CurrentActor,
     settings: SettingsDep,
-) -> TicketDetail:  # fmt: skip
+) -> TicketDetail:
     """Comment on a ticket (the crew is told)."""
     tickets.add_comment(session, actor, ticket_id, body.comment, settings=settings)
     return _detail(tickets.get_ticket(session, actor, ticket_id))

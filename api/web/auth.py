@@ -18,8 +18,8 @@ from fastapi.staticfiles import StaticFiles
 
 from api.deps import SESSION_COOKIE, SessionDep
 from api.web.templating import STATIC_DIR, render
-from monitor.models import Role
-from monitor.registry.scope import Actor
+from monitor.core.access import Actor
+from monitor.core.models import Role
 from monitor.registry.users import user_for_token
 
 
@@ -94,10 +94,12 @@ def install_web(app: FastAPI) -> None:
     async def forbidden(request: Request, exc: Exception) -> HTMLResponse:
         assert isinstance(exc, PageForbidden)
         return render(
-            request, "error.html", {"title_key": "error.forbidden.title",
-                                    "text_key": "error.forbidden.text"},
-            actor=exc.actor, status_code=403,
-        )  # fmt: skip
+            request,
+            "error.html",
+            {"title_key": "error.forbidden.title", "text_key": "error.forbidden.text"},
+            actor=exc.actor,
+            status_code=403,
+        )
 
     app.add_exception_handler(LoginRequired, login_required)
     app.add_exception_handler(PageForbidden, forbidden)

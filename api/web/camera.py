@@ -9,10 +9,10 @@ from sqlalchemy import select
 from api.deps import CurrentActor, SessionDep
 from api.web.auth import PageActor
 from api.web.templating import render, request_lang
-from monitor import tickets
-from monitor.errors import NotFound
-from monitor.i18n import t
-from monitor.models import CameraStatus, HourlyRollup, Incident, IncidentKind, StateChange
+from monitor.core.errors import NotFound
+from monitor.core.i18n import t
+from monitor.core.models import CameraStatus, HourlyRollup, Incident, IncidentKind, StateChange
+from monitor.outages import tickets
 from monitor.registry.cameras import get_camera
 from monitor.reports.charts import line_chart
 from monitor.reports.common import as_utc
@@ -50,31 +50,55 @@ def camera_page(code: str, request: Request, session: SessionDep, actor: PageAct
     try:
         camera = get_camera(session, actor, code)
     except NotFound as exc:
-        return render(request, "error.html", {"title_key": "error.not_found.title",
-                                              "text_key": "", "detail": str(exc)},
-                      actor=actor, status_code=404)  # fmt: skip
+        return render(
+            request,
+            "error.html",
+            {"title_key": "error.not_found.title", "text_key": "", "detail": str(exc)},
+            actor=actor,
+            status_code=404,
+        )
     status = session.get(CameraStatus, camera.id)
     changes = session.scalars(
-        select(StateChange).where(StateChange.camera_id == camera.id)
-        .order_by(StateChange.at.desc()).limit(HISTORY)
-    ).all()  # fmt: skip
+        select(StateChange)
+        .where(StateChange.camera_id == camera.id)
+        .order_by(StateChange.at.desc())
+        .limit(HISTORY)
+    ).all()
     incidents = session.scalars(
         select(Incident)
         .where(Incident.camera_id == camera.id, Incident.kind == IncidentKind.CAMERA)
-        .order_by(Incident.started_at.desc()).limit(HISTORY)
-    ).all()  # fmt: skip
+        .order_by(Incident.started_at.desc())
+        .limit(HISTORY)
+    ).all()
     camera_tickets, _ = tickets.list_tickets(session, actor, camera_code=camera.code, limit=HISTORY)
-    rollups = list(reversed(session.scalars(
-        select(HourlyRollup).where(HourlyRollup.camera_id == camera.id)
-        .order_by(HourlyRollup.hour.desc()).limit(CHART_HOURS)
-    ).all()))  # fmt: skip
-    chart = line_chart(
-        [(as_utc(r.hour), r.availability) for r in rollups],  # type: ignore[misc]
-        title=t("camera.metrics", request_lang(request)),
-    ) if rollups else ""  # fmt: skip
+    rollups = list(
+        reversed(
+            session.scalars(
+                select(HourlyRollup)
+                .where(HourlyRollup.camera_id == camera.id)
+                .order_by(HourlyRollup.hour.desc())
+                .limit(CHART_HOURS)
+            ).all()
+        )
+    )
+    chart = (
+        line_chart(
+            [(as_utc(r.hour), r.availability) for r in rollups],  # type: ignore[misc]
+            title=t("camera.metrics", request_lang(request)),
+        )
+        if rollups
+        else ""
+    )
     return render(
-        request, "camera.html",
-        {"camera": camera, "status": status, "changes": changes, "incidents": incidents,
-         "tickets": camera_tickets, "chart": chart},
+        request,
+        "camera.html",
+        {
+            "camera": camera,
+            "status": status,
+            "changes": changes,
+            "incidents": incidents,
+            "tickets": camera_tickets,
+            "chart": chart,
+        },
         actor=actor,
-    )  # fmt: skip
+    )

@@ -11,10 +11,10 @@ from pydantic import ValidationError
 from api.deps import EDITORS, RulesDep, SessionDep
 from api.web.auth import page_roles
 from api.web.templating import render
-from monitor.errors import InvalidData
+from monitor.core.access import Actor
+from monitor.core.errors import InvalidData
 from monitor.registry.cameras import get_camera, update_camera
 from monitor.registry.schemas import CameraUpdate
-from monitor.registry.scope import Actor
 
 router = APIRouter(tags=["web"], include_in_schema=False)
 
@@ -30,24 +30,38 @@ def edit_page(
 
 @router.post("/cameras/{code}/edit", response_model=None)
 def edit_submit(
-    code: str, request: Request, session: SessionDep, rules: RulesDep,
-    name: Annotated[str, Form(max_length=200)], address: Annotated[str, Form(max_length=400)],
-    latitude: Annotated[str, Form()] = "", longitude: Annotated[str, Form()] = "",
-    importance: Annotated[int, Form(ge=1, le=5)] = 3, enabled: Annotated[str, Form()] = "",
+    code: str,
+    request: Request,
+    session: SessionDep,
+    rules: RulesDep,
+    name: Annotated[str, Form(max_length=200)],
+    address: Annotated[str, Form(max_length=400)],
+    latitude: Annotated[str, Form()] = "",
+    longitude: Annotated[str, Form()] = "",
+    importance: Annotated[int, Form(ge=1, le=5)] = 3,
+    enabled: Annotated[str, Form()] = "",
     actor: Actor = page_roles(*EDITORS),
-) -> Response:  # fmt: skip
+) -> Response:
     """Save the changes through the registry (audited), or show the form with the problem."""
     try:
         data = CameraUpdate(
-            name=name, address=address, latitude=float(latitude) if latitude else None,
-            longitude=float(longitude) if longitude else None, importance=importance,
+            name=name,
+            address=address,
+            latitude=float(latitude) if latitude else None,
+            longitude=float(longitude) if longitude else None,
+            importance=importance,
             enabled=bool(enabled),
-        )  # fmt: skip
+        )
         update_camera(session, actor, code, data, rules)
     except (ValueError, ValidationError, InvalidData) as exc:
         session.rollback()
         camera = get_camera(session, actor, code)
-        return render(request, "camera_edit.html", {"camera": camera, "error": str(exc)},
-                      actor=actor, status_code=422)  # fmt: skip
+        return render(
+            request,
+            "camera_edit.html",
+            {"camera": camera, "error": str(exc)},
+            actor=actor,
+            status_code=422,
+        )
     session.commit()  # before the redirect: the next page is read right after it
     return RedirectResponse(f"/cameras/{code}", status_code=303)

@@ -11,8 +11,8 @@ from api.deps import SessionDep
 from api.routers.coverage import COVERAGE_ROLES, coverage_answer
 from api.web.auth import page_roles
 from api.web.templating import render
-from monitor.errors import InvalidData, NotFound
-from monitor.registry.scope import Actor
+from monitor.core.access import Actor
+from monitor.core.errors import InvalidData, NotFound
 
 router = APIRouter(tags=["web"], include_in_schema=False)
 
@@ -38,14 +38,21 @@ def coverage_page(
     if asked:
         try:
             answer = coverage_answer(
-                session, actor, lat=_float(q.get("lat"), "lat"), lon=_float(q.get("lon"), "lon"),
+                session,
+                actor,
+                lat=_float(q.get("lat"), "lat"),
+                lon=_float(q.get("lon"), "lon"),
                 camera=q.get("camera") or None,
                 radius_m=_float(q.get("radius_m"), "radius_m") or 300.0,
-                start=q.get("start"), end=q.get("end") or None,
-            )  # fmt: skip
+                start=q.get("start"),
+                end=q.get("end") or None,
+            )
         except (InvalidData, NotFound) as exc:
             error = str(exc)
     return render(
-        request, "coverage.html", {"answer": answer, "error": error, "q": q}, actor=actor,
+        request,
+        "coverage.html",
+        {"answer": answer, "error": error, "q": q},
+        actor=actor,
         status_code=422 if error else 200,
-    )  # fmt: skip
+    )

@@ -38,8 +38,9 @@ def login_submit(
 ) -> HTMLResponse | RedirectResponse:
     """Check the credentials; set the session cookie and go on, or show the form again."""
     remote = request.client.host if request.client else ""
-    result = users.login(session, username, password, hours=settings.session_hours,
-                         remote_addr=remote)  # fmt: skip
+    result = users.login(
+        session, username, password, hours=settings.session_hours, remote_addr=remote
+    )
     if result is None:
         session.commit()  # the failed attempt stays in the audit log
         context = {"next": safe_next(next), "failed": True, "username": username}
@@ -50,9 +51,13 @@ def login_submit(
     session.commit()
     response = RedirectResponse(safe_next(next), status_code=303)
     response.set_cookie(
-        SESSION_COOKIE, token, httponly=True, samesite="lax",
-        max_age=settings.session_hours * 3600, secure=settings.public_url.startswith("https"),
-    )  # fmt: skip
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        max_age=settings.session_hours * 3600,
+        secure=settings.public_url.startswith("https"),
+    )
     return response
 
 

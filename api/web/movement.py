@@ -19,9 +19,10 @@ from sqlalchemy.orm import Session
 from api.deps import EDITORS, SessionDep
 from api.web.auth import page_roles
 from api.web.templating import add_nav_item, render, request_lang
-from monitor.errors import Conflict, ImportRejected, InvalidData, NotFound
-from monitor.localtime import display_zone
-from monitor.models import (
+from monitor.core.access import Actor
+from monitor.core.errors import Conflict, ImportRejected, InvalidData, NotFound
+from monitor.core.localtime import display_zone
+from monitor.core.models import (
     Area,
     AreaLevel,
     ModelStatus,
@@ -36,7 +37,6 @@ from monitor.movement.importer import import_instances
 from monitor.movement.labels import label
 from monitor.movement.report import build_report
 from monitor.movement.schemas import InstanceCreate, InstanceUpdate, ReviewCreate, TypeCreate
-from monitor.registry.scope import Actor
 from monitor.registry.sheets import format_of, read_table
 
 router = APIRouter(tags=["web"], include_in_schema=False)
@@ -50,10 +50,13 @@ add_nav_item("/movement", "nav.movement", frozenset(READERS))
 
 def _choices() -> dict[str, object]:
     return {
-        "statuses": list(ModelStatus), "unit_kinds": list(UnitKind),
-        "ratings": list(ReviewRating), "decisions": list(ReviewDecision),
-        "review_kinds": list(ReviewKind), "label": label,
-    }  # fmt: skip
+        "statuses": list(ModelStatus),
+        "unit_kinds": list(UnitKind),
+        "ratings": list(ReviewRating),
+        "decisions": list(ReviewDecision),
+        "review_kinds": list(ReviewKind),
+        "label": label,
+    }
 
 
 def _districts(session: Session) -> list[Area]:
@@ -81,16 +84,27 @@ def list_page(
     page = max(1, page)
     chosen = ModelStatus(status) if status in {s.value for s in ModelStatus} else None
     rows, total = instances.list_instances(
-        session, actor, area_code=area or None, type_code=type or None, status=chosen,
-        q=q or None, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
-    )  # fmt: skip
+        session,
+        actor,
+        area_code=area or None,
+        type_code=type or None,
+        status=chosen,
+        q=q or None,
+        limit=PAGE_SIZE,
+        offset=(page - 1) * PAGE_SIZE,
+    )
     context = {
-        "rows": rows, "total": total, "page": page, "pages": max(1, -(-total // PAGE_SIZE)),
-        "types": types.list_types(session, actor), "districts": _districts(session),
+        "rows": rows,
+        "total": total,
+        "page": page,
+        "pages": max(1, -(-total // PAGE_SIZE)),
+        "types": types.list_types(session, actor),
+        "districts": _districts(session),
         "q": {"area": area, "type": type, "status": status, "q": q},
-        "can_edit": _can_edit(actor), "completeness": instances.dossier_completeness,
+        "can_edit": _can_edit(actor),
+        "completeness": instances.dossier_completeness,
         **_choices(),
-    }  # fmt: skip
+    }
     return render(request, "movement/list.html", context, actor=actor)
 
 
@@ -106,12 +120,20 @@ def report_page(
 ) -> HTMLResponse:
     """The district/province report with links to its XLSX and PDF."""
     report = build_report(
-        session, actor, area_code=area or None, year=year,
-        overdue_months=max(1, min(overdue_months, 120)), health_days=max(1, min(health_days, 366)),
+        session,
+        actor,
+        area_code=area or None,
+        year=year,
+        overdue_months=max(1, min(overdue_months, 120)),
+        health_days=max(1, min(health_days, 366)),
         lang=request_lang(request, actor),
-    )  # fmt: skip
-    query = {"area": area, "year": report.year, "overdue_months": report.overdue_months,
-             "health_days": health_days}  # fmt: skip
+    )
+    query = {
+        "area": area,
+        "year": report.year,
+        "overdue_months": report.overdue_months,
+        "health_days": health_days,
+    }
     export_query = urlencode({k: v for k, v in query.items() if v not in ("", None)})
     context = {
         "report": report,
@@ -129,26 +151,39 @@ def types_page(
     request: Request, session: SessionDep, actor: Actor = page_roles(*READERS)
 ) -> HTMLResponse:
     """The model types with their dossier templates; admins also get the form to add one."""
-    context = {"types": types.list_types(session, actor), "error": "",
-               "can_add": actor.role == Role.ADMIN}  # fmt: skip
+    context = {
+        "types": types.list_types(session, actor),
+        "error": "",
+        "can_add": actor.role == Role.ADMIN,
+    }
     return render(request, "movement/types.html", context, actor=actor)
 
 
 @router.post("/movement/types", response_model=None)
 def types_submit(
-    request: Request, session: SessionDep,
-    code: Annotated[str, Form(max_length=64)], name_vi: Annotated[str, Form(max_length=400)],
+    request: Request,
+    session: SessionDep,
+    code: Annotated[str, Form(max_length=64)],
+    name_vi: Annotated[str, Form(max_length=400)],
     name_en: Annotated[str, Form(max_length=400)] = "",
     dossier_template: Annotated[str, Form(max_length=10000)] = "",
     links_cameras: Annotated[str, Form()] = "",
     actor: Actor = page_roles(Role.ADMIN),
-) -> Response:  # fmt: skip
+) -> Response:
     """Add a type (admins; audited); the checklist is one document per line."""
     try:
         items = [line.strip() for line in dossier_template.splitlines() if line.strip()]
-        types.create_type(session, actor, TypeCreate(
-            code=code, name_vi=name_vi, name_en=name_en, dossier_template=items,
-            links_cameras=bool(links_cameras)))  # fmt: skip
+        types.create_type(
+            session,
+            actor,
+            TypeCreate(
+                code=code,
+                name_vi=name_vi,
+                name_en=name_en,
+                dossier_template=items,
+                links_cameras=bool(links_cameras),
+            ),
+        )
     except (ValidationError, Conflict) as exc:
         session.rollback()
         context = {"types": types.list_types(session, actor), "error": str(exc), "can_add": True}
@@ -176,15 +211,26 @@ async def import_submit(
         summary = import_instances(session, actor, read_table(data, file.filename or ""))
     except ImportRejected as exc:
         session.rollback()
-        return render(request, "movement/import.html", {"problems": exc.problems,
-                      "summary": None}, actor=actor, status_code=422)  # fmt: skip
+        return render(
+            request,
+            "movement/import.html",
+            {"problems": exc.problems, "summary": None},
+            actor=actor,
+            status_code=422,
+        )
     except (ValueError, InvalidData) as exc:
         session.rollback()
-        return render(request, "movement/import.html", {"problems": [], "summary": None,
-                      "error": str(exc)}, actor=actor, status_code=422)  # fmt: skip
+        return render(
+            request,
+            "movement/import.html",
+            {"problems": [], "summary": None, "error": str(exc)},
+            actor=actor,
+            status_code=422,
+        )
     session.commit()  # the request session commits only after the page is sent
-    return render(request, "movement/import.html", {"problems": [], "summary": summary},
-                  actor=actor)  # fmt: skip
+    return render(
+        request, "movement/import.html", {"problems": [], "summary": summary}, actor=actor
+    )
 
 
 @router.get("/movement/new")
@@ -197,35 +243,61 @@ def new_page(
 
 def _new_context(session: Session, actor: Actor, form: dict[str, str], error: str) -> dict:
     areas = list(session.scalars(select(Area).order_by(Area.path)))
-    return {"types": types.list_types(session, actor), "areas": areas, "form": form,
-            "error": error, **_choices()}  # fmt: skip
+    return {
+        "types": types.list_types(session, actor),
+        "areas": areas,
+        "form": form,
+        "error": error,
+        **_choices(),
+    }
 
 
 @router.post("/movement/new", response_model=None)
 def new_submit(
-    request: Request, session: SessionDep,
-    code: Annotated[str, Form(max_length=64)], type_code: Annotated[str, Form(max_length=64)],
-    name: Annotated[str, Form(max_length=400)], unit_name: Annotated[str, Form(max_length=300)],
+    request: Request,
+    session: SessionDep,
+    code: Annotated[str, Form(max_length=64)],
+    type_code: Annotated[str, Form(max_length=64)],
+    name: Annotated[str, Form(max_length=400)],
+    unit_name: Annotated[str, Form(max_length=300)],
     area_code: Annotated[str, Form(max_length=64)],
-    unit_kind: Annotated[str, Form()] = "village", started_on: Annotated[str, Form()] = "",
+    unit_kind: Annotated[str, Form()] = "village",
+    started_on: Annotated[str, Form()] = "",
     responsible_person: Annotated[str, Form(max_length=200)] = "",
     actor: Actor = page_roles(*EDITORS),
-) -> Response:  # fmt: skip
+) -> Response:
     """Create the instance (audited) and open its page, or show the form with the problem."""
-    form = {"code": code, "type_code": type_code, "name": name, "unit_name": unit_name,
-            "area_code": area_code, "unit_kind": unit_kind, "started_on": started_on,
-            "responsible_person": responsible_person}  # fmt: skip
+    form = {
+        "code": code,
+        "type_code": type_code,
+        "name": name,
+        "unit_name": unit_name,
+        "area_code": area_code,
+        "unit_kind": unit_kind,
+        "started_on": started_on,
+        "responsible_person": responsible_person,
+    }
     try:
         data = InstanceCreate(
-            code=code, type_code=type_code, name=name, unit_name=unit_name, area_code=area_code,
-            unit_kind=UnitKind(unit_kind), responsible_person=responsible_person,
+            code=code,
+            type_code=type_code,
+            name=name,
+            unit_name=unit_name,
+            area_code=area_code,
+            unit_kind=UnitKind(unit_kind),
+            responsible_person=responsible_person,
             started_on=date.fromisoformat(started_on) if started_on else None,
-        )  # fmt: skip
+        )
         instances.create_instance(session, actor, data)
     except (ValueError, ValidationError, InvalidData, NotFound) as exc:
         session.rollback()
-        return render(request, "movement/new.html", _new_context(session, actor, form, str(exc)),
-                      actor=actor, status_code=422)  # fmt: skip
+        return render(
+            request,
+            "movement/new.html",
+            _new_context(session, actor, form, str(exc)),
+            actor=actor,
+            status_code=422,
+        )
     session.commit()  # before the redirect: the next page is read right after it
     return RedirectResponse(f"/movement/{code}", status_code=303)
 
@@ -237,38 +309,51 @@ def detail_page(
     """An instance: its data, dossier, figures, cameras, and reviews with measured camera health."""
     row = instances.get_instance(session, actor, code)
     context = {
-        "row": row, "reviews": reviews.list_reviews(session, actor, code),
+        "row": row,
+        "reviews": reviews.list_reviews(session, actor, code),
         "completeness": instances.dossier_completeness(row),
-        "last_review": instances.last_reviewed_on(row), "can_edit": _can_edit(actor),
+        "last_review": instances.last_reviewed_on(row),
+        "can_edit": _can_edit(actor),
         "error": request.query_params.get("error", ""),
         "today": datetime.now(display_zone()).date().isoformat(),
         **_choices(),
-    }  # fmt: skip
+    }
     return render(request, "movement/detail.html", context, actor=actor)
 
 
 @router.post("/movement/{code}/reviews", response_model=None)
 def review_submit(
-    code: str, request: Request, session: SessionDep,
-    reviewed_on: Annotated[str, Form()], period_start: Annotated[str, Form()],
-    period_end: Annotated[str, Form()], rating: Annotated[str, Form()],
-    decision: Annotated[str, Form()], reviewer: Annotated[str, Form(max_length=200)],
-    kind: Annotated[str, Form()] = "interim", findings: Annotated[str, Form(max_length=20000)] = "",
+    code: str,
+    request: Request,
+    session: SessionDep,
+    reviewed_on: Annotated[str, Form()],
+    period_start: Annotated[str, Form()],
+    period_end: Annotated[str, Form()],
+    rating: Annotated[str, Form()],
+    decision: Annotated[str, Form()],
+    reviewer: Annotated[str, Form(max_length=200)],
+    kind: Annotated[str, Form()] = "interim",
+    findings: Annotated[str, Form(max_length=20000)] = "",
     actor: Actor = page_roles(*EDITORS),
-) -> Response:  # fmt: skip
+) -> Response:
     """Record a review (its decision sets the status) and go back to the instance page."""
     try:
         data = ReviewCreate(
-            kind=ReviewKind(kind), reviewed_on=date.fromisoformat(reviewed_on),
+            kind=ReviewKind(kind),
+            reviewed_on=date.fromisoformat(reviewed_on),
             period_start=date.fromisoformat(period_start),
-            period_end=date.fromisoformat(period_end), rating=ReviewRating(rating),
-            decision=ReviewDecision(decision), reviewer=reviewer, findings=findings,
-        )  # fmt: skip
+            period_end=date.fromisoformat(period_end),
+            rating=ReviewRating(rating),
+            decision=ReviewDecision(decision),
+            reviewer=reviewer,
+            findings=findings,
+        )
         reviews.add_review(session, actor, code, data)
     except (ValueError, ValidationError, InvalidData) as exc:
         session.rollback()
-        return RedirectResponse(f"/movement/{code}?{urlencode({'error': str(exc)[:300]})}",
-                                status_code=303)  # fmt: skip
+        return RedirectResponse(
+            f"/movement/{code}?{urlencode({'error': str(exc)[:300]})}", status_code=303
+        )
     session.commit()  # before the redirect: the next page is read right after it
     return RedirectResponse(f"/movement/{code}", status_code=303)
 
@@ -279,8 +364,9 @@ def edit_page(
 ) -> HTMLResponse:
     """The form for an instance's people, status, dossier checklist and linked cameras."""
     row = instances.get_instance(session, actor, code)
-    return render(request, "movement/edit.html", {"row": row, "error": "", **_choices()},
-                  actor=actor)  # fmt: skip
+    return render(
+        request, "movement/edit.html", {"row": row, "error": "", **_choices()}, actor=actor
+    )
 
 
 @router.post("/movement/{code}/edit", response_model=None)
@@ -291,20 +377,29 @@ async def edit_submit(
     form = await request.form()
     try:
         data = InstanceUpdate(
-            name=str(form.get("name", "")), unit_name=str(form.get("unit_name", "")),
+            name=str(form.get("name", "")),
+            unit_name=str(form.get("unit_name", "")),
             responsible_person=str(form.get("responsible_person", "")),
             responsible_phone=str(form.get("responsible_phone", "")),
             status=ModelStatus(str(form.get("status", ""))),
             dossier_done=[str(v) for v in form.getlist("dossier")],
-            camera_codes=[c.strip() for c in str(form.get("camera_codes", "")).replace(";", ",")
-                          .split(",") if c.strip()],
+            camera_codes=[
+                c.strip()
+                for c in str(form.get("camera_codes", "")).replace(";", ",").split(",")
+                if c.strip()
+            ],
             notes=str(form.get("notes", "")),
-        )  # fmt: skip
+        )
         instances.update_instance(session, actor, code, data)
     except (ValueError, ValidationError, InvalidData) as exc:
         session.rollback()
         row = instances.get_instance(session, actor, code)
-        return render(request, "movement/edit.html", {"row": row, "error": str(exc),
-                      **_choices()}, actor=actor, status_code=422)  # fmt: skip
+        return render(
+            request,
+            "movement/edit.html",
+            {"row": row, "error": str(exc), **_choices()},
+            actor=actor,
+            status_code=422,
+        )
     session.commit()  # before the redirect: the next page is read right after it
     return RedirectResponse(f"/movement/{code}", status_code=303)

@@ -14,9 +14,9 @@ from api.deps import SessionDep
 from api.routers.outages import outage_filter
 from api.web.auth import PageActor
 from api.web.templating import render, request_lang
-from monitor.errors import InvalidData
-from monitor.models import Area, AreaLevel
-from monitor.registry.scope import Actor
+from monitor.core.access import Actor
+from monitor.core.errors import InvalidData
+from monitor.core.models import Area, AreaLevel
 from monitor.reports.exports import group_label
 from monitor.reports.outages import SORTS, list_outages
 from probes.faults import FaultCode
@@ -46,14 +46,23 @@ def outages_page(
     rows, total = [], 0
     try:
         flt = outage_filter(
-            district=params.get("district"), commune=params.get("commune"),
-            start=params.get("start"), end=params.get("end"), fault=params.get("fault"),
-            state=params.get("state"), camera=params.get("camera"),
-        )  # fmt: skip
+            district=params.get("district"),
+            commune=params.get("commune"),
+            start=params.get("start"),
+            end=params.get("end"),
+            fault=params.get("fault"),
+            state=params.get("state"),
+            camera=params.get("camera"),
+        )
         rows, total = list_outages(
-            session, actor, flt, sort=sort if sort in SORTS else "start",
-            descending=order != "asc", limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
-        )  # fmt: skip
+            session,
+            actor,
+            flt,
+            sort=sort if sort in SORTS else "start",
+            descending=order != "asc",
+            limit=PAGE_SIZE,
+            offset=(page - 1) * PAGE_SIZE,
+        )
     except InvalidData as exc:
         error = str(exc)
     export_params = {k: v for k, v in params.items() if k not in ("page", "format") and v}

@@ -14,10 +14,10 @@ from api.routers.reports import REPORT_ROLES
 from api.web.auth import page_roles
 from api.web.outages import area_options
 from api.web.templating import render, request_lang
-from monitor.errors import InvalidData
-from monitor.localtime import to_local
-from monitor.models import AreaLevel
-from monitor.registry.scope import Actor
+from monitor.core.access import Actor
+from monitor.core.errors import InvalidData
+from monitor.core.localtime import to_local
+from monitor.core.models import AreaLevel
 from monitor.reports.availability import availability_report, parse_period
 from monitor.reports.exports import availability_chart, availability_tables
 
@@ -44,9 +44,17 @@ def reports_page(
         error = str(exc)
     query = urlencode({k: v for k, v in {"period": period_text, "district": district}.items() if v})
     return render(
-        request, "reports.html",
-        {"tables": tables, "chart": Markup(chart), "error": error, "period": period_text,
-         "district": district or "", "districts": area_options(session, actor, AreaLevel.DISTRICT),
-         "export_query": query},
-        actor=actor, status_code=422 if error else 200,
-    )  # fmt: skip
+        request,
+        "reports.html",
+        {
+            "tables": tables,
+            "chart": Markup(chart),
+            "error": error,
+            "period": period_text,
+            "district": district or "",
+            "districts": area_options(session, actor, AreaLevel.DISTRICT),
+            "export_query": query,
+        },
+        actor=actor,
+        status_code=422 if error else 200,
+    )

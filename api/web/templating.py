@@ -28,10 +28,10 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from monitor import i18n
-from monitor.localtime import format_local
-from monitor.models import Role
-from monitor.registry.scope import Actor
+from monitor.core import i18n
+from monitor.core.access import Actor
+from monitor.core.localtime import format_local
+from monitor.core.models import Role
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"

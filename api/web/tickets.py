@@ -10,10 +10,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from api.deps import SessionDep, SettingsDep
 from api.web.auth import PageActor
 from api.web.templating import render
-from monitor import tickets
-from monitor.errors import InvalidData, NotFound, PermissionDenied
-from monitor.models import Role, TicketState
-from monitor.registry.scope import Actor
+from monitor.core.access import Actor
+from monitor.core.errors import InvalidData, NotFound, PermissionDenied
+from monitor.core.models import Role, TicketState
+from monitor.outages import tickets
 
 router = APIRouter(tags=["web"], include_in_schema=False)
 PAGE_SIZE = 50
@@ -31,33 +31,60 @@ def tickets_page(
     """Open tickets (a crew: its own, 'my open tickets'), or all of them, newest first."""
     wanted = TicketState(state) if state in set(TicketState) else None
     rows, total = tickets.list_tickets(
-        session, actor, state=wanted, open_only=show == "open", limit=PAGE_SIZE,
+        session,
+        actor,
+        state=wanted,
+        open_only=show == "open",
+        limit=PAGE_SIZE,
         offset=(page - 1) * PAGE_SIZE,
-    )  # fmt: skip
-    context = {"rows": rows, "total": total, "state": state, "show": show, "page": page,
-               "pages": max(1, -(-total // PAGE_SIZE)), "states": list(TicketState)}  # fmt: skip
+    )
+    context = {
+        "rows": rows,
+        "total": total,
+        "state": state,
+        "show": show,
+        "page": page,
+        "pages": max(1, -(-total // PAGE_SIZE)),
+        "states": list(TicketState),
+    }
     return render(request, "tickets.html", context, actor=actor)
 
 
 def _targets(actor: Actor, current: TicketState) -> list[TicketState]:
     """States this actor may move the ticket to now (what the form offers)."""
     allowed = tickets.ROLE_TARGETS.get(actor.role, frozenset())
-    return [s for s in TicketState if s in allowed and s in tickets.TRANSITIONS[current]
-            and s != TicketState.ASSIGNED]  # fmt: skip
+    return [
+        s
+        for s in TicketState
+        if s in allowed and s in tickets.TRANSITIONS[current] and s != TicketState.ASSIGNED
+    ]
 
 
 def _detail(
-    request: Request, session: SessionDep, actor: Actor, ticket_id: int, *, error: str = "",
+    request: Request,
+    session: SessionDep,
+    actor: Actor,
+    ticket_id: int,
+    *,
+    error: str = "",
     status_code: int = 200,
-) -> HTMLResponse:  # fmt: skip
+) -> HTMLResponse:
     try:
         ticket = tickets.get_ticket(session, actor, ticket_id)
     except NotFound as exc:
-        return render(request, "error.html", {"title_key": "error.not_found.title",
-                                              "text_key": "", "detail": str(exc)},
-                      actor=actor, status_code=404)  # fmt: skip
-    context = {"ticket": ticket, "targets": _targets(actor, ticket.state), "error": error,
-               "may_comment": actor.role != Role.POLICE}  # fmt: skip
+        return render(
+            request,
+            "error.html",
+            {"title_key": "error.not_found.title", "text_key": "", "detail": str(exc)},
+            actor=actor,
+            status_code=404,
+        )
+    context = {
+        "ticket": ticket,
+        "targets": _targets(actor, ticket.state),
+        "error": error,
+        "may_comment": actor.role != Role.POLICE,
+    }
     return render(request, "ticket.html", context, actor=actor, status_code=status_code)
 
 
@@ -71,17 +98,22 @@ def ticket_page(
 
 @router.post("/tickets/{ticket_id}/state", response_model=None)
 def ticket_state(
-    ticket_id: int, request: Request, session: SessionDep, settings: SettingsDep,
-    actor: PageActor, to_state: Annotated[str, Form()],
+    ticket_id: int,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    actor: PageActor,
+    to_state: Annotated[str, Form()],
     comment: Annotated[str, Form(max_length=2000)] = "",
-) -> Response:  # fmt: skip
+) -> Response:
     """Move the ticket (the lifecycle rules decide what this role may do)."""
     try:
         target = TicketState(to_state)
         tickets.change_state(session, actor, ticket_id, target, comment, settings=settings)
     except ValueError:
-        return _detail(request, session, actor, ticket_id, error=f"unknown state {to_state!r}",
-                       status_code=422)  # fmt: skip
+        return _detail(
+            request, session, actor, ticket_id, error=f"unknown state {to_state!r}", status_code=422
+        )
     except (PermissionDenied, InvalidData) as exc:
         session.rollback()
         code = 403 if isinstance(exc, PermissionDenied) else 422
@@ -94,9 +126,12 @@ def ticket_state(
 
 @router.post("/tickets/{ticket_id}/comment", response_model=None)
 def ticket_comment(
-    ticket_id: int, request: Request, session: SessionDep, actor: PageActor,
+    ticket_id: int,
+    request: Request,
+    session: SessionDep,
+    actor: PageActor,
     comment: Annotated[str, Form(max_length=2000)],
-) -> Response:  # fmt: skip
+) -> Response:
     """Add a comment to the ticket's history."""
     try:
         tickets.add_comment(session, actor, ticket_id, comment)

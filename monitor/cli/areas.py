@@ -8,8 +8,8 @@ from rich.console import Console
 from rich.table import Table
 
 from monitor.cli.context import database, operator
-from monitor.errors import CamwatchError
-from monitor.models import AreaLevel
+from monitor.core.errors import CamwatchError
+from monitor.core.models import AreaLevel
 from monitor.registry import areas
 from monitor.registry.schemas import AreaCreate
 

@@ -10,7 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from monitor.cli.context import database, operator, settings
-from monitor.errors import ImportRejected
+from monitor.core.errors import ImportRejected
 from monitor.registry import cameras
 from monitor.registry.cameras import CameraRules
 from monitor.registry.exporter import export_cameras
@@ -43,17 +43,23 @@ def import_(
         raise typer.Exit(2) from exc
     rules = CameraRules.from_settings(settings())
     progress = Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
         console=console,
-    )  # fmt: skip
+    )
     try:
         with progress, database().session() as session:
             table = read_table(file.read_bytes(), file.name)
             task = progress.add_task("importing", total=len(table.rows))
             summary = import_cameras(
-                session, operator(), table, rules,
+                session,
+                operator(),
+                table,
+                rules,
                 progress=lambda done, total: progress.update(task, completed=done, total=total),
-            )  # fmt: skip
+            )
     except ImportRejected as exc:
         print_problems(exc)
         raise typer.Exit(1) from exc

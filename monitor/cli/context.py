@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from functools import cache
 
-from monitor.db import Database
-from monitor.registry.scope import Actor
-from monitor.settings import Settings, get_settings
+from monitor.core.access import Actor
+from monitor.core.db import Database
+from monitor.core.settings import Settings, get_settings
 
 
 @cache

@@ -3,7 +3,7 @@
 import typer
 
 from monitor.cli.context import database
-from monitor.migrate import upgrade as upgrade_schema
+from monitor.core.migrate import upgrade as upgrade_schema
 
 app = typer.Typer(help="Database schema.", no_args_is_help=True)
 

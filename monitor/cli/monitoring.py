@@ -20,8 +20,8 @@ def scheduler(
     metrics_port: int = typer.Option(0, help="serve this process's /metrics on this port (0: off)"),
 ) -> None:
     """Run only the scheduler and runner (no web service); one of several acts at a time."""
-    from monitor.migrate import upgrade
-    from monitor.service import run_forever
+    from monitor.core.migrate import upgrade
+    from monitor.monitoring.scheduler import run_forever
 
     if metrics_port:
         from prometheus_client import start_http_server
@@ -39,7 +39,7 @@ def worker(
     concurrency: int = typer.Option(16, help="probes run at once by this worker"),
 ) -> None:
     """Run a Celery worker for the probes of some districts (with CAMWATCH_RUNNER_MODE=celery)."""
-    from monitor.distributed import run_worker
+    from monitor.monitoring.distributed import run_worker
 
     run_worker(settings(), district or [], concurrency)
 
@@ -48,16 +48,19 @@ def run_once(
     area: str | None = typer.Option(None, help="only cameras in this area (code)"),
 ) -> None:
     """Probe every camera (or one area) once now, with a progress bar and a summary."""
-    from monitor.models import CameraStatus, HealthState
-    from monitor.runonce import count_jobs
-    from monitor.runonce import run_once as run_all
+    from monitor.core.models import CameraStatus, HealthState
+    from monitor.monitoring.run_once import count_jobs
+    from monitor.monitoring.run_once import run_once as run_all
 
     db, cfg = database(), settings()
     total = count_jobs(db, cfg, area)
     progress = Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
         console=console,
-    )  # fmt: skip
+    )
     with progress:
         task = progress.add_task("probing", total=total)
         outcomes = asyncio.run(
@@ -85,8 +88,8 @@ def probe(
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
 ) -> None:
     """Run probes of one camera now and print what they find (nothing is stored)."""
-    from monitor.crypto import SecretBox
-    from monitor.errors import NotFound
+    from monitor.core.crypto import SecretBox
+    from monitor.core.errors import NotFound
     from monitor.registry.cameras import get_camera, probe_target
     from probes.frame import assess
     from probes.onvif import close_all
@@ -109,8 +112,9 @@ def probe(
     async def run() -> list[dict[str, object]]:
         answers = []
         for name in kinds:
-            result = await run_probe(name, target, cfg.probe_config(),
-                                     timeout=cfg.probe_timeout_seconds)  # fmt: skip
+            result = await run_probe(
+                name, target, cfg.probe_config(), timeout=cfg.probe_timeout_seconds
+            )
             answer = result.to_dict()
             if result.frame is not None:
                 answer["picture"] = assess(result.frame).to_dict()

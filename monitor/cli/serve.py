@@ -18,14 +18,14 @@ def serve(
     import uvicorn
 
     from api.app import create_app
-    from monitor.migrate import upgrade
+    from monitor.core.migrate import upgrade
 
     cfg = settings()
     db = database()
     upgrade(db.engine)
     fleet = None
     if demo:
-        from monitor.demo import start_demo
+        from monitor.simulator.demo import start_demo
 
         fleet = start_demo(db, cfg)
     app = create_app(cfg, db, monitoring=monitoring)

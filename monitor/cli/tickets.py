@@ -7,8 +7,8 @@ from rich.console import Console
 from rich.table import Table
 
 from monitor.cli.context import database, operator, settings
-from monitor.errors import CamwatchError
-from monitor.models import TicketState
+from monitor.core.errors import CamwatchError
+from monitor.core.models import TicketState
 
 app = typer.Typer(help="Fault tickets of the repair crews.", no_args_is_help=True)
 console = Console()
@@ -23,27 +23,47 @@ def list_(
     limit: int = 50,
 ) -> None:
     """List tickets, newest first."""
-    from monitor import tickets
+    from monitor.outages import tickets
 
     with database().session() as session:
         rows, total = tickets.list_tickets(
-            session, operator(), state=state, open_only=open_only, district_code=district,
-            camera_code=camera, limit=limit,
-        )  # fmt: skip
-        table = Table("id", "state", "prio", "camera", "fault", "crew", "opened", "due",
-                      title=f"{total} ticket(s)")  # fmt: skip
+            session,
+            operator(),
+            state=state,
+            open_only=open_only,
+            district_code=district,
+            camera_code=camera,
+            limit=limit,
+        )
+        table = Table(
+            "id",
+            "state",
+            "prio",
+            "camera",
+            "fault",
+            "crew",
+            "opened",
+            "due",
+            title=f"{total} ticket(s)",
+        )
         for t in rows:
-            table.add_row(str(t.id), t.state.value, str(t.priority),
-                          t.camera.code if t.camera else "(group)", t.fault,
-                          t.crew.name if t.crew else "", f"{t.opened_at:%Y-%m-%d %H:%M}",
-                          f"{t.due_at:%Y-%m-%d %H:%M}")  # fmt: skip
+            table.add_row(
+                str(t.id),
+                t.state.value,
+                str(t.priority),
+                t.camera.code if t.camera else "(group)",
+                t.fault,
+                t.crew.name if t.crew else "",
+                f"{t.opened_at:%Y-%m-%d %H:%M}",
+                f"{t.due_at:%Y-%m-%d %H:%M}",
+            )
     console.print(table)
 
 
 @app.command()
 def show(ticket_id: int) -> None:
     """Show one ticket and its history."""
-    from monitor import tickets
+    from monitor.outages import tickets
 
     try:
         with database().session() as session:
@@ -55,8 +75,14 @@ def show(ticket_id: int) -> None:
             console.print(f"faults: {', '.join(t.incident.faults or [])}")
             table = Table("at", "who", "action", "from", "to", "comment")
             for e in t.events:
-                table.add_row(f"{e.at:%Y-%m-%d %H:%M:%S}", e.username, e.action,
-                              e.from_state or "", e.to_state or "", e.comment)  # fmt: skip
+                table.add_row(
+                    f"{e.at:%Y-%m-%d %H:%M:%S}",
+                    e.username,
+                    e.action,
+                    e.from_state or "",
+                    e.to_state or "",
+                    e.comment,
+                )
             console.print(table)
     except CamwatchError as exc:
         console.print(f"[red]{exc}[/red]")
@@ -71,12 +97,13 @@ def state(
     crew_id: int | None = typer.Option(None, help="crew, when assigning"),
 ) -> None:
     """Move a ticket to another state."""
-    from monitor import tickets
+    from monitor.outages import tickets
 
     try:
         with database().session() as session:
-            t = tickets.change_state(session, operator(), ticket_id, to, comment,
-                                     settings=settings(), crew_id=crew_id)  # fmt: skip
+            t = tickets.change_state(
+                session, operator(), ticket_id, to, comment, settings=settings(), crew_id=crew_id
+            )
             console.print(f"ticket #{t.id} is now {t.state.value}")
     except CamwatchError as exc:
         console.print(f"[red]{exc}[/red]")
@@ -86,7 +113,7 @@ def state(
 @app.command()
 def comment(ticket_id: int, text: str) -> None:
     """Add a comment to a ticket."""
-    from monitor import tickets
+    from monitor.outages import tickets
 
     try:
         with database().session() as session:

@@ -8,8 +8,8 @@ from rich.console import Console
 from rich.table import Table
 
 from monitor.cli.context import database, operator
-from monitor.errors import CamwatchError
-from monitor.models import Role
+from monitor.core.errors import CamwatchError
+from monitor.core.models import Role
 from monitor.registry import users
 from monitor.registry.schemas import UserCreate
 

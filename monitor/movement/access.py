@@ -6,9 +6,9 @@ access: the registry is the committees' business, not a repair job.
 
 from __future__ import annotations
 
-from monitor.errors import PermissionDenied
-from monitor.models import Role
-from monitor.registry.scope import Actor
+from monitor.core.access import Actor
+from monitor.core.errors import PermissionDenied
+from monitor.core.models import Role
 
 READERS = frozenset({Role.ADMIN, Role.TECHNICIAN, Role.POLICE})
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from monitor.models import ModelStatus, UnitKind
+from monitor.core.models import ModelStatus, UnitKind
 from monitor.registry.columns import Column, normalise_header
 
 INSTANCE_COLUMNS: tuple[Column, ...] = (

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from openpyxl import Workbook
 
-from monitor.i18n import format_duration, t
+from monitor.core.i18n import format_duration, t
 from monitor.movement.labels import label
 from monitor.movement.report import MovementReport
 from monitor.reports.pdf import PdfReport
@@ -34,57 +34,123 @@ def sections(report: MovementReport, lang: str) -> list[Section]:
     statuses = list(report.by_type_status[0].counts) if report.by_type_status else []
     return [
         Section(
-            "by_type_status", t("mm.sec.by_type_status", lang),
-            [t("mm.type", lang), *(label("status", s, lang) for s in statuses),
-             t("mm.total", lang)],
-            [[r.type_name, *(r.counts[s] for s in statuses), r.total]
-             for r in report.by_type_status],
+            "by_type_status",
+            t("mm.sec.by_type_status", lang),
+            [
+                t("mm.type", lang),
+                *(label("status", s, lang) for s in statuses),
+                t("mm.total", lang),
+            ],
+            [
+                [r.type_name, *(r.counts[s] for s in statuses), r.total]
+                for r in report.by_type_status
+            ],
             [60, *([14] * len(statuses)), 12],
         ),
         Section(
-            "targets", t("mm.sec.targets", lang),
-            [t("mm.type", lang), t("mm.indicator", lang), t("mm.year", lang),
-             t("mm.instances", lang), t("mm.target", lang), t("mm.achieved", lang),
-             t("mm.percent", lang)],
-            [[r.type_name, r.indicator, r.year, r.instances, r.target, r.achieved,
-              "" if r.percent is None else r.percent] for r in report.targets],
+            "targets",
+            t("mm.sec.targets", lang),
+            [
+                t("mm.type", lang),
+                t("mm.indicator", lang),
+                t("mm.year", lang),
+                t("mm.instances", lang),
+                t("mm.target", lang),
+                t("mm.achieved", lang),
+                t("mm.percent", lang),
+            ],
+            [
+                [
+                    r.type_name,
+                    r.indicator,
+                    r.year,
+                    r.instances,
+                    r.target,
+                    r.achieved,
+                    "" if r.percent is None else r.percent,
+                ]
+                for r in report.targets
+            ],
             [50, 50, 10, 12, 14, 14, 12],
         ),
         Section(
-            "budgets", t("mm.sec.budgets", lang),
+            "budgets",
+            t("mm.sec.budgets", lang),
             [t("mm.type", lang), t("mm.year", lang), t("mm.budget", lang)],
             [[r.type_name, r.year, r.amount_vnd] for r in report.budgets],
             [80, 15, 30],
         ),
         Section(
-            "dossiers", t("mm.sec.dossiers", lang),
-            [t("mm.code", lang), t("mm.name", lang), t("mm.area", lang),
-             t("mm.completeness", lang), t("mm.missing", lang)],
-            [[r.code, r.name, r.area, f"{r.completeness:.0f} %", "; ".join(r.missing)]
-             for r in report.incomplete_dossiers],
+            "dossiers",
+            t("mm.sec.dossiers", lang),
+            [
+                t("mm.code", lang),
+                t("mm.name", lang),
+                t("mm.area", lang),
+                t("mm.completeness", lang),
+                t("mm.missing", lang),
+            ],
+            [
+                [r.code, r.name, r.area, f"{r.completeness:.0f} %", "; ".join(r.missing)]
+                for r in report.incomplete_dossiers
+            ],
             [22, 55, 35, 18, 70],
         ),
         Section(
-            "overdue", t("mm.sec.overdue", lang),
-            [t("mm.code", lang), t("mm.name", lang), t("mm.area", lang), t("mm.status", lang),
-             t("mm.last_review", lang), t("mm.due_on", lang)],
-            [[r.code, r.name, r.area, label("status", r.status, lang),
-              r.last_reviewed_on.isoformat() if r.last_reviewed_on else t("mm.never", lang),
-              r.due_on.isoformat()] for r in report.overdue],
+            "overdue",
+            t("mm.sec.overdue", lang),
+            [
+                t("mm.code", lang),
+                t("mm.name", lang),
+                t("mm.area", lang),
+                t("mm.status", lang),
+                t("mm.last_review", lang),
+                t("mm.due_on", lang),
+            ],
+            [
+                [
+                    r.code,
+                    r.name,
+                    r.area,
+                    label("status", r.status, lang),
+                    r.last_reviewed_on.isoformat() if r.last_reviewed_on else t("mm.never", lang),
+                    r.due_on.isoformat(),
+                ]
+                for r in report.overdue
+            ],
             [22, 60, 35, 25, 25, 22],
         ),
         Section(
-            "camera_health", t("mm.sec.camera_health", lang),
-            [t("mm.code", lang), t("mm.name", lang), t("mm.area", lang), t("mm.status", lang),
-             t("mm.cameras", lang), t("mm.availability", lang), t("mm.incidents", lang),
-             t("mm.downtime", lang), t("mm.faults", lang)],
-            [[r.code, r.name, r.area, label("status", r.status, lang), r.cameras,
-              _percent(r.availability), r.incidents, format_duration(r.downtime_seconds, lang),
-              ", ".join(f"{k} ×{n}" for k, n in r.faults.items())]
-             for r in report.camera_models],
+            "camera_health",
+            t("mm.sec.camera_health", lang),
+            [
+                t("mm.code", lang),
+                t("mm.name", lang),
+                t("mm.area", lang),
+                t("mm.status", lang),
+                t("mm.cameras", lang),
+                t("mm.availability", lang),
+                t("mm.incidents", lang),
+                t("mm.downtime", lang),
+                t("mm.faults", lang),
+            ],
+            [
+                [
+                    r.code,
+                    r.name,
+                    r.area,
+                    label("status", r.status, lang),
+                    r.cameras,
+                    _percent(r.availability),
+                    r.incidents,
+                    format_duration(r.downtime_seconds, lang),
+                    ", ".join(f"{k} ×{n}" for k, n in r.faults.items()),
+                ]
+                for r in report.camera_models
+            ],
             [20, 45, 30, 22, 12, 18, 12, 20, 40],
         ),
-    ]  # fmt: skip
+    ]
 
 
 def filters(report: MovementReport, lang: str) -> list[tuple[str, str]]:
@@ -95,9 +161,11 @@ def filters(report: MovementReport, lang: str) -> list[tuple[str, str]]:
         (t("mm.year", lang), str(report.year)),
         (t("mm.as_of", lang), report.as_of.isoformat()),
         (t("mm.overdue_months", lang), str(report.overdue_months)),
-        (t("mm.health_period", lang),
-         f"{report.health_start.isoformat()} – {report.health_end.isoformat()}"),
-    ]  # fmt: skip
+        (
+            t("mm.health_period", lang),
+            f"{report.health_start.isoformat()} – {report.health_end.isoformat()}",
+        ),
+    ]
 
 
 def report_xlsx(report: MovementReport, lang: str = "vi") -> bytes:
@@ -122,9 +190,11 @@ def report_xlsx(report: MovementReport, lang: str = "vi") -> bytes:
 def report_pdf(report: MovementReport, lang: str = "vi") -> bytes:
     """The report as a PDF with its filters at the top and one table per section."""
     doc = PdfReport(
-        t("mm.report.title", lang), lang=lang, filters=filters(report, lang),
+        t("mm.report.title", lang),
+        lang=lang,
+        filters=filters(report, lang),
         generated_at=report.generated_at,
-    )  # fmt: skip
+    )
     for section in sections(report, lang):
         doc.heading(section.title)
         if section.rows:

@@ -9,8 +9,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from monitor.localtime import display_zone
-from monitor.models import Camera, HourlyRollup, Incident, IncidentKind, as_utc
+from monitor.core.localtime import display_zone
+from monitor.core.models import Camera, HourlyRollup, Incident, IncidentKind, as_utc
 from monitor.movement.schemas import CameraHealth, ModelHealth
 
 # Review periods are calendar dates as the committees write them, in Vietnam's time.
@@ -69,12 +69,15 @@ def cameras_health(
             downtime += max(0.0, overlap.total_seconds())
         rows.append(
             CameraHealth(
-                code=camera.code, name=camera.name,
+                code=camera.code,
+                name=camera.name,
                 availability=round(float(avg), 4) if avg is not None else None,
-                hours_measured=int(hours), incidents=len(incidents.get(camera.id, [])),
-                downtime_seconds=downtime, faults=dict(sorted(faults.items())),
+                hours_measured=int(hours),
+                incidents=len(incidents.get(camera.id, [])),
+                downtime_seconds=downtime,
+                faults=dict(sorted(faults.items())),
             )
-        )  # fmt: skip
+        )
     return summarise(rows, start, end)
 
 

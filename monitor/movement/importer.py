@@ -14,9 +14,10 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from monitor import audit
-from monitor.errors import RowProblem
-from monitor.models import Area, Camera, ModelInstance, ModelType
+from monitor.core import audit
+from monitor.core.access import Actor
+from monitor.core.errors import RowProblem
+from monitor.core.models import Area, Camera, ModelInstance, ModelType
 from monitor.movement.access import require_editor
 from monitor.movement.columns import (
     INSTANCE_COLUMNS,
@@ -28,7 +29,6 @@ from monitor.movement.instances import Lookup, apply_fields, instance_fields, ne
 from monitor.movement.schemas import InstanceCreate, InstanceUpdate
 from monitor.registry.columns import map_header, normalise_header
 from monitor.registry.importer import ImportSummary, parse_date, validate_rows
-from monitor.registry.scope import Actor
 from monitor.registry.sheets import Table
 
 _CHUNK = 500
@@ -101,9 +101,10 @@ class _Validator:
         self.areas = set(session.scalars(select(Area.code)))
         self.existing = {
             i.code: i
-            for i in session.scalars(select(ModelInstance).options(
-                selectinload(ModelInstance.type)))
-        }  # fmt: skip
+            for i in session.scalars(
+                select(ModelInstance).options(selectinload(ModelInstance.type))
+            )
+        }
         self.cameras = set(session.scalars(select(Camera.code)))
         self.seen: dict[str, int] = {}
 
@@ -143,9 +144,12 @@ class _Validator:
         return _Row(number, code, data, values.get("type_code"))
 
     def _schema(self, number: int, values: dict[str, Any], *, new: bool) -> InstanceUpdate | None:
-        fields = {k: v for k, v in values.items()
-                  if k not in ("code", "type_code", "year", "budget_vnd", "indicator", "target",
-                               "achieved")}  # fmt: skip
+        fields = {
+            k: v
+            for k, v in values.items()
+            if k
+            not in ("code", "type_code", "year", "budget_vnd", "indicator", "target", "achieved")
+        }
         year = values.get("year")
         figures = [f for f in ("budget_vnd", "indicator", "target", "achieved") if f in values]
         if figures and year is None:
@@ -158,19 +162,28 @@ class _Validator:
                 missing = "indicator" if "indicator" not in values else "target"
                 self.problem(number, missing, "an indicator needs its name and its target")
                 return None
-            fields["targets"] = [{"year": year, "indicator": values["indicator"],
-                                  "target": values["target"],
-                                  "achieved": values.get("achieved")}]  # fmt: skip
+            fields["targets"] = [
+                {
+                    "year": year,
+                    "indicator": values["indicator"],
+                    "target": values["target"],
+                    "achieved": values.get("achieved"),
+                }
+            ]
         try:
             if new:
-                InstanceCreate(code=values["code"], type_code=values.get("type_code", ""),
-                               **fields)  # fmt: skip
+                InstanceCreate(code=values["code"], type_code=values.get("type_code", ""), **fields)
             return InstanceUpdate(**fields)
         except ValidationError as exc:
             for error in exc.errors():
                 loc = error["loc"]
-                name = str(loc[2] if len(loc) >= 3 and loc[0] in ("budgets", "targets")
-                           else loc[0] if loc else "")  # fmt: skip
+                name = str(
+                    loc[2]
+                    if len(loc) >= 3 and loc[0] in ("budgets", "targets")
+                    else loc[0]
+                    if loc
+                    else ""
+                )
                 self.problem(number, "budget_vnd" if name == "amount_vnd" else name, error["msg"])
             return None
 
@@ -184,8 +197,11 @@ class _Validator:
             self.problem(number, "type_code", f"unknown model type {type_code!r}")
             return False
         if existing is not None and type_code and existing.type.code != type_code:
-            self.problem(number, "type_code", f"instance {code} is a {existing.type.code}; "
-                                              "the type of an instance cannot change")  # fmt: skip
+            self.problem(
+                number,
+                "type_code",
+                f"instance {code} is a {existing.type.code}; the type of an instance cannot change",
+            )
             return False
         model_type = model_type or (existing.type if existing else None)
         if "area_code" in values and values["area_code"] not in self.areas:
@@ -195,8 +211,9 @@ class _Validator:
         dossier_done = values.get("dossier_done") or []
         if camera_codes:
             if model_type is not None and not model_type.links_cameras:
-                self.problem(number, "camera_codes", f"model type {model_type.code!r} does not "
-                                                     "link cameras")  # fmt: skip
+                self.problem(
+                    number, "camera_codes", f"model type {model_type.code!r} does not link cameras"
+                )
                 ok = False
             unknown = [c for c in camera_codes if c not in self.cameras]
             if unknown:
@@ -204,12 +221,16 @@ class _Validator:
                 self.problem(number, "camera_codes", reason)
                 ok = False
         if dossier_done and model_type is not None:
-            items = ([e["item"] for e in existing.dossier] if existing is not None
-                     else list(model_type.dossier_template))  # fmt: skip
+            items = (
+                [e["item"] for e in existing.dossier]
+                if existing is not None
+                else list(model_type.dossier_template)
+            )
             unknown = [i for i in dossier_done if i not in items]
             if unknown:
-                self.problem(number, "dossier_done",
-                             f"not in the dossier checklist: {'; '.join(unknown)}")  # fmt: skip
+                self.problem(
+                    number, "dossier_done", f"not in the dossier checklist: {'; '.join(unknown)}"
+                )
                 ok = False
         return ok
 
@@ -253,8 +274,14 @@ def import_instances(session: Session, actor: Actor, table: Table) -> ImportSumm
             session.add(instance)
             summary.created += 1
             summary.created_codes.append(row.code)
-            audit.record(session, actor, "import_create", "movement_instance", row.code,
-                         audit.diff({}, instance_fields(instance)))  # fmt: skip
+            audit.record(
+                session,
+                actor,
+                "import_create",
+                "movement_instance",
+                row.code,
+                audit.diff({}, instance_fields(instance)),
+            )
             continue
         before = instance_fields(instance)
         apply_fields(session, instance, row.data, only_set=True, merge=True, lookup=lookup)
@@ -266,7 +293,11 @@ def import_instances(session: Session, actor: Actor, table: Table) -> ImportSumm
             summary.unchanged += 1
     session.flush()
     audit.record(
-        session, actor, "import", "movement_instance", "",
+        session,
+        actor,
+        "import",
+        "movement_instance",
+        "",
         {"created": [None, summary.created], "updated": [None, summary.updated]},
-    )  # fmt: skip
+    )
     return summary

@@ -10,9 +10,10 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from monitor import audit
-from monitor.errors import Conflict, InvalidData, NotFound
-from monitor.models import (
+from monitor.core import audit
+from monitor.core.access import Actor
+from monitor.core.errors import Conflict, InvalidData, NotFound
+from monitor.core.models import (
     Area,
     Camera,
     Host,
@@ -23,18 +24,23 @@ from monitor.models import (
     ModelType,
     UnitKind,
 )
+from monitor.core.paging import paginate
 from monitor.movement.access import require_editor, require_reader
 from monitor.movement.schemas import InstanceCreate, InstanceFields, InstanceUpdate
 from monitor.movement.types import get_type
 from monitor.registry.areas import get_area
-from monitor.registry.paging import paginate
-from monitor.registry.scope import Actor
 
 # Columns copied as they are from validated fields onto the row.
 PLAIN_FIELDS = (
-    "name", "unit_name", "unit_kind", "started_on", "responsible_person", "responsible_phone",
-    "status", "notes",
-)  # fmt: skip
+    "name",
+    "unit_name",
+    "unit_kind",
+    "started_on",
+    "responsible_person",
+    "responsible_phone",
+    "status",
+    "notes",
+)
 
 
 def _base_query():  # type: ignore[no-untyped-def]
@@ -202,9 +208,10 @@ def _set_targets(row: ModelInstance, targets: list[Any], *, merge: bool) -> None
     for key, new in given.items():
         if key not in current:
             row.targets.append(
-                ModelTarget(year=new.year, indicator=new.indicator, target=new.target,
-                            achieved=new.achieved)
-            )  # fmt: skip
+                ModelTarget(
+                    year=new.year, indicator=new.indicator, target=new.target, achieved=new.achieved
+                )
+            )
 
 
 def _cameras(
@@ -228,9 +235,15 @@ def new_instance(session: Session, code: str, model_type: ModelType) -> ModelIns
     """An empty instance of a type, its dossier checklist copied from the type's template."""
     # Column defaults spelled out, so the audit entry of a not yet flushed row shows them.
     row = ModelInstance(
-        code=code, name="", unit_name="", unit_kind=UnitKind.VILLAGE, responsible_person="",
-        responsible_phone="", status=ModelStatus.ACTIVE, notes="",
-    )  # fmt: skip
+        code=code,
+        name="",
+        unit_name="",
+        unit_kind=UnitKind.VILLAGE,
+        responsible_person="",
+        responsible_phone="",
+        status=ModelStatus.ACTIVE,
+        notes="",
+    )
     row.type = model_type
     row.dossier = [{"item": item, "done": False} for item in model_type.dossier_template or []]
     row.budgets, row.targets, row.cameras = [], [], []
@@ -246,8 +259,14 @@ def create_instance(session: Session, actor: Actor, data: InstanceCreate) -> Mod
     apply_fields(session, row, data, only_set=False, merge=False)
     session.add(row)
     session.flush()
-    audit.record(session, actor, "create", "movement_instance", row.code,
-                 audit.diff({}, instance_fields(row)))  # fmt: skip
+    audit.record(
+        session,
+        actor,
+        "create",
+        "movement_instance",
+        row.code,
+        audit.diff({}, instance_fields(row)),
+    )
     return row
 
 
@@ -260,8 +279,14 @@ def update_instance(
     before = instance_fields(row)
     apply_fields(session, row, data, only_set=True, merge=False)
     session.flush()
-    audit.record(session, actor, "update", "movement_instance", code,
-                 audit.diff(before, instance_fields(row)))  # fmt: skip
+    audit.record(
+        session,
+        actor,
+        "update",
+        "movement_instance",
+        code,
+        audit.diff(before, instance_fields(row)),
+    )
     return row
 
 

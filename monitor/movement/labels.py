@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from monitor import i18n
-from monitor.models import ModelStatus, ReviewDecision, ReviewKind, ReviewRating, UnitKind
+from monitor.core import i18n
+from monitor.core.models import ModelStatus, ReviewDecision, ReviewKind, ReviewRating, UnitKind
 
 STRINGS: dict[str, dict[str, str]] = {
     "nav.movement": {"vi": "Mô hình phong trào", "en": "Movement models"},

@@ -11,9 +11,10 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from monitor.errors import InvalidData
-from monitor.localtime import display_zone
-from monitor.models import Area, ModelInstance, ModelStatus, ModelType
+from monitor.core.access import Actor
+from monitor.core.errors import InvalidData
+from monitor.core.localtime import display_zone
+from monitor.core.models import Area, ModelInstance, ModelStatus, ModelType
 from monitor.movement.access import require_reader
 from monitor.movement.health import cameras_health, summarise
 from monitor.movement.instances import (
@@ -23,7 +24,6 @@ from monitor.movement.instances import (
 )
 from monitor.registry.areas import get_area
 from monitor.registry.schemas import AreaRef
-from monitor.registry.scope import Actor
 
 
 class TypeStatusRow(BaseModel):
@@ -160,25 +160,43 @@ def build_report(
     return MovementReport(
         area=AreaRef.model_validate(area) if area else None,
         area_name=area.name if area else "",
-        year=year, as_of=as_of, overdue_months=overdue_months,
-        health_start=health_start, health_end=as_of, instances_total=len(rows),
+        year=year,
+        as_of=as_of,
+        overdue_months=overdue_months,
+        health_start=health_start,
+        health_end=as_of,
+        instances_total=len(rows),
         by_type_status=_by_type_status(rows, types, type_name),
         targets=_targets(live, types, type_name, year),
         budgets=_budgets(live, types, type_name, year),
         incomplete_dossiers=[
-            DossierRow(code=r.code, name=r.name, type_code=r.type.code, area=r.area.name,
-                       completeness=dossier_completeness(r), missing=missing_dossier_items(r))
-            for r in live if missing_dossier_items(r)
+            DossierRow(
+                code=r.code,
+                name=r.name,
+                type_code=r.type.code,
+                area=r.area.name,
+                completeness=dossier_completeness(r),
+                missing=missing_dossier_items(r),
+            )
+            for r in live
+            if missing_dossier_items(r)
         ],
         overdue=[
-            OverdueRow(code=r.code, name=r.name, type_code=r.type.code, area=r.area.name,
-                       status=r.status, last_reviewed_on=last_reviewed_on(r),
-                       due_on=review_due_on(r, overdue_months))
-            for r in live if review_due_on(r, overdue_months) < as_of
+            OverdueRow(
+                code=r.code,
+                name=r.name,
+                type_code=r.type.code,
+                area=r.area.name,
+                status=r.status,
+                last_reviewed_on=last_reviewed_on(r),
+                due_on=review_due_on(r, overdue_months),
+            )
+            for r in live
+            if review_due_on(r, overdue_months) < as_of
         ],
         camera_models=_camera_models(session, live, health_start, as_of),
         generated_at=datetime.now(UTC),
-    )  # fmt: skip
+    )
 
 
 TypeName = Callable[[ModelType], str]
@@ -191,11 +209,14 @@ def _by_type_status(
     for row in rows:
         counts[row.type_id][row.status] += 1
     return [
-        TypeStatusRow(type_code=t.code, type_name=type_name(t),
-                      counts={s.value: n for s, n in counts[t.id].items()},
-                      total=sum(counts[t.id].values()))
+        TypeStatusRow(
+            type_code=t.code,
+            type_name=type_name(t),
+            counts={s.value: n for s, n in counts[t.id].items()},
+            total=sum(counts[t.id].values()),
+        )
         for t in types
-    ]  # fmt: skip
+    ]
 
 
 def _targets(
@@ -214,9 +235,18 @@ def _targets(
         for (type_id, indicator), (n, goal, done) in sorted(sums.items(), key=lambda kv: kv[0][1]):
             if type_id == t.id:
                 percent = round(100.0 * done / goal, 1) if goal else None
-                out.append(TargetRow(type_code=t.code, type_name=type_name(t), indicator=indicator,
-                                     year=year, instances=int(n), target=goal, achieved=done,
-                                     percent=percent))  # fmt: skip
+                out.append(
+                    TargetRow(
+                        type_code=t.code,
+                        type_name=type_name(t),
+                        indicator=indicator,
+                        year=year,
+                        instances=int(n),
+                        target=goal,
+                        achieved=done,
+                        percent=percent,
+                    )
+                )
     return out
 
 
@@ -247,10 +277,15 @@ def _camera_models(
         total = summarise([by_code[c.code] for c in row.cameras], start, end)
         out.append(
             CameraModelRow(
-                code=row.code, name=row.name, area=row.area.name, status=row.status,
-                cameras=len(row.cameras), availability=total.availability,
-                incidents=total.incidents, downtime_seconds=total.downtime_seconds,
+                code=row.code,
+                name=row.name,
+                area=row.area.name,
+                status=row.status,
+                cameras=len(row.cameras),
+                availability=total.availability,
+                incidents=total.incidents,
+                downtime_seconds=total.downtime_seconds,
                 faults=total.faults,
             )
-        )  # fmt: skip
+        )
     return out

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from monitor import audit
-from monitor.models import ModelInstance, ModelReview, ModelStatus, ReviewDecision
+from monitor.core import audit
+from monitor.core.access import Actor
+from monitor.core.models import ModelInstance, ModelReview, ModelStatus, ReviewDecision
 from monitor.movement.access import require_editor
 from monitor.movement.health import cameras_health
 from monitor.movement.instances import get_instance
 from monitor.movement.schemas import ModelHealth, ReviewCreate, ReviewPublic
-from monitor.registry.scope import Actor
 
 STATUS_AFTER = {
     ReviewDecision.KEEP: ModelStatus.ACTIVE,
@@ -30,11 +30,20 @@ def add_review(session: Session, actor: Actor, code: str, data: ReviewCreate) ->
     instance.status = STATUS_AFTER[data.decision]
     session.flush()
     audit.record(
-        session, actor, "review", "movement_instance", code,
-        {"review": [None, f"{data.kind.value} {data.reviewed_on.isoformat()}: "
-                          f"{data.rating.value}, {data.decision.value}"],
-         **audit.diff({"status": before}, {"status": instance.status})},
-    )  # fmt: skip
+        session,
+        actor,
+        "review",
+        "movement_instance",
+        code,
+        {
+            "review": [
+                None,
+                f"{data.kind.value} {data.reviewed_on.isoformat()}: "
+                f"{data.rating.value}, {data.decision.value}",
+            ],
+            **audit.diff({"status": before}, {"status": instance.status}),
+        },
+    )
     return review
 
 
@@ -47,12 +56,19 @@ def review_public(session: Session, instance: ModelInstance, review: ModelReview
     """A review as shown; a camera model's review carries its cameras' measured health."""
     health = review_health(session, instance, review) if instance.type.links_cameras else None
     return ReviewPublic(
-        id=review.id, instance_code=instance.code, kind=review.kind,
-        reviewed_on=review.reviewed_on, period_start=review.period_start,
-        period_end=review.period_end, rating=review.rating, findings=review.findings,
-        decision=review.decision, reviewer=review.reviewer, recorded_by=review.recorded_by,
+        id=review.id,
+        instance_code=instance.code,
+        kind=review.kind,
+        reviewed_on=review.reviewed_on,
+        period_start=review.period_start,
+        period_end=review.period_end,
+        rating=review.rating,
+        findings=review.findings,
+        decision=review.decision,
+        reviewer=review.reviewer,
+        recorded_by=review.recorded_by,
         camera_health=health,
-    )  # fmt: skip
+    )
 
 
 def list_reviews(session: Session, actor: Actor, code: str) -> list[ReviewPublic]:

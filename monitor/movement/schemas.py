@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from monitor.models import ModelStatus, ReviewDecision, ReviewKind, ReviewRating, UnitKind
+from monitor.core.models import ModelStatus, ReviewDecision, ReviewKind, ReviewRating, UnitKind
 from monitor.registry.schemas import AreaRef, Code, Phone, Strict
 
 TypeCode = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9\-]*$")]

@@ -5,12 +5,12 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from monitor import audit
-from monitor.errors import Conflict, NotFound
-from monitor.models import ModelType
+from monitor.core import audit
+from monitor.core.access import Actor
+from monitor.core.errors import Conflict, NotFound
+from monitor.core.models import ModelType
 from monitor.movement.access import require_reader, require_type_admin
 from monitor.movement.schemas import TypeCreate, TypeUpdate
-from monitor.registry.scope import Actor
 
 
 def list_types(session: Session, actor: Actor) -> list[ModelType]:
@@ -36,8 +36,9 @@ def create_type(session: Session, actor: Actor, data: TypeCreate) -> ModelType:
     row = ModelType(**data.model_dump(), builtin=False)
     session.add(row)
     session.flush()
-    audit.record(session, actor, "create", "movement_type", row.code,
-                 audit.diff({}, type_fields(row)))  # fmt: skip
+    audit.record(
+        session, actor, "create", "movement_type", row.code, audit.diff({}, type_fields(row))
+    )
     return row
 
 
@@ -49,8 +50,9 @@ def update_type(session: Session, actor: Actor, code: str, data: TypeUpdate) -> 
     for key, value in data.model_dump(exclude_unset=True).items():
         if value is not None:
             setattr(row, key, value)
-    audit.record(session, actor, "update", "movement_type", code,
-                 audit.diff(before, type_fields(row)))  # fmt: skip
+    audit.record(
+        session, actor, "update", "movement_type", code, audit.diff(before, type_fields(row))
+    )
     return row
 
 

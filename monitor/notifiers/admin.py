@@ -7,12 +7,12 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from monitor import audit
-from monitor.errors import Conflict, NotFound
-from monitor.models import Notification, NotificationState, utcnow
+from monitor.core import audit
+from monitor.core.access import Actor
+from monitor.core.errors import Conflict, NotFound
+from monitor.core.models import Notification, NotificationState, utcnow
+from monitor.core.paging import paginate
 from monitor.notifiers.outbox import scrub
-from monitor.registry.paging import paginate
-from monitor.registry.scope import Actor
 
 
 def list_notifications(

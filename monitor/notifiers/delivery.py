@@ -12,14 +12,14 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from monitor.db import Database
-from monitor.metrics import NOTIFICATIONS_TOTAL
-from monitor.models import Notification, NotificationState, as_utc, utcnow
+from monitor.core.db import Database
+from monitor.core.models import Notification, NotificationState, as_utc, utcnow
+from monitor.core.settings import Settings
+from monitor.metrics.instruments import NOTIFICATIONS_TOTAL
 from monitor.notifiers.email import EmailSender
 from monitor.notifiers.errors import DeliveryError
 from monitor.notifiers.outbox import EMAIL, WEBHOOK, scrub
 from monitor.notifiers.webhook import WebhookSender
-from monitor.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -114,10 +114,16 @@ def _claim(
                 return []
         rows = s.execute(
             select(
-                Notification.id, Notification.channel, Notification.target, Notification.event,
-                Notification.payload, Notification.attempts,
-            ).where(Notification.id.in_(ids)).order_by(Notification.id)
-        ).all()  # fmt: skip
+                Notification.id,
+                Notification.channel,
+                Notification.target,
+                Notification.event,
+                Notification.payload,
+                Notification.attempts,
+            )
+            .where(Notification.id.in_(ids))
+            .order_by(Notification.id)
+        ).all()
     return [_Job(*row) for row in rows]
 
 
@@ -254,15 +260,23 @@ def _count(
         label = "dead"
         logger.warning(
             "notification %s (%s, %s): dead after %d attempts: %s",
-            job.id, job.channel, job.event, job.attempts + 1, error,
-        )  # fmt: skip
+            job.id,
+            job.channel,
+            job.event,
+            job.attempts + 1,
+            error,
+        )
     else:
         report.retried += 1
         label = "retry"
         logger.info(
             "notification %s (%s, %s): attempt %d failed, will retry: %s",
-            job.id, job.channel, job.event, job.attempts + 1, error,
-        )  # fmt: skip
+            job.id,
+            job.channel,
+            job.event,
+            job.attempts + 1,
+            error,
+        )
     if error is not None:
         report.errors[job.id] = error
     NOTIFICATIONS_TOTAL.labels(channel=job.channel, outcome=label).inc()

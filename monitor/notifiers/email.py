@@ -12,9 +12,9 @@ from email.utils import make_msgid
 from types import TracebackType
 from typing import Any
 
+from monitor.core.settings import Settings
 from monitor.notifiers.errors import DeliveryError
 from monitor.notifiers.texts import email_body, email_subject
-from monitor.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -61,9 +61,11 @@ class EmailSender:
         return self
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
         tb: TracebackType | None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.close()
 
     def close(self) -> None:

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session, object_session
 
-from monitor.models import (
+from monitor.core.models import (
     Area,
     Camera,
     CameraStatus,
@@ -21,7 +21,7 @@ from monitor.models import (
     Ticket,
     utcnow,
 )
-from monitor.settings import Settings
+from monitor.core.settings import Settings
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -168,8 +168,11 @@ def enqueue_ticket_event(
     session.flush()
     logger.info(
         "ticket %s: queued %s for crew %s on %s",
-        ticket.id, event, crew.id, ",".join(n.channel for n in queued) or "no channel",
-    )  # fmt: skip
+        ticket.id,
+        event,
+        crew.id,
+        ",".join(n.channel for n in queued) or "no channel",
+    )
     return queued
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from monitor.models import Notification, NotificationState
+from monitor.core.models import Notification, NotificationState
 from monitor.notifiers.admin import public_target
 
 

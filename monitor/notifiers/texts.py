@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from monitor.fault_labels import fault_label
+from monitor.core.fault_labels import fault_label
 
 TEXTS: dict[str, dict[str, str]] = {
     "vi": {

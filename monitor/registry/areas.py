@@ -5,12 +5,12 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, false, or_, select
 from sqlalchemy.orm import Session
 
-from monitor import audit
-from monitor.errors import Conflict, InvalidData, NotFound
-from monitor.models import AREA_PARENT_LEVEL, Area, AreaLevel, Camera, Host
-from monitor.registry.paging import paginate
+from monitor.core import audit
+from monitor.core.access import Actor
+from monitor.core.errors import Conflict, InvalidData, NotFound
+from monitor.core.models import AREA_PARENT_LEVEL, Area, AreaLevel, Camera, Host
+from monitor.core.paging import paginate
 from monitor.registry.schemas import AreaCreate, AreaUpdate
-from monitor.registry.scope import Actor
 
 
 def get_area(session: Session, code: str) -> Area:

@@ -9,25 +9,44 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from monitor import audit
-from monitor.crypto import SecretBox
-from monitor.errors import Conflict, InvalidData, NotFound
-from monitor.models import Area, Camera, Host, Incident, MaintenanceWindow
+from monitor.core import audit
+from monitor.core.access import Actor
+from monitor.core.crypto import SecretBox
+from monitor.core.errors import Conflict, InvalidData, NotFound
+from monitor.core.models import Area, Camera, Host, Incident, MaintenanceWindow
+from monitor.core.paging import paginate
+from monitor.core.settings import Settings
 from monitor.registry.areas import get_area
 from monitor.registry.network import Network, check_probe_host, check_probe_url
-from monitor.registry.paging import paginate
 from monitor.registry.schemas import CameraCreate, CameraFields, CameraUpdate, MaintenanceCreate
-from monitor.registry.scope import Actor
-from monitor.settings import Settings
 from probes.result import ProbeTarget
 
 # Columns copied as they are from a validated create/update onto the row.
 PLAIN_FIELDS = (
-    "name", "address", "latitude", "longitude", "vendor", "model", "serial", "firmware",
-    "onvif_host", "onvif_port", "rtsp_port", "rtsp_url", "snapshot_url", "username",
-    "expected_width", "expected_height", "expected_codec", "probe_profile", "enabled",
-    "upstream_device", "importance", "installed_on", "tags",
-)  # fmt: skip
+    "name",
+    "address",
+    "latitude",
+    "longitude",
+    "vendor",
+    "model",
+    "serial",
+    "firmware",
+    "onvif_host",
+    "onvif_port",
+    "rtsp_port",
+    "rtsp_url",
+    "snapshot_url",
+    "username",
+    "expected_width",
+    "expected_height",
+    "expected_codec",
+    "probe_profile",
+    "enabled",
+    "upstream_device",
+    "importance",
+    "installed_on",
+    "tags",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,9 +194,13 @@ def add_maintenance(
     session.add(window)
     session.flush()
     audit.record(
-        session, actor, "maintenance", "camera", code,
+        session,
+        actor,
+        "maintenance",
+        "camera",
+        code,
         {"window": [None, f"{data.starts_at.isoformat()} – {data.ends_at.isoformat()}"]},
-    )  # fmt: skip
+    )
     return window
 
 

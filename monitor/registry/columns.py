@@ -6,7 +6,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from monitor.errors import RowProblem
+from monitor.core.errors import RowProblem
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from monitor import audit
-from monitor.errors import Conflict, InvalidData, NotFound
-from monitor.models import AreaLevel, Crew, User
+from monitor.core import audit
+from monitor.core.access import Actor
+from monitor.core.errors import Conflict, InvalidData, NotFound
+from monitor.core.models import AreaLevel, Crew, User
+from monitor.core.paging import paginate
 from monitor.registry.areas import get_area
-from monitor.registry.paging import paginate
 from monitor.registry.schemas import CrewCreate, CrewUpdate
-from monitor.registry.scope import Actor
 
 
 def get_crew(session: Session, actor: Actor, crew_id: int) -> Crew:

@@ -6,10 +6,10 @@ from collections.abc import Iterator
 
 from sqlalchemy.orm import Session
 
-from monitor.models import Camera
+from monitor.core.access import Actor
+from monitor.core.models import Camera
 from monitor.registry.cameras import list_cameras
 from monitor.registry.columns import CAMERA_COLUMNS, headers
-from monitor.registry.scope import Actor
 from monitor.registry.sheets import write_csv, write_xlsx
 
 # The password column is never exported; an import without it keeps the stored passwords.

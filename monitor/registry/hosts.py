@@ -5,13 +5,13 @@ from __future__ import annotations
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from monitor import audit
-from monitor.errors import Conflict, NotFound
-from monitor.models import Area, Camera, Host
+from monitor.core import audit
+from monitor.core.access import Actor
+from monitor.core.errors import Conflict, NotFound
+from monitor.core.models import Area, Camera, Host
+from monitor.core.paging import paginate
 from monitor.registry.areas import get_area
-from monitor.registry.paging import paginate
 from monitor.registry.schemas import HostCreate, HostUpdate
-from monitor.registry.scope import Actor
 
 
 def get_host(session: Session, actor: Actor, host_id: int) -> Host:

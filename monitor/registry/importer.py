@@ -12,14 +12,14 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from monitor import audit
-from monitor.errors import ImportRejected, InvalidData, RowProblem
-from monitor.models import Area, Camera, Host, HostKind
+from monitor.core import audit
+from monitor.core.access import Actor
+from monitor.core.errors import ImportRejected, InvalidData, RowProblem
+from monitor.core.models import Area, Camera, Host, HostKind
 from monitor.registry.cameras import PLAIN_FIELDS, CameraRules, camera_fields
 from monitor.registry.columns import CAMERA_COLUMNS, HOST_FIELDS, Column, map_header
 from monitor.registry.network import check_probe_host, check_probe_url
 from monitor.registry.schemas import CameraCreate
-from monitor.registry.scope import Actor
 from monitor.registry.sheets import Table
 
 Progress = Callable[[int, int], None]
@@ -239,9 +239,13 @@ def import_cameras(
             progress(done, len(rows))
     session.flush()
     audit.record(
-        session, actor, "import", "camera", "",
+        session,
+        actor,
+        "import",
+        "camera",
+        "",
         {"created": [None, summary.created], "updated": [None, summary.updated]},
-    )  # fmt: skip
+    )
     return summary
 
 

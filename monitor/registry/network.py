@@ -7,7 +7,7 @@ import socket
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
-from monitor.errors import InvalidData
+from monitor.core.errors import InvalidData
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
-from monitor.models import AreaLevel, HostKind, Role
+from monitor.core.models import AreaLevel, HostKind, Role
 from probes.registry import PROBE_KINDS
 
 # Query parameters through which cheap cameras take credentials in a URL.
@@ -224,7 +224,7 @@ class MaintenanceCreate(Strict):
     @classmethod
     def _as_utc(cls, value: datetime) -> datetime:
         # Stored as UTC (SQLite keeps no offset); a time without one is Vietnam time.
-        from monitor.localtime import from_local
+        from monitor.core.localtime import from_local
 
         return from_local(value)
 

@@ -14,7 +14,7 @@ from xml.etree import ElementTree
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
-from monitor.errors import ImportRejected, RowProblem
+from monitor.core.errors import ImportRejected, RowProblem
 
 FORMATS = ("csv", "xlsx")
 

@@ -7,13 +7,13 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from monitor import audit
-from monitor.errors import Conflict, InvalidData, NotFound, PermissionDenied
-from monitor.models import ApiToken, Crew, Role, TokenKind, User, as_utc, utcnow
-from monitor.registry.paging import paginate
+from monitor.core import audit
+from monitor.core.access import Actor
+from monitor.core.errors import Conflict, InvalidData, NotFound, PermissionDenied
+from monitor.core.models import ApiToken, Crew, Role, TokenKind, User, as_utc, utcnow
+from monitor.core.paging import paginate
+from monitor.core.security import hash_password, new_token, token_digest, verify_password
 from monitor.registry.schemas import UserCreate, UserUpdate
-from monitor.registry.scope import Actor
-from monitor.security import hash_password, new_token, token_digest, verify_password
 
 
 def get_user(session: Session, user_id: int) -> User:

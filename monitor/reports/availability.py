@@ -10,10 +10,10 @@ from datetime import UTC, datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from monitor.errors import InvalidData
-from monitor.localtime import from_local
-from monitor.models import Area, AreaLevel, Camera, Crew, Incident, IncidentKind, Ticket
-from monitor.registry.scope import Actor
+from monitor.core.access import Actor
+from monitor.core.errors import InvalidData
+from monitor.core.localtime import from_local
+from monitor.core.models import Area, AreaLevel, Camera, Crew, Incident, IncidentKind, Ticket
 from monitor.reports.common import AreaIndex, area_by_code, as_utc, covered_seconds
 
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")

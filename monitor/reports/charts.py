@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from xml.sax.saxutils import escape
 
-from monitor.localtime import format_local
+from monitor.core.localtime import format_local
 
 
 def bar_chart(
@@ -42,9 +42,12 @@ def bar_chart(
 
 
 def line_chart(
-    points: Sequence[tuple[datetime, float]], *, title: str = "", width: int = 640,
+    points: Sequence[tuple[datetime, float]],
+    *,
+    title: str = "",
+    width: int = 640,
     height: int = 180,
-) -> str:  # fmt: skip
+) -> str:
     """A line over time of values in 0..1 (for example hourly availability), as percent."""
     left, right, top, bottom = 40, 10, 24 if title else 8, 22
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -69,10 +72,12 @@ def line_chart(
         first, last = points[0][0], points[-1][0]
         span = max(1.0, (last - first).total_seconds())
         coords = [
-            (left + plot_w * (when - first).total_seconds() / span,
-             top + plot_h * (1 - max(0.0, min(1.0, value))))
+            (
+                left + plot_w * (when - first).total_seconds() / span,
+                top + plot_h * (1 - max(0.0, min(1.0, value))),
+            )
             for when, value in points
-        ]  # fmt: skip
+        ]
         path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
         parts.append(f'<polyline points="{path}" fill="none" stroke="#1f5fbf" stroke-width="1.5"/>')
         for when, anchor, x in ((first, "start", left), (last, "end", width - right)):

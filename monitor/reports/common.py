@@ -9,9 +9,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from monitor.errors import InvalidData
-from monitor.localtime import from_local
-from monitor.models import Area, AreaLevel, as_utc
+from monitor.core.errors import InvalidData
+from monitor.core.localtime import from_local
+from monitor.core.models import Area, AreaLevel, as_utc
 
 
 def parse_time(text: str | None, *, field: str) -> datetime | None:

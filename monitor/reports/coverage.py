@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from monitor.errors import InvalidData
-from monitor.models import Area, AreaLevel, Camera, Incident, IncidentKind
+from monitor.core.access import Actor
+from monitor.core.errors import InvalidData
+from monitor.core.models import Area, AreaLevel, Camera, Incident, IncidentKind
 from monitor.registry.cameras import get_camera
-from monitor.registry.scope import Actor
 from monitor.reports.common import AreaIndex, as_utc, covered_seconds
 
 EARTH_RADIUS_M = 6_371_008.8
@@ -111,15 +111,24 @@ def look_up(
     now = now or datetime.now(UTC)
     min_lat, max_lat, min_lon, max_lon = bounding_box(lat, lon, radius_m)
     candidates = session.execute(
-        select(Camera.id, Camera.code, Camera.name, Camera.address, Camera.area_id,
-               Camera.latitude, Camera.longitude, Camera.created_at, Camera.enabled)
+        select(
+            Camera.id,
+            Camera.code,
+            Camera.name,
+            Camera.address,
+            Camera.area_id,
+            Camera.latitude,
+            Camera.longitude,
+            Camera.created_at,
+            Camera.enabled,
+        )
         .join(Area, Camera.area_id == Area.id)
         .where(
             Camera.latitude.between(min_lat, max_lat),
             Camera.longitude.between(min_lon, max_lon),
             actor.area_filter(Area.path),
         )
-    ).all()  # fmt: skip
+    ).all()
     near = []
     for row in candidates:
         distance = haversine_m(lat, lon, row.latitude, row.longitude)
@@ -154,9 +163,14 @@ def _incidents(
 
 
 def _judge(
-    row, distance: float, incidents: list[Incident], start: datetime, end: datetime,  # type: ignore[no-untyped-def]
-    now: datetime, areas: AreaIndex,
-) -> CameraCoverage:  # fmt: skip
+    row,
+    distance: float,
+    incidents: list[Incident],
+    start: datetime,
+    end: datetime,  # type: ignore[no-untyped-def]
+    now: datetime,
+    areas: AreaIndex,
+) -> CameraCoverage:
     down = [i for i in incidents if i.state == "down"]
     degraded = [i for i in incidents if i.state != "down"]
     registered = as_utc(row.created_at)

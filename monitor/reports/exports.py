@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
-from monitor.errors import InvalidData
-from monitor.i18n import fault_labels, format_duration, t
-from monitor.localtime import format_local
-from monitor.registry.scope import Actor
+from monitor.core.access import Actor
+from monitor.core.errors import InvalidData
+from monitor.core.i18n import fault_labels, format_duration, t
+from monitor.core.localtime import format_local
 from monitor.registry.sheets import write_csv, write_xlsx
 from monitor.reports.availability import AvailabilityReport
 from monitor.reports.charts import bar_chart
@@ -41,9 +41,19 @@ def _check_format(fmt: str, allowed: tuple[str, ...]) -> None:
 
 def outage_header(lang: str) -> list[str]:
     """Column titles of the outage export."""
-    keys = ["col.kind", "col.camera_code", "col.camera_name", "col.address", "col.commune",
-            "col.district", "col.start", "col.end", "col.duration", "col.faults",
-            "col.ticket_state"]  # fmt: skip
+    keys = [
+        "col.kind",
+        "col.camera_code",
+        "col.camera_name",
+        "col.address",
+        "col.commune",
+        "col.district",
+        "col.start",
+        "col.end",
+        "col.duration",
+        "col.faults",
+        "col.ticket_state",
+    ]
     return [t(key, lang) for key in keys]
 
 
@@ -88,9 +98,16 @@ def outage_rows(rows: list[OutageRow], lang: str) -> list[list[object]]:
 
 
 def export_outages(
-    session: Session, actor: Actor, flt: OutageFilter, fmt: str, *, lang: str = "vi",
-    sort: str = "start", descending: bool = True, now: datetime | None = None,
-) -> Export:  # fmt: skip
+    session: Session,
+    actor: Actor,
+    flt: OutageFilter,
+    fmt: str,
+    *,
+    lang: str = "vi",
+    sort: str = "start",
+    descending: bool = True,
+    now: datetime | None = None,
+) -> Export:
     """The filtered outage list as a file, the filters written on the document."""
     _check_format(fmt, ("csv", "xlsx", "pdf"))
     rows, total = list_outages(
@@ -116,9 +133,12 @@ def export_outages(
 
 
 def _xlsx_with_filters(
-    header: list[str], cells: list[list[object]], title: str,
-    filters: list[tuple[str, str]], lang: str,
-) -> bytes:  # fmt: skip
+    header: list[str],
+    cells: list[list[object]],
+    title: str,
+    filters: list[tuple[str, str]],
+    lang: str,
+) -> bytes:
     """XLSX with the data on the first sheet and the filters on a second one."""
     import io
 
@@ -148,31 +168,63 @@ def availability_tables(
     report: AvailabilityReport, lang: str
 ) -> list[tuple[str, list[str], list[list[object]]]]:
     """The report's tables as (title, header, rows), in the order they are shown."""
-    area_header = [t("col.name", lang), t("col.cameras", lang), t("col.availability", lang),
-                   t("col.outages", lang), t("col.outage_hours", lang)]  # fmt: skip
-    camera_header = [t("col.camera_code", lang), t("col.camera_name", lang),
-                     t("col.commune", lang), t("col.district", lang),
-                     t("col.availability", lang), t("col.outages", lang),
-                     t("col.outage_hours", lang), t("col.longest_hours", lang)]  # fmt: skip
+    area_header = [
+        t("col.name", lang),
+        t("col.cameras", lang),
+        t("col.availability", lang),
+        t("col.outages", lang),
+        t("col.outage_hours", lang),
+    ]
+    camera_header = [
+        t("col.camera_code", lang),
+        t("col.camera_name", lang),
+        t("col.commune", lang),
+        t("col.district", lang),
+        t("col.availability", lang),
+        t("col.outages", lang),
+        t("col.outage_hours", lang),
+        t("col.longest_hours", lang),
+    ]
 
     def area_rows(groups):  # type: ignore[no-untyped-def]
-        return [[g.name, g.cameras, _pct(g.availability), g.outages,
-                 round(g.unavailable_seconds / 3600, 2)] for g in groups]  # fmt: skip
+        return [
+            [
+                g.name,
+                g.cameras,
+                _pct(g.availability),
+                g.outages,
+                round(g.unavailable_seconds / 3600, 2),
+            ]
+            for g in groups
+        ]
 
     def camera_rows(cameras):  # type: ignore[no-untyped-def]
-        return [[c.code, c.name, c.commune, c.district, _pct(c.availability), c.outages,
-                 round(c.unavailable_seconds / 3600, 2),
-                 round(c.longest_outage_seconds / 3600, 2)] for c in cameras]  # fmt: skip
+        return [
+            [
+                c.code,
+                c.name,
+                c.commune,
+                c.district,
+                _pct(c.availability),
+                c.outages,
+                round(c.unavailable_seconds / 3600, 2),
+                round(c.longest_outage_seconds / 3600, 2),
+            ]
+            for c in cameras
+        ]
 
     crews = [[c.crew, c.tickets, round(c.mean_repair_seconds / 3600, 2)] for c in report.crews]
     return [
         (t("reports.by_district", lang), area_header, area_rows(report.districts)),
         (t("reports.by_commune", lang), area_header, area_rows(report.communes)),
         (t("reports.worst", lang), camera_header, camera_rows(report.worst)),
-        (t("reports.by_crew", lang),
-         [t("col.crew", lang), t("col.tickets", lang), t("col.mttr_hours", lang)], crews),
+        (
+            t("reports.by_crew", lang),
+            [t("col.crew", lang), t("col.tickets", lang), t("col.mttr_hours", lang)],
+            crews,
+        ),
         (t("reports.by_camera", lang), camera_header, camera_rows(report.cameras)),
-    ]  # fmt: skip
+    ]
 
 
 def availability_chart(report: AvailabilityReport, lang: str) -> str:

@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 from sqlalchemy import String, and_, cast, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
-from monitor.errors import InvalidData
-from monitor.i18n import fault_label, t
-from monitor.localtime import format_local
-from monitor.models import Area, AreaLevel, Camera, Incident, IncidentKind, Ticket
-from monitor.registry.scope import Actor
+from monitor.core.access import Actor
+from monitor.core.errors import InvalidData
+from monitor.core.i18n import fault_label, t
+from monitor.core.localtime import format_local
+from monitor.core.models import Area, AreaLevel, Camera, Incident, IncidentKind, Ticket
 from monitor.reports.common import AreaIndex, area_by_code, as_utc
 from probes.faults import FaultCode
 

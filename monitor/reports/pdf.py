@@ -21,8 +21,8 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.enums import TableCellFillMode
 
-from monitor.i18n import DEFAULT_LANG, t
-from monitor.localtime import format_local
+from monitor.core.i18n import DEFAULT_LANG, t
+from monitor.core.localtime import format_local
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FONT = "DejaVu"

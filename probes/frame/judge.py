@@ -116,8 +116,8 @@ def assess(
     }
     faults: list[FaultCode] = []
 
-    needed = NO_SIGNAL_DARK_UNIFORM_SHARE if level < NO_SIGNAL_DARK_LEVEL else (
-        NO_SIGNAL_UNIFORM_SHARE
+    needed = (
+        NO_SIGNAL_DARK_UNIFORM_SHARE if level < NO_SIGNAL_DARK_LEVEL else (NO_SIGNAL_UNIFORM_SHARE)
     )
     if share >= needed and values["noise"] < NO_SIGNAL_MAX_NOISE:
         return Assessment([FaultCode.NO_SIGNAL], values)

@@ -178,7 +178,7 @@ def _noise_sigma(rows: np.ndarray) -> float:
     # diagonal Haar band, whose median is barely moved by the sparse edges of the scene.
     r = rows.astype(np.float32)
     width = r.shape[1] - r.shape[1] % 4
-    binned = (r[0::2, 0:width:2] + r[0::2, 1:width:2] + r[1::2, 0:width:2] + r[1::2, 1:width:2])
+    binned = r[0::2, 0:width:2] + r[0::2, 1:width:2] + r[1::2, 0:width:2] + r[1::2, 1:width:2]
     hh = (binned[0::2, 0::2] - binned[0::2, 1::2]) - (binned[1::2, 0::2] - binned[1::2, 1::2])
     # hh is 8 x a unit-gain Haar coefficient of sigma / 2; sigma = 2 * median|coef| / 0.6745.
     return float(np.median(np.abs(hh))) / 4.0 / 0.6745
@@ -320,9 +320,7 @@ def _align_prep(grey: np.ndarray) -> np.ndarray:
 
 
 def _alignment(grey: np.ndarray, ref_grey: np.ndarray) -> tuple[float, float]:
-    (dx, dy), response = cv2.phaseCorrelate(
-        _align_prep(ref_grey), _align_prep(grey), _ALIGN_WINDOW
-    )
+    (dx, dy), response = cv2.phaseCorrelate(_align_prep(ref_grey), _align_prep(grey), _ALIGN_WINDOW)
     return float(np.hypot(dx, dy) / _ALIGN_SIZE[0]), float(response)
 
 

@@ -8,9 +8,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from monitor.db import Database
+from monitor.core.db import Database
+from monitor.core.settings import Settings
 from monitor.registry.cameras import CameraRules
-from monitor.settings import Settings
 from tests.registry_data import Seed, seed_registry, seed_ticket
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from monitor.db import Database
+from monitor.core.db import Database
 from tests.api.conftest import auth
 from tests.registry_data import PASSWORD, Seed
 
@@ -50,8 +50,9 @@ def test_deactivated_user_loses_access(client: TestClient, seed: Seed) -> None:
 
 
 def test_new_user_token_is_shown_once_and_works(client: TestClient, seed: Seed) -> None:
-    created = client.post("/api/v1/users", json={"username": "cs138", "role": "police"},
-                          headers=auth(seed, "admin")).json()  # fmt: skip
+    created = client.post(
+        "/api/v1/users", json={"username": "cs138", "role": "police"}, headers=auth(seed, "admin")
+    ).json()
     assert created["token"].startswith("cw_")
     me = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {created['token']}"})
     assert me.json()["username"] == "cs138"
@@ -60,6 +61,7 @@ def test_new_user_token_is_shown_once_and_works(client: TestClient, seed: Seed) 
 
 
 def test_crew_user_needs_a_crew(client: TestClient, seed: Seed) -> None:
-    answer = client.post("/api/v1/users", json={"username": "tho1", "role": "crew"},
-                         headers=auth(seed, "admin"))  # fmt: skip
+    answer = client.post(
+        "/api/v1/users", json={"username": "tho1", "role": "crew"}, headers=auth(seed, "admin")
+    )
     assert answer.status_code == 422

@@ -5,20 +5,30 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 
-from monitor.crypto import SecretBox
-from monitor.db import Database
-from monitor.models import Camera
-from monitor.settings import Settings
+from monitor.core.crypto import SecretBox
+from monitor.core.db import Database
+from monitor.core.models import Camera
+from monitor.core.settings import Settings
 from tests.api.conftest import auth
 from tests.registry_data import CAMERA_PASSWORD, Seed
 
 NEW = {
-    "code": "ST-0100", "name": "Ngã ba Tịnh Phong", "area_code": "ST-TP",
-    "onvif_host": "127.0.0.1", "onvif_port": 8000, "username": "admin",
-    "password": "S3cret-Pass!", "expected_width": 1280, "expected_height": 720,
-    "expected_codec": "H264", "importance": 5, "tags": ["ngã ba", "QL24B"],
-    "probe_profile": {"tcp": 60, "rtsp": 600}, "latitude": 15.16, "longitude": 108.79,
-}  # fmt: skip
+    "code": "ST-0100",
+    "name": "Ngã ba Tịnh Phong",
+    "area_code": "ST-TP",
+    "onvif_host": "127.0.0.1",
+    "onvif_port": 8000,
+    "username": "admin",
+    "password": "S3cret-Pass!",
+    "expected_width": 1280,
+    "expected_height": 720,
+    "expected_codec": "H264",
+    "importance": 5,
+    "tags": ["ngã ba", "QL24B"],
+    "probe_profile": {"tcp": 60, "rtsp": 600},
+    "latitude": 15.16,
+    "longitude": 108.79,
+}
 
 
 def test_create_read_update_delete(client: TestClient, seed: Seed) -> None:
@@ -29,8 +39,9 @@ def test_create_read_update_delete(client: TestClient, seed: Seed) -> None:
     assert body["area"]["code"] == "ST-TP"
     assert body["has_password"] is True
     assert body["tags"] == ["ngã ba", "QL24B"]
-    changed = client.patch("/api/v1/cameras/ST-0100", json={"importance": 2, "enabled": False},
-                           headers=tech)  # fmt: skip
+    changed = client.patch(
+        "/api/v1/cameras/ST-0100", json={"importance": 2, "enabled": False}, headers=tech
+    )
     assert changed.json()["importance"] == 2 and changed.json()["enabled"] is False
     assert client.get("/api/v1/cameras/ST-0100", headers=tech).json()["importance"] == 2
     assert client.delete("/api/v1/cameras/ST-0100", headers=tech).status_code == 204
@@ -56,9 +67,10 @@ def test_address_outside_allowed_networks_is_refused(client: TestClient, seed: S
 
 def test_credentials_in_urls_are_refused(client: TestClient, seed: Seed) -> None:
     answer = client.post(
-        "/api/v1/cameras", json={**NEW, "rtsp_url": "rtsp://admin:pw@127.0.0.1/live"},
+        "/api/v1/cameras",
+        json={**NEW, "rtsp_url": "rtsp://admin:pw@127.0.0.1/live"},
         headers=auth(seed, "technician"),
-    )  # fmt: skip
+    )
     assert answer.status_code == 422
 
 
@@ -127,10 +139,14 @@ def test_crew_in_its_district_sees_camera_with_host_phone(client: TestClient, se
 
 def test_every_change_is_audited_with_old_and_new_values(client: TestClient, seed: Seed) -> None:
     tech = auth(seed, "technician")
-    client.patch("/api/v1/cameras/ST-0001", json={"name": "Cổng trường", "password": "newpass1"},
-                 headers=tech)  # fmt: skip
-    log = client.get("/api/v1/audit?entity=camera&entity_id=ST-0001",
-                     headers=auth(seed, "admin")).json()  # fmt: skip
+    client.patch(
+        "/api/v1/cameras/ST-0001",
+        json={"name": "Cổng trường", "password": "newpass1"},
+        headers=tech,
+    )
+    log = client.get(
+        "/api/v1/audit?entity=camera&entity_id=ST-0001", headers=auth(seed, "admin")
+    ).json()
     latest = log["items"][0]
     assert latest["username"] == "technician1" and latest["action"] == "update"
     assert latest["changes"]["name"] == ["Camera ST-0001", "Cổng trường"]
@@ -145,8 +161,11 @@ def test_maintenance_window_must_end_after_start(client: TestClient, seed: Seed)
         client.post("/api/v1/cameras/ST-0001/maintenance", json=bad, headers=tech).status_code
         == 422
     )
-    good = {"starts_at": "2026-12-01T08:00:00+07:00", "ends_at": "2026-12-01T12:00:00+07:00",
-            "reason": "thay nguồn"}  # fmt: skip
+    good = {
+        "starts_at": "2026-12-01T08:00:00+07:00",
+        "ends_at": "2026-12-01T12:00:00+07:00",
+        "reason": "thay nguồn",
+    }
     assert (
         client.post("/api/v1/cameras/ST-0001/maintenance", json=good, headers=tech).status_code
         == 201
@@ -156,8 +175,9 @@ def test_maintenance_window_must_end_after_start(client: TestClient, seed: Seed)
 
 
 def test_unknown_fields_are_rejected(client: TestClient, seed: Seed) -> None:
-    answer = client.post("/api/v1/cameras", json={**NEW, "colour": "red"},
-                         headers=auth(seed, "admin"))  # fmt: skip
+    answer = client.post(
+        "/api/v1/cameras", json={**NEW, "colour": "red"}, headers=auth(seed, "admin")
+    )
     assert answer.status_code == 422
 
 
@@ -200,8 +220,9 @@ def test_export_in_both_languages_reads_back(client: TestClient, seed: Seed) -> 
 
 def test_password_in_a_url_query_is_refused(client: TestClient, seed: Seed) -> None:
     url = "http://127.0.0.1/cgi-bin/snapshot.cgi?user=admin&pwd=S3cret"
-    answer = client.post("/api/v1/cameras", json={**NEW, "snapshot_url": url},
-                         headers=auth(seed, "admin"))  # fmt: skip
+    answer = client.post(
+        "/api/v1/cameras", json={**NEW, "snapshot_url": url}, headers=auth(seed, "admin")
+    )
     assert answer.status_code == 422 and "S3cret" not in answer.text
 
 
@@ -212,8 +233,9 @@ def test_validation_errors_do_not_echo_passwords(client: TestClient, seed: Seed)
         headers=auth(seed, "admin"),
     )
     assert short.status_code == 422 and "Short1!" not in short.text
-    typo = client.patch("/api/v1/cameras/ST-0001", json={"pasword": "Hidden#99"},
-                        headers=auth(seed, "admin"))  # fmt: skip
+    typo = client.patch(
+        "/api/v1/cameras/ST-0001", json={"pasword": "Hidden#99"}, headers=auth(seed, "admin")
+    )
     assert typo.status_code == 422 and "Hidden#99" not in typo.text
 
 
@@ -244,6 +266,9 @@ def test_reference_upload_rejects_what_is_not_a_usable_picture(
     tech = auth(seed, "technician")
     tiny = cv2.imencode(".png", np.zeros((1, 1, 3), np.uint8))[1].tobytes()
     for name, data in (("tiny.png", tiny), ("junk.jpg", b"\xff\xd8 not really")):
-        answer = client.put("/api/v1/cameras/ST-0001/reference",
-                            files={"file": (name, data, "image/png")}, headers=tech)  # fmt: skip
+        answer = client.put(
+            "/api/v1/cameras/ST-0001/reference",
+            files={"file": (name, data, "image/png")},
+            headers=tech,
+        )
         assert answer.status_code == 422, answer.text

@@ -9,9 +9,9 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from monitor.db import Database
+from monitor.core.db import Database
+from monitor.core.settings import Settings
 from monitor.registry.cameras import CameraRules
-from monitor.settings import Settings
 from tests.api.conftest import auth
 from tests.monitor.reports.outage_data import OutageSeed, seed_outages
 from tests.registry_data import Seed, seed_registry
@@ -57,8 +57,9 @@ def test_coverage_roles_and_bad_questions(
     police = auth(seed, "police")
     no_time = client.get("/api/v1/coverage", params={"lat": 15.15, "lon": 108.78}, headers=police)
     no_place = client.get("/api/v1/coverage", params={"start": "2026-10-20"}, headers=police)
-    unknown = client.get("/api/v1/coverage", params={"camera": "XX-9", "start": "2026-10-20"},
-                         headers=police)  # fmt: skip
+    unknown = client.get(
+        "/api/v1/coverage", params={"camera": "XX-9", "start": "2026-10-20"}, headers=police
+    )
     assert (no_time.status_code, no_place.status_code, unknown.status_code) == (422, 422, 404)
 
 
@@ -66,24 +67,35 @@ def test_availability_report_and_exports(
     client: TestClient, seed: Seed, outages: OutageSeed
 ) -> None:
     police = auth(seed, "police")
-    report = client.get("/api/v1/reports/availability", params={"period": "2026-10"},
-                        headers=police).json()  # fmt: skip
+    report = client.get(
+        "/api/v1/reports/availability", params={"period": "2026-10"}, headers=police
+    ).json()
     assert next(c["code"] for c in report["worst"]) == "BS-0001"
     assert report["crews"] == [
         {"crew": "Tổ sửa chữa Sơn Tịnh", "tickets": 1, "mean_repair_seconds": 10800.0}
     ]
-    assert client.get("/api/v1/reports/availability", params={"period": "2026-10"},
-                      headers=auth(seed, "crew")).status_code == 403  # fmt: skip
-    xlsx = client.get("/api/v1/reports/availability/export",
-                      params={"period": "2026-10", "format": "xlsx"}, headers=police)  # fmt: skip
+    assert (
+        client.get(
+            "/api/v1/reports/availability", params={"period": "2026-10"}, headers=auth(seed, "crew")
+        ).status_code
+        == 403
+    )
+    xlsx = client.get(
+        "/api/v1/reports/availability/export",
+        params={"period": "2026-10", "format": "xlsx"},
+        headers=police,
+    )
     book = load_workbook(io.BytesIO(xlsx.content))
     assert book.sheetnames[1] == "Theo huyện-thị xã"
     districts = {
         row[0]: row[2] for row in book.worksheets[1].iter_rows(min_row=2, values_only=True)
     }
     assert districts == {"Huyện Bình Sơn": "31.32%", "Huyện Sơn Tịnh": "97.98%"}
-    pdf = client.get("/api/v1/reports/availability/export",
-                     params={"period": "2026-10", "format": "pdf"}, headers=police)  # fmt: skip
+    pdf = client.get(
+        "/api/v1/reports/availability/export",
+        params={"period": "2026-10", "format": "pdf"},
+        headers=police,
+    )
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
     assert "Báo cáo tỷ lệ hoạt động 2026-10" in text
     assert "Camera hoạt động kém nhất" in text and "Tổ sửa chữa Sơn Tịnh" in text

@@ -3,8 +3,8 @@
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from monitor.db import Database
-from monitor.settings import Settings
+from monitor.core.db import Database
+from monitor.core.settings import Settings
 
 
 def test_healthz_and_readyz_answer(client: TestClient) -> None:

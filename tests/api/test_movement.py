@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from api.deps import SESSION_COOKIE
-from monitor.models import AuditEntry, Camera, HourlyRollup
+from monitor.core.models import AuditEntry, Camera, HourlyRollup
 from tests.api.conftest import auth
 from tests.movement_data import seed_movement
 from tests.registry_data import Seed
@@ -33,16 +33,19 @@ def _page(client: TestClient, seed: Seed, role: str, path: str, **kw: object):  
         client.cookies.clear()
 
 
-def test_create_review_and_read_back_with_camera_health(
-    client: TestClient, movement: Seed
-) -> None:
+def test_create_review_and_read_back_with_camera_health(client: TestClient, movement: Seed) -> None:
     tech, police = auth(movement, "technician"), auth(movement, "police")
     body = {
-        "code": "ST-CAM-09", "type_code": "camera-an-ninh", "name": "Camera an ninh chợ Tịnh Phong",
-        "unit_name": "Ban quản lý chợ", "unit_kind": "agency", "area_code": "ST-TP",
-        "camera_codes": ["ST-0002"], "dossier_done": ["Kế hoạch triển khai"],
+        "code": "ST-CAM-09",
+        "type_code": "camera-an-ninh",
+        "name": "Camera an ninh chợ Tịnh Phong",
+        "unit_name": "Ban quản lý chợ",
+        "unit_kind": "agency",
+        "area_code": "ST-TP",
+        "camera_codes": ["ST-0002"],
+        "dossier_done": ["Kế hoạch triển khai"],
         "budgets": [{"year": 2026, "amount_vnd": 12000000}],
-    }  # fmt: skip
+    }
     created = client.post("/api/v1/movement/instances", json=body, headers=tech)
     assert created.status_code == 201, created.text
     assert created.json()["dossier_completeness"] == 20.0
@@ -50,15 +53,29 @@ def test_create_review_and_read_back_with_camera_health(
     with client.app.state.db.session() as s:  # type: ignore[attr-defined]
         camera_id = s.scalar(select(Camera.id).where(Camera.code == "ST-0002"))
         start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(days=2)
-        s.add_all([HourlyRollup(camera_id=camera_id, hour=start + timedelta(hours=h), probes=4,
-                                successes=3, availability=0.75) for h in range(6)])  # fmt: skip
+        s.add_all(
+            [
+                HourlyRollup(
+                    camera_id=camera_id,
+                    hour=start + timedelta(hours=h),
+                    probes=4,
+                    successes=3,
+                    availability=0.75,
+                )
+                for h in range(6)
+            ]
+        )
     today = datetime.now(UTC).date()
     review = {
-        "kind": "final", "reviewed_on": today.isoformat(),
-        "period_start": (today - timedelta(days=10)).isoformat(), "period_end": today.isoformat(),
-        "rating": "fair", "decision": "consolidate", "reviewer": "Ban Chỉ đạo 138 xã",
+        "kind": "final",
+        "reviewed_on": today.isoformat(),
+        "period_start": (today - timedelta(days=10)).isoformat(),
+        "period_end": today.isoformat(),
+        "rating": "fair",
+        "decision": "consolidate",
+        "reviewer": "Ban Chỉ đạo 138 xã",
         "findings": "Hai camera thường xuyên mất tín hiệu.",
-    }  # fmt: skip
+    }
     answer = client.post("/api/v1/movement/instances/ST-CAM-09/reviews", json=review, headers=tech)
     assert answer.status_code == 201, answer.text
     assert answer.json()["camera_health"]["availability"] == 0.75
@@ -66,8 +83,10 @@ def test_create_review_and_read_back_with_camera_health(
     assert shown["status"] == "to_consolidate" and shown["last_reviewed_on"] == today.isoformat()
     [listed] = client.get("/api/v1/movement/instances/ST-CAM-09/reviews", headers=police).json()
     assert listed["camera_health"]["cameras"][0]["hours_measured"] == 6
-    audit = client.get("/api/v1/audit?entity=movement_instance&entity_id=ST-CAM-09",
-                       headers=auth(movement, "admin")).json()["items"]  # fmt: skip
+    audit = client.get(
+        "/api/v1/audit?entity=movement_instance&entity_id=ST-CAM-09",
+        headers=auth(movement, "admin"),
+    ).json()["items"]
     assert {e["action"] for e in audit} == {"create", "review"}
     assert all(e["username"] == "technician1" for e in audit)
 
@@ -78,11 +97,15 @@ def test_listing_filters_and_validation_errors(client: TestClient, movement: See
     assert page["total"] == 2 and len(page["items"]) == 1
     one = client.get("/api/v1/movement/instances?type=ho-an-toan", headers=police).json()
     assert [i["code"] for i in one["items"]] == ["ST-HAT-01"]
-    bad = client.patch("/api/v1/movement/instances/ST-HAT-01", headers=tech,
-                       json={"camera_codes": ["ST-0001"]})  # fmt: skip
+    bad = client.patch(
+        "/api/v1/movement/instances/ST-HAT-01", headers=tech, json={"camera_codes": ["ST-0001"]}
+    )
     assert bad.status_code == 422 and "does not link cameras" in bad.json()["detail"]
-    repeated = client.patch("/api/v1/movement/instances/ST-HAT-01", headers=tech, json={
-        "budgets": [{"year": 2025, "amount_vnd": 1}, {"year": 2025, "amount_vnd": 2}]})
+    repeated = client.patch(
+        "/api/v1/movement/instances/ST-HAT-01",
+        headers=tech,
+        json={"budgets": [{"year": 2025, "amount_vnd": 1}, {"year": 2025, "amount_vnd": 2}]},
+    )
     assert repeated.status_code == 422
     assert client.get("/api/v1/movement/instances/NOPE", headers=police).status_code == 404
     assert client.get("/api/v1/movement/types", headers=auth(movement, "crew")).status_code == 403
@@ -90,27 +113,38 @@ def test_listing_filters_and_validation_errors(client: TestClient, movement: See
 
 def test_import_rejects_with_problems_then_accepts(client: TestClient, movement: Seed) -> None:
     tech = auth(movement, "technician")
-    bad = ("Mã mô hình,Mã loại mô hình,Tên mô hình,Đơn vị thực hiện,Mã địa bàn\n"
-           "ST-HAT-05,ho-an-toan,Hộ an toàn,Thôn,NO-AREA\n").encode()  # fmt: skip
-    answer = client.post("/api/v1/movement/instances/import", headers=tech,
-                         files={"file": ("mh.csv", bad, "text/csv")})  # fmt: skip
+    bad = (
+        "Mã mô hình,Mã loại mô hình,Tên mô hình,Đơn vị thực hiện,Mã địa bàn\n"
+        "ST-HAT-05,ho-an-toan,Hộ an toàn,Thôn,NO-AREA\n"
+    ).encode()
+    answer = client.post(
+        "/api/v1/movement/instances/import",
+        headers=tech,
+        files={"file": ("mh.csv", bad, "text/csv")},
+    )
     assert answer.status_code == 422
     assert answer.json()["problems"] == [
-        {"row": 2, "column": "Mã địa bàn", "reason": "unknown area code 'NO-AREA'"}]
+        {"row": 2, "column": "Mã địa bàn", "reason": "unknown area code 'NO-AREA'"}
+    ]
     good = bad.replace(b"NO-AREA", b"ST-TP")
-    answer = client.post("/api/v1/movement/instances/import", headers=tech,
-                         files={"file": ("mh.csv", good, "text/csv")})  # fmt: skip
+    answer = client.post(
+        "/api/v1/movement/instances/import",
+        headers=tech,
+        files={"file": ("mh.csv", good, "text/csv")},
+    )
     assert answer.status_code == 200 and answer.json()["created"] == 1
 
 
 def test_report_json_and_exports(client: TestClient, movement: Seed) -> None:
     police = auth(movement, "police")
-    report = client.get("/api/v1/movement/report?area=ST&year=2025&as_of=2025-12-31",
-                        headers=police).json()  # fmt: skip
+    report = client.get(
+        "/api/v1/movement/report?area=ST&year=2025&as_of=2025-12-31", headers=police
+    ).json()
     assert report["instances_total"] == 2 and report["area_name"] == "Huyện Sơn Tịnh"
     assert {r["code"] for r in report["overdue"]} == {"ST-CAM-01", "ST-HAT-01"}
-    xlsx = client.get("/api/v1/movement/report/export?format=xlsx&area=ST&year=2025",
-                      headers=police)  # fmt: skip
+    xlsx = client.get(
+        "/api/v1/movement/report/export?format=xlsx&area=ST&year=2025", headers=police
+    )
     assert xlsx.status_code == 200 and "movement-report-ST" in xlsx.headers["content-disposition"]
     workbook = load_workbook(io.BytesIO(xlsx.content))
     targets = list(workbook["Chỉ tiêu"].iter_rows(values_only=True))
@@ -121,8 +155,9 @@ def test_report_json_and_exports(client: TestClient, movement: Seed) -> None:
     assert "Whole province" in text and "Camera an ninh xã Tịnh Phong" in text
 
 
-@pytest.mark.parametrize("role,status", [("admin", 200), ("technician", 200), ("police", 200),
-                                         ("crew", 403)])  # fmt: skip
+@pytest.mark.parametrize(
+    "role,status", [("admin", 200), ("technician", 200), ("police", 200), ("crew", 403)]
+)
 def test_pages_render_for_the_right_roles(
     client: TestClient, movement: Seed, role: str, status: int
 ) -> None:
@@ -154,16 +189,27 @@ def test_police_cannot_reach_the_edit_pages(client: TestClient, movement: Seed) 
 def test_editor_pages_change_the_registry(client: TestClient, movement: Seed) -> None:
     client.cookies.set(SESSION_COOKIE, movement.tokens["technician"])
     try:
-        form = {"name": "Camera an ninh xã Tịnh Phong", "unit_name": "Công an xã Tịnh Phong",
-                "responsible_person": "Võ Minh Tuấn", "responsible_phone": "0905 000 111",
-                "status": "under_review", "dossier": ["Kế hoạch triển khai",
-                                                      "Cam kết chia sẻ hình ảnh"],
-                "camera_codes": "ST-0001", "notes": ""}  # fmt: skip
+        form = {
+            "name": "Camera an ninh xã Tịnh Phong",
+            "unit_name": "Công an xã Tịnh Phong",
+            "responsible_person": "Võ Minh Tuấn",
+            "responsible_phone": "0905 000 111",
+            "status": "under_review",
+            "dossier": ["Kế hoạch triển khai", "Cam kết chia sẻ hình ảnh"],
+            "camera_codes": "ST-0001",
+            "notes": "",
+        }
         saved = client.post("/movement/ST-CAM-01/edit", data=form, follow_redirects=False)
         assert saved.status_code == 303, saved.text
-        review = {"kind": "interim", "reviewed_on": "2025-12-20", "period_start": "2025-01-01",
-                  "period_end": "2025-12-15", "rating": "excellent", "decision": "replicate",
-                  "reviewer": "Ban Chỉ đạo 138 huyện"}  # fmt: skip
+        review = {
+            "kind": "interim",
+            "reviewed_on": "2025-12-20",
+            "period_start": "2025-01-01",
+            "period_end": "2025-12-15",
+            "rating": "excellent",
+            "decision": "replicate",
+            "reviewer": "Ban Chỉ đạo 138 huyện",
+        }
         posted = client.post("/movement/ST-CAM-01/reviews", data=review, follow_redirects=False)
         assert posted.status_code == 303 and posted.headers["location"] == "/movement/ST-CAM-01"
         wrong = dict(review, period_end="2024-01-01")
@@ -172,22 +218,34 @@ def test_editor_pages_change_the_registry(client: TestClient, movement: Seed) ->
         detail = client.get("/movement/ST-CAM-01")
         assert "Võ Minh Tuấn" in detail.text and "Nhân rộng" in detail.text
         assert "☑ Cam kết chia sẻ hình ảnh" in detail.text
-        upload = ("Mã mô hình,Mã loại mô hình,Tên mô hình,Đơn vị thực hiện,Mã địa bàn\n"
-                  "BS-XX-1,no-type,Tên,Đơn vị,BS\n").encode()  # fmt: skip
+        upload = (
+            "Mã mô hình,Mã loại mô hình,Tên mô hình,Đơn vị thực hiện,Mã địa bàn\n"
+            "BS-XX-1,no-type,Tên,Đơn vị,BS\n"
+        ).encode()
         rejected = client.post("/movement/import", files={"file": ("a.csv", upload, "text/csv")})
         assert rejected.status_code == 422 and "no-type" in rejected.text
-        new = {"code": "BS-TH-07", "type_code": "truong-hoc-van-minh", "name": "Trường THCS X",
-               "unit_name": "Trường THCS X", "area_code": "BS-BT", "unit_kind": "school"}
+        new = {
+            "code": "BS-TH-07",
+            "type_code": "truong-hoc-van-minh",
+            "name": "Trường THCS X",
+            "unit_name": "Trường THCS X",
+            "area_code": "BS-BT",
+            "unit_kind": "school",
+        }
         made = client.post("/movement/new", data=new, follow_redirects=False)
         assert made.status_code == 303 and made.headers["location"] == "/movement/BS-TH-07"
     finally:
         client.cookies.clear()
-    shown = client.get("/api/v1/movement/instances/ST-CAM-01",
-                       headers=auth(movement, "police")).json()  # fmt: skip
+    shown = client.get(
+        "/api/v1/movement/instances/ST-CAM-01", headers=auth(movement, "police")
+    ).json()
     assert shown["status"] == "replicated" and shown["camera_codes"] == ["ST-0001"]
     with client.app.state.db.session() as s:  # type: ignore[attr-defined]
-        actions = set(s.scalars(select(AuditEntry.action).where(
-            AuditEntry.entity_id.in_(["ST-CAM-01", "BS-TH-07"]))))  # fmt: skip
+        actions = set(
+            s.scalars(
+                select(AuditEntry.action).where(AuditEntry.entity_id.in_(["ST-CAM-01", "BS-TH-07"]))
+            )
+        )
     assert {"update", "review", "create"} <= actions
 
 
@@ -197,8 +255,12 @@ def test_types_page_lists_builtin_types_and_only_admins_add(
     page = _page(client, movement, "police", "/movement/types")
     assert page.status_code == 200 and "Đội công nhân xung kích tự quản về ANTT" in page.text
     assert "VSIP Quảng Ngãi" in page.text and 'id="type-form"' not in page.text
-    form = {"code": "ben-do-an-toan", "name_vi": "Bến đò an toàn", "name_en": "Safe ferry",
-            "dossier_template": "Quyết định thành lập\nDanh sách người lái đò\n"}  # fmt: skip
+    form = {
+        "code": "ben-do-an-toan",
+        "name_vi": "Bến đò an toàn",
+        "name_en": "Safe ferry",
+        "dossier_template": "Quyết định thành lập\nDanh sách người lái đò\n",
+    }
     for role in ("technician", "police"):
         client.cookies.set(SESSION_COOKIE, movement.tokens[role])
         assert client.post("/movement/types", data=form).status_code == 403
@@ -211,8 +273,10 @@ def test_types_page_lists_builtin_types_and_only_admins_add(
         assert again.status_code == 422 and "already exists" in again.text
     finally:
         client.cookies.clear()
-    [added_type] = [t for t in client.get("/api/v1/movement/types",
-                                          headers=auth(movement, "police")).json()
-                    if t["code"] == "ben-do-an-toan"]  # fmt: skip
+    [added_type] = [
+        t
+        for t in client.get("/api/v1/movement/types", headers=auth(movement, "police")).json()
+        if t["code"] == "ben-do-an-toan"
+    ]
     assert added_type["dossier_template"] == ["Quyết định thành lập", "Danh sách người lái đò"]
     assert added_type["builtin"] is False

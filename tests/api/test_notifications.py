@@ -7,9 +7,9 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from monitor.db import Database
+from monitor.core.db import Database
+from monitor.core.settings import Settings
 from monitor.notifiers.delivery import deliver_due
-from monitor.settings import Settings
 from tests.api.conftest import auth
 from tests.monitor.notifiers.tickets_data import (
     dead_notification,
@@ -28,9 +28,12 @@ def receiver() -> Iterator[WebhookReceiver]:
 
 
 def test_dead_letter_is_visible_to_admins_and_retryable(
-    client: TestClient, database: Database, settings: Settings, seed: Seed,
+    client: TestClient,
+    database: Database,
+    settings: Settings,
+    seed: Seed,
     receiver: WebhookReceiver,
-) -> None:  # fmt: skip
+) -> None:
     # no retries configured: the first failure is final
     cfg = settings.model_copy(update={"notify_retry_seconds": [], "webhook_timeout_seconds": 2.0})
     url = receiver.url.replace("http://", "http://crew:hook-pass-77@")
@@ -44,8 +47,11 @@ def test_dead_letter_is_visible_to_admins_and_retryable(
     assert dead.status_code == 200
     [item] = dead.json()["items"]
     assert (item["id"], item["ticket_id"], item["channel"], item["state"]) == (
-        hook_id, ticket_id, "webhook", "dead"
-    )  # fmt: skip
+        hook_id,
+        ticket_id,
+        "webhook",
+        "dead",
+    )
     assert (item["attempts"], item["last_error"]) == (1, "HTTP 500")
     assert item["target"] == receiver.url  # shown without the user-info
     assert item["payload"]["camera"]["code"] == "ST-0001"

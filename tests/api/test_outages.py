@@ -10,9 +10,9 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from monitor.db import Database
+from monitor.core.db import Database
+from monitor.core.settings import Settings
 from monitor.registry.cameras import CameraRules
-from monitor.settings import Settings
 from tests.api.conftest import auth
 from tests.monitor.reports.outage_data import OutageSeed, seed_outages
 from tests.registry_data import Seed, seed_registry
@@ -37,9 +37,10 @@ def test_list_filters_and_scope(client: TestClient, seed: Seed, outages: OutageS
     assert group["kind"] == "group"
     assert [m["camera_code"] for m in group["members"]] == ["ST-0001", "ST-0002"]
     window = client.get(
-        "/api/v1/outages", params={"district": "ST", "start": "2026-10-01", "end": "2026-10-15"},
+        "/api/v1/outages",
+        params={"district": "ST", "start": "2026-10-01", "end": "2026-10-15"},
         headers=auth(seed, "police"),
-    ).json()  # fmt: skip
+    ).json()
     assert [i["camera_code"] for i in window["items"]] == ["ST-0002", "ST-0001"]
     crew = client.get("/api/v1/outages", headers=auth(seed, "crew")).json()
     assert crew["total"] == 3
@@ -53,16 +54,18 @@ def test_csv_and_xlsx_exports_hold_the_filtered_rows_in_vietnamese(
     client: TestClient, seed: Seed, outages: OutageSeed
 ) -> None:
     params = {"district": "ST", "state": "closed"}
-    answer = client.get("/api/v1/outages/export", params=params | {"format": "csv"},
-                        headers=auth(seed, "police"))  # fmt: skip
+    answer = client.get(
+        "/api/v1/outages/export", params=params | {"format": "csv"}, headers=auth(seed, "police")
+    )
     assert answer.status_code == 200
     assert answer.headers["content-disposition"].endswith('.csv"')
     rows = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"))))
     assert rows[0][:3] == ["Loại", "Mã camera", "Tên camera"]
     assert [r[1] for r in rows[1:]] == ["Xã Tịnh Phong", "ST-0001", "ST-0002", "ST-0002", "ST-0001"]
     assert rows[-1][9] == "Mất kết nối" and rows[-1][4] == "Xã Tịnh Phong"
-    xlsx = client.get("/api/v1/outages/export", params=params | {"format": "xlsx"},
-                      headers=auth(seed, "police"))  # fmt: skip
+    xlsx = client.get(
+        "/api/v1/outages/export", params=params | {"format": "xlsx"}, headers=auth(seed, "police")
+    )
     book = load_workbook(io.BytesIO(xlsx.content))
     data, filters = book.worksheets
     assert [c.value for c in data[1]][:2] == ["Loại", "Mã camera"]
@@ -80,15 +83,16 @@ def test_pdf_export_reads_back_with_filters_and_vietnamese(
         "/api/v1/outages/export",
         params={"format": "pdf", "district": "BS", "start": "2026-10-01T00:00"},
         headers=auth(seed, "police"),
-    )  # fmt: skip
+    )
     assert answer.headers["content-type"] == "application/pdf"
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(answer.content)).pages)
     assert "Danh sách sự cố camera" in text
     assert "Huyện Bình Sơn (BS)" in text and "2026-10-01 00:00" in text
     assert "BS-0001" in text and "Không có luồng video" in text
     assert "ST-0001" not in text
-    english = client.get("/api/v1/outages/export", params={"format": "pdf", "lang": "en"},
-                         headers=auth(seed, "crew"))  # fmt: skip
+    english = client.get(
+        "/api/v1/outages/export", params={"format": "pdf", "lang": "en"}, headers=auth(seed, "crew")
+    )
     text_en = PdfReader(io.BytesIO(english.content)).pages[0].extract_text()
     assert "Camera outages" in text_en and "BS-0001" not in text_en
 
@@ -99,8 +103,7 @@ def test_thumbnails_are_scoped(client: TestClient, seed: Seed, outages: OutageSe
     assert good.status_code == 200 and good.content[:2] == b"\xff\xd8"
     assert client.get(url.format("last_fault"), headers=auth(seed, "police")).status_code == 200
     assert client.get(url.format("last_good"), headers=auth(seed, "crew")).status_code == 404
-    st2 = client.get("/api/v1/cameras/ST-0002/thumbnails/last_good.jpg",
-                     headers=auth(seed, "crew"))  # fmt: skip
+    st2 = client.get("/api/v1/cameras/ST-0002/thumbnails/last_good.jpg", headers=auth(seed, "crew"))
     assert st2.status_code == 404  # no picture yet
     assert client.get(url.format("last_good")).status_code == 401
 

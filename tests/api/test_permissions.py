@@ -18,14 +18,21 @@ ROLES = ("admin", "technician", "police", "crew")
 
 BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/cameras"): {
-        "code": "NEW-{role}", "name": "Camera mới", "area_code": "ST-TP", "onvif_host": "127.0.0.9",
+        "code": "NEW-{role}",
+        "name": "Camera mới",
+        "area_code": "ST-TP",
+        "onvif_host": "127.0.0.9",
     },
     ("PATCH", "/api/v1/cameras/ST-0001"): {"name": "Cổng trường"},
     ("POST", "/api/v1/cameras/ST-0001/maintenance"): {
-        "starts_at": "2026-12-01T08:00:00+07:00", "ends_at": "2026-12-01T12:00:00+07:00",
+        "starts_at": "2026-12-01T08:00:00+07:00",
+        "ends_at": "2026-12-01T12:00:00+07:00",
     },
     ("POST", "/api/v1/areas"): {
-        "code": "ST-TP-{role}", "name": "Thôn mới", "level": "village", "parent_code": "ST-TP",
+        "code": "ST-TP-{role}",
+        "name": "Thôn mới",
+        "level": "village",
+        "parent_code": "ST-TP",
     },
     ("PATCH", "/api/v1/areas/ST-TP"): {"name": "Xã Tịnh Phong"},
     ("POST", "/api/v1/hosts"): {"name": "Hộ {role}", "area_code": "ST-TP"},
@@ -40,15 +47,22 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/movement/types"): {"code": "ben-do-{role}", "name_vi": "Bến đò an toàn"},
     ("PATCH", "/api/v1/movement/types/{new_type}"): {"name_en": "Safe ferry landing"},
     ("POST", "/api/v1/movement/instances"): {
-        "code": "MM-{role}", "type_code": "ho-an-toan", "name": "Hộ an toàn thôn Trường Thọ",
-        "unit_name": "Thôn Trường Thọ", "area_code": "ST-TP-1",
+        "code": "MM-{role}",
+        "type_code": "ho-an-toan",
+        "name": "Hộ an toàn thôn Trường Thọ",
+        "unit_name": "Thôn Trường Thọ",
+        "area_code": "ST-TP-1",
     },
     ("PATCH", "/api/v1/movement/instances/{new_instance}"): {"camera_codes": ["ST-0001"]},
     ("POST", "/api/v1/movement/instances/{new_instance}/reviews"): {
-        "reviewed_on": "2025-12-20", "period_start": "2025-01-01", "period_end": "2025-12-15",
-        "rating": "good", "decision": "keep", "reviewer": "Ban Chỉ đạo 138 huyện Sơn Tịnh",
+        "reviewed_on": "2025-12-20",
+        "period_start": "2025-01-01",
+        "period_end": "2025-12-15",
+        "rating": "good",
+        "decision": "keep",
+        "reviewer": "Ban Chỉ đạo 138 huyện Sơn Tịnh",
     },
-}  # fmt: skip
+}
 
 
 def _rows() -> list[tuple[str, str, dict[str, bool]]]:
@@ -90,8 +104,13 @@ def _fresh(client: TestClient, seed: Seed, kind: str, tag: str) -> str:
         body = {"code": f"xoa-{tag}", "name_vi": "Loại mới"}
         return client.post("/api/v1/movement/types", json=body, headers=admin).json()["code"]
     if kind == "new_instance":
-        body = {"code": f"MM-NEW-{tag}", "type_code": "camera-an-ninh", "name": "Camera an ninh",
-                "unit_name": "Công an xã Tịnh Phong", "area_code": "ST-TP"}  # fmt: skip
+        body = {
+            "code": f"MM-NEW-{tag}",
+            "type_code": "camera-an-ninh",
+            "name": "Camera an ninh",
+            "unit_name": "Công an xã Tịnh Phong",
+            "area_code": "ST-TP",
+        }
         return client.post("/api/v1/movement/instances", json=body, headers=admin).json()["code"]
     if kind == "new_camera":
         body = {
@@ -114,7 +133,7 @@ def _fresh(client: TestClient, seed: Seed, kind: str, tag: str) -> str:
 def _store_thumbnails(client: TestClient, code: str) -> None:
     from sqlalchemy import select
 
-    from monitor.models import Camera, CameraStatus
+    from monitor.core.models import Camera, CameraStatus
 
     jpeg = b"\xff\xd8\xff\xe0 test picture \xff\xd9"
     with client.app.state.db.session() as s:  # type: ignore[attr-defined]
@@ -132,12 +151,24 @@ def _png() -> bytes:
 
 def _request(client: TestClient, seed: Seed, method: str, path: str, role: str) -> int:
     body = BODIES.get((method, path))
-    names = {**seed.host_ids, "st_crew": seed.crew_ids["st"],
-             "police_user": seed.user_ids["police"], **seed.ticket_ids}  # fmt: skip
+    names = {
+        **seed.host_ids,
+        "st_crew": seed.crew_ids["st"],
+        "police_user": seed.user_ids["police"],
+        **seed.ticket_ids,
+    }
     if path.startswith("/api/v1/movement/"):
         ensure_builtin_types(client.app.state.db)  # type: ignore[attr-defined]
-    for kind in ("new_camera", "new_area", "new_host", "new_crew", "new_ticket", "new_type",
-                 "new_instance", "new_dead_notification"):  # fmt: skip
+    for kind in (
+        "new_camera",
+        "new_area",
+        "new_host",
+        "new_crew",
+        "new_ticket",
+        "new_type",
+        "new_instance",
+        "new_dead_notification",
+    ):
         if "{" + kind + "}" in path:
             names[kind] = _fresh(client, seed, kind, role)
     concrete = path.format(**names)
@@ -146,8 +177,11 @@ def _request(client: TestClient, seed: Seed, method: str, path: str, role: str) 
     if path.endswith("/reference") and method in ("GET", "PUT"):
         image = _png()
         if method == "GET":  # a view must exist to be read
-            client.put(concrete, files={"file": ("ref.png", image, "image/png")},
-                       headers=auth(seed, "admin"))  # fmt: skip
+            client.put(
+                concrete,
+                files={"file": ("ref.png", image, "image/png")},
+                headers=auth(seed, "admin"),
+            )
         else:
             files = {"file": ("ref.png", image, "image/png")}
             return client.put(concrete, files=files, headers=auth(seed, role)).status_code

@@ -16,18 +16,24 @@ from playwright.sync_api import Browser, sync_playwright
 from sqlalchemy import select
 
 from api.app import create_app
-from monitor.db import Database
-from monitor.migrate import upgrade
-from monitor.models import User
+from monitor.core.db import Database
+from monitor.core.migrate import upgrade
+from monitor.core.models import User
+from monitor.core.security import hash_password
+from monitor.core.settings import Settings
 from monitor.registry.cameras import CameraRules
-from monitor.security import hash_password
-from monitor.settings import Settings
 from tests.monitor.reports.outage_data import OutageSeed, seed_outages
 from tests.registry_data import PASSWORD, Seed, seed_registry
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 @dataclass
@@ -57,9 +63,14 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     tmp: Path = tmp_path_factory.mktemp("browser")
     db = Database(f"sqlite:///{tmp / 'camwatch.db'}")
     upgrade(db.engine)
-    settings = Settings(environment="test", data_dir=tmp / "data", database_url=db.url,
-                        secret_key="test-secret-key-" + "x" * 40,
-                        allowed_probe_networks=["127.0.0.0/8"], _env_file=None)  # fmt: skip
+    settings = Settings(
+        environment="test",
+        data_dir=tmp / "data",
+        database_url=db.url,
+        secret_key="test-secret-key-" + "x" * 40,
+        allowed_probe_networks=["127.0.0.0/8"],
+        _env_file=None,
+    )
     seed = seed_registry(db, CameraRules.from_settings(settings))
     outages = seed_outages(db, seed.crew_ids["st"])
     with db.session() as s:  # the crew and technician users log in through the form too
@@ -69,8 +80,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             )
     sock = _loopback_socket()
     host, port = sock.getsockname()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, db), log_level="warning",
-                                           lifespan="on"))  # fmt: skip
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings, db), log_level="warning", lifespan="on")
+    )
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 15

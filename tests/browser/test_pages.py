@@ -55,8 +55,9 @@ def test_police_filters_outages_and_exports_pdf_and_xlsx(browser: Browser, site:
         page.click("#export-xlsx")
     sheet = load_workbook(io.BytesIO(xlsx_download.value.path().read_bytes())).worksheets[0]
     assert [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)] == [
-        "ST-0002", "ST-0001"
-    ]  # fmt: skip
+        "ST-0002",
+        "ST-0001",
+    ]
     page.context.close()
 
 

@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import insert, select
 
-from monitor.db import Database
-from monitor.models.incidents import (
+from monitor.core.db import Database
+from monitor.core.models.incidents import (
     Incident,
     IncidentKind,
     Notification,
@@ -20,8 +20,8 @@ from monitor.models.incidents import (
     Ticket,
     TicketState,
 )
-from monitor.models.monitoring import CameraStatus, HealthState, ProbeSchedule
-from monitor.models.registry import Area, AreaLevel, Camera
+from monitor.core.models.monitoring import CameraStatus, HealthState, ProbeSchedule
+from monitor.core.models.registry import Area, AreaLevel, Camera
 
 # Would leak if the collector ever touched credentials; the tests look for these in the output.
 FLEET_PASSWORD = "Fleet#Pw-7781"
@@ -84,16 +84,26 @@ def seed_fleet(
         commune_ids: list[tuple[int, str, str]] = []
         for d in range(districts):
             dcode = f"D{d + 1:02d}"
-            district = Area(code=dcode, name=f"Huyện {d + 1}", level=AreaLevel.DISTRICT,
-                            parent_id=province.id, path="")  # fmt: skip
+            district = Area(
+                code=dcode,
+                name=f"Huyện {d + 1}",
+                level=AreaLevel.DISTRICT,
+                parent_id=province.id,
+                path="",
+            )
             s.add(district)
             s.flush()
             district.path = f"{province.path}{district.id}/"
             fleet.districts.append(dcode)
             for c in range(communes_per_district):
                 ccode = f"{dcode}-C{c + 1:02d}"
-                commune = Area(code=ccode, name=f"Xã {c + 1}", level=AreaLevel.COMMUNE,
-                               parent_id=district.id, path="")  # fmt: skip
+                commune = Area(
+                    code=ccode,
+                    name=f"Xã {c + 1}",
+                    level=AreaLevel.COMMUNE,
+                    parent_id=district.id,
+                    path="",
+                )
                 s.add(commune)
                 s.flush()
                 commune.path = f"{district.path}{commune.id}/"
@@ -105,18 +115,25 @@ def seed_fleet(
         for i in range(cameras):
             area_id, ccode, dcode = commune_ids[i % len(commune_ids)]
             code = f"{dcode}-{i:05d}"
-            camera_rows.append({
-                "code": code, "name": f"Camera {i}", "address": f"Thôn {i % 17}",
-                "area_id": area_id, "latitude": 15.0 + (i % 700) / 5000,
-                "longitude": 108.6 + (i % 500) / 5000,
-                "vendor": "Hikvision" if i % 2 else "Dahua",
-                "model": "DS-2CD1023G0" if i % 2 else "IPC-HFW1230S",
-                "firmware": f"V5.{i % 4}.0",
-                "onvif_host": f"127.{20 + i // 65536}.{i // 256 % 256}.{i % 256}",
-                "rtsp_url": f"rtsp://{FLEET_USERNAME}:{FLEET_PASSWORD}@127.0.0.1:554/Streaming/101",
-                "username": FLEET_USERNAME, "password_encrypted": f"plain:{FLEET_PASSWORD}",
-                "created_at": now, "updated_at": now,
-            })  # fmt: skip
+            camera_rows.append(
+                {
+                    "code": code,
+                    "name": f"Camera {i}",
+                    "address": f"Thôn {i % 17}",
+                    "area_id": area_id,
+                    "latitude": 15.0 + (i % 700) / 5000,
+                    "longitude": 108.6 + (i % 500) / 5000,
+                    "vendor": "Hikvision" if i % 2 else "Dahua",
+                    "model": "DS-2CD1023G0" if i % 2 else "IPC-HFW1230S",
+                    "firmware": f"V5.{i % 4}.0",
+                    "onvif_host": f"127.{20 + i // 65536}.{i // 256 % 256}.{i % 256}",
+                    "rtsp_url": f"rtsp://{FLEET_USERNAME}:{FLEET_PASSWORD}@127.0.0.1:554/Streaming/101",
+                    "username": FLEET_USERNAME,
+                    "password_encrypted": f"plain:{FLEET_PASSWORD}",
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
         s.execute(insert(Camera), camera_rows)
         ids = dict(s.execute(select(Camera.code, Camera.id)).all())
         district_ids = dict(
@@ -154,22 +171,41 @@ def seed_fleet(
                 }
             fleet.states[code] = state
             fleet.faults[code] = faults
-            status_rows.append({
-                "camera_id": ids[code], "state": state, "since": since, "faults": faults,
-                "faults_by_kind": {}, "fault_since": {}, "consecutive_failures": 0,
-                "consecutive_successes": 0, "flapping": i % 97 == 5, "recent_transitions": [],
-                "metrics": metrics, "identity": {},
-                "last_probe_at": None if state == HealthState.UNKNOWN.value else now,
-                "last_success_at": None if state == HealthState.UNKNOWN.value else last_success,
-            })  # fmt: skip
+            status_rows.append(
+                {
+                    "camera_id": ids[code],
+                    "state": state,
+                    "since": since,
+                    "faults": faults,
+                    "faults_by_kind": {},
+                    "fault_since": {},
+                    "consecutive_failures": 0,
+                    "consecutive_successes": 0,
+                    "flapping": i % 97 == 5,
+                    "recent_transitions": [],
+                    "metrics": metrics,
+                    "identity": {},
+                    "last_probe_at": None if state == HealthState.UNKNOWN.value else now,
+                    "last_success_at": None if state == HealthState.UNKNOWN.value else last_success,
+                }
+            )
             if state == HealthState.DOWN.value:
-                incident_rows.append({
-                    "kind": IncidentKind.CAMERA, "camera_id": ids[code], "state": state,
-                    "started_at": since, "faults": faults, "reason": "",
-                    "in_maintenance": False, "area_id": row["area_id"],
-                })  # fmt: skip
-            for kind, due in (("tcp", now - timedelta(seconds=i % 50)),
-                              ("rtsp", now + timedelta(seconds=600 - i % 900))):
+                incident_rows.append(
+                    {
+                        "kind": IncidentKind.CAMERA,
+                        "camera_id": ids[code],
+                        "state": state,
+                        "started_at": since,
+                        "faults": faults,
+                        "reason": "",
+                        "in_maintenance": False,
+                        "area_id": row["area_id"],
+                    }
+                )
+            for kind, due in (
+                ("tcp", now - timedelta(seconds=i % 50)),
+                ("rtsp", now + timedelta(seconds=600 - i % 900)),
+            ):
                 schedule_rows.append({"camera_id": ids[code], "kind": kind, "next_due_at": due})
         s.execute(insert(CameraStatus), status_rows)
         s.execute(insert(ProbeSchedule), schedule_rows)
@@ -178,27 +214,44 @@ def seed_fleet(
         incidents = s.execute(
             select(Incident.id, Incident.camera_id, Incident.started_at, Incident.faults)
         ).all()
-        cam_district = {
-            ids[r["code"]]: district_ids[r["code"].split("-")[0]] for r in camera_rows
-        }
+        cam_district = {ids[r["code"]]: district_ids[r["code"].split("-")[0]] for r in camera_rows}
         ticket_rows = []
         ticket_states = list(TicketState)
         for n, inc in enumerate(incidents):
             ticket_state = ticket_states[n % len(ticket_states)]
             fixed = ticket_state in (TicketState.FIXED, TicketState.VERIFIED, TicketState.CLOSED)
-            ticket_rows.append({
-                "incident_id": inc.id, "camera_id": inc.camera_id,
-                "district_id": cam_district[inc.camera_id], "state": ticket_state,
-                "priority": 1 + n % 4, "fault": inc.faults[0], "title": "Camera mất kết nối",
-                "opened_at": now - timedelta(hours=30), "due_at": now - timedelta(hours=6 - n % 12),
-                "updated_at": now, "fixed_at": now - timedelta(hours=2) if fixed else None,
-            })  # fmt: skip
+            ticket_rows.append(
+                {
+                    "incident_id": inc.id,
+                    "camera_id": inc.camera_id,
+                    "district_id": cam_district[inc.camera_id],
+                    "state": ticket_state,
+                    "priority": 1 + n % 4,
+                    "fault": inc.faults[0],
+                    "title": "Camera mất kết nối",
+                    "opened_at": now - timedelta(hours=30),
+                    "due_at": now - timedelta(hours=6 - n % 12),
+                    "updated_at": now,
+                    "fixed_at": now - timedelta(hours=2) if fixed else None,
+                }
+            )
         if ticket_rows:
             s.execute(insert(Ticket), ticket_rows)
-        s.execute(insert(Notification), [
-            {"channel": "webhook", "target": "https://crew.example/hook?token=abc",
-             "event": "ticket.opened", "payload": {}, "state": st, "attempts": 1,
-             "next_attempt_at": now, "last_error": "", "created_at": now}
-            for st in (NotificationState.SENT, NotificationState.SENT, NotificationState.DEAD)
-        ])  # fmt: skip
+        s.execute(
+            insert(Notification),
+            [
+                {
+                    "channel": "webhook",
+                    "target": "https://crew.example/hook?token=abc",
+                    "event": "ticket.opened",
+                    "payload": {},
+                    "state": st,
+                    "attempts": 1,
+                    "next_attempt_at": now,
+                    "last_error": "",
+                    "created_at": now,
+                }
+                for st in (NotificationState.SENT, NotificationState.SENT, NotificationState.DEAD)
+            ],
+        )
     return fleet

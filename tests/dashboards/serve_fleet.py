@@ -16,8 +16,9 @@ import threading
 import uvicorn
 
 from api.app import create_app
-from monitor.db import Database
-from monitor.metrics import (
+from monitor.core.db import Database
+from monitor.core.settings import Settings
+from monitor.metrics.instruments import (
     NOTIFICATIONS_TOTAL,
     PROBE_DURATION,
     PROBES_TOTAL,
@@ -25,7 +26,6 @@ from monitor.metrics import (
     SCHEDULER_LAG,
     SCHEDULER_LEADER,
 )
-from monitor.settings import Settings
 
 PROBES = (
     ("tcp", "ok", 0.004),
@@ -58,8 +58,13 @@ def main() -> None:
     """Serve the app on HOST:PORT over DATABASE_URL until terminated."""
     url, host, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
     db = Database(url)
-    settings = Settings(environment="test", data_dir=tempfile.mkdtemp(), database_url=url,
-                        secret_key="k" * 40, _env_file=None)  # fmt: skip
+    settings = Settings(
+        environment="test",
+        data_dir=tempfile.mkdtemp(),
+        database_url=url,
+        secret_key="k" * 40,
+        _env_file=None,
+    )
     stop = threading.Event()
     threading.Thread(target=activity, args=(stop,), daemon=True).start()
     try:

@@ -26,8 +26,9 @@ def _datasource_uid() -> str:
 
 
 def test_promtool_accepts_the_rules():
-    done = subprocess.run([PROMTOOL, "check", "rules", str(RULES)], capture_output=True,
-                          text=True, timeout=60)  # fmt: skip
+    done = subprocess.run(
+        [PROMTOOL, "check", "rules", str(RULES)], capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "SUCCESS" in done.stdout
 
@@ -36,9 +37,12 @@ def test_every_alert_says_what_and_where():
     rules = yaml.safe_load(RULES.read_text())
     alerts = [r for g in rules["groups"] for r in g["rules"] if "alert" in r]
     assert {a["alert"] for a in alerts} >= {
-        "CamwatchDistrictAvailabilityLow", "CamwatchCameraDownLong", "CamwatchSchedulerLagHigh",
-        "CamwatchDistrictProbesFailing", "CamwatchNotificationsDeadLettering",
-    }  # fmt: skip
+        "CamwatchDistrictAvailabilityLow",
+        "CamwatchCameraDownLong",
+        "CamwatchSchedulerLagHigh",
+        "CamwatchDistrictProbesFailing",
+        "CamwatchNotificationsDeadLettering",
+    }
     for alert in alerts:
         assert alert["labels"]["severity"] in {"warning", "critical"}
         assert alert["annotations"]["summary"] and alert["annotations"]["description"]
@@ -51,8 +55,9 @@ def test_the_example_prometheus_config_passes_promtool(tmp_path: Path):
     config["rule_files"] = [str(RULES)]
     local = tmp_path / "prometheus.yml"
     local.write_text(yaml.safe_dump(config))
-    done = subprocess.run([PROMTOOL, "check", "config", str(local)], capture_output=True,
-                          text=True, timeout=60)  # fmt: skip
+    done = subprocess.run(
+        [PROMTOOL, "check", "config", str(local)], capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -90,10 +95,19 @@ def test_dashboard_has_what_provisioning_needs(path: Path):
 def test_dashboard_uids_are_unique_and_cover_the_views():
     uids = [json.loads(p.read_text())["uid"] for p in DASHBOARDS]
     assert len(uids) == len(set(uids))
-    assert set(uids) == {"camwatch-fleet", "camwatch-district", "camwatch-camera", "camwatch-map",
-                         "camwatch-tickets", "camwatch-self"}  # fmt: skip
-    (geomap,) = [p for p in json.loads((GRAFANA / "dashboards/camwatch-map.json").read_text())
-                 ["panels"] if p["type"] == "geomap"]  # fmt: skip
+    assert set(uids) == {
+        "camwatch-fleet",
+        "camwatch-district",
+        "camwatch-camera",
+        "camwatch-map",
+        "camwatch-tickets",
+        "camwatch-self",
+    }
+    (geomap,) = [
+        p
+        for p in json.loads((GRAFANA / "dashboards/camwatch-map.json").read_text())["panels"]
+        if p["type"] == "geomap"
+    ]
     location = geomap["options"]["layers"][0]["location"]
     assert location == {"mode": "coords", "latitude": "latitude", "longitude": "longitude"}
     assert "camwatch_camera_info" in geomap["targets"][0]["expr"]
@@ -142,6 +156,10 @@ def test_systemd_units_verify(tmp_path: Path):
         copy.write_text(unit.read_text().replace("/opt/camwatch/bin/camwatch", camwatch))
         units.append(str(copy))
     assert len(units) == 2
-    done = subprocess.run(["systemd-analyze", "verify", "--man=no", *units],
-                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    done = subprocess.run(
+        ["systemd-analyze", "verify", "--man=no", *units],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0 and not done.stderr.strip(), done.stderr

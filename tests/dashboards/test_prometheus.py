@@ -23,7 +23,7 @@ import httpx
 import pytest
 import yaml
 
-from monitor.db import Database
+from monitor.core.db import Database
 from tests.dashboards.fleet import Fleet, seed_fleet
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -76,8 +76,10 @@ def service(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Service]
     log = (tmp_path / "service.log").open("wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "tests.dashboards.serve_fleet", db.url, host, str(port)],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://{host}:{port}"
     try:
         _wait_until(lambda: httpx.get(f"{url}/healthz", timeout=1).status_code == 200, 60)
@@ -107,17 +109,24 @@ def prometheus(service: Service, tmp_path: Path) -> Iterator[str]:
     config = {
         "global": {"scrape_interval": "2s", "scrape_timeout": "2s", "evaluation_interval": "1s"},
         "rule_files": [str(RULES)],
-        "scrape_configs": [{"job_name": "camwatch", "static_configs": [
-            {"targets": [service.target]}]}],
-    }  # fmt: skip
+        "scrape_configs": [
+            {"job_name": "camwatch", "static_configs": [{"targets": [service.target]}]}
+        ],
+    }
     config_file = tmp_path / "prometheus.yml"
     config_file.write_text(yaml.safe_dump(config))
     log = (tmp_path / "prometheus.log").open("wb")
     proc = subprocess.Popen(
-        [PROMETHEUS, f"--config.file={config_file}", f"--storage.tsdb.path={tmp_path / 'tsdb'}",
-         f"--web.listen-address={host}:{port}", "--log.level=warn"],
-        stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        [
+            PROMETHEUS,
+            f"--config.file={config_file}",
+            f"--storage.tsdb.path={tmp_path / 'tsdb'}",
+            f"--web.listen-address={host}:{port}",
+            "--log.level=warn",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://{host}:{port}"
     try:
         _wait_until(lambda: httpx.get(f"{url}/-/ready", timeout=1).status_code == 200, 60)
@@ -162,8 +171,9 @@ def variable_values(prom: str, definition: str, variables: dict[str, str]) -> li
     match = re.fullmatch(r"label_values\((.+),\s*(\w+)\)", definition.strip())
     assert match, definition
     selector, label = fill(match.group(1), variables), match.group(2)
-    response = httpx.get(f"{prom}/api/v1/label/{label}/values", params={"match[]": selector},
-                         timeout=10)  # fmt: skip
+    response = httpx.get(
+        f"{prom}/api/v1/label/{label}/values", params={"match[]": selector}, timeout=10
+    )
     assert response.json()["status"] == "success", response.text
     return response.json()["data"]
 
@@ -174,16 +184,30 @@ def test_every_panel_variable_and_rule_evaluates_on_a_faulty_fleet(
     fleet = service.fleet
     dead = fleet.dead_district
     # Wait for several scrapes (rates need two) and for the recording rules to run.
-    _wait_until(lambda: query(prometheus, "count(camwatch_camera_info)")[0]["value"][1]
-                == str(CAMERAS), 60)  # fmt: skip
-    _wait_until(lambda: len(query(prometheus, "district:camwatch_camera_availability:ratio"))
-                == len(fleet.districts), 60)  # fmt: skip
-    _wait_until(lambda: float(query(prometheus, "count_over_time(camwatch_collector_up[1m])")[0]
-                              ["value"][1]) >= 4, 60)  # fmt: skip
+    _wait_until(
+        lambda: query(prometheus, "count(camwatch_camera_info)")[0]["value"][1] == str(CAMERAS), 60
+    )
+    _wait_until(
+        lambda: (
+            len(query(prometheus, "district:camwatch_camera_availability:ratio"))
+            == len(fleet.districts)
+        ),
+        60,
+    )
+    _wait_until(
+        lambda: (
+            float(query(prometheus, "count_over_time(camwatch_collector_up[1m])")[0]["value"][1])
+            >= 4
+        ),
+        60,
+    )
 
     district = fleet.districts[0]
-    camera = next(code for code, state in fleet.states.items()
-                  if code.startswith(district + "-") and state == "degraded")  # fmt: skip
+    camera = next(
+        code
+        for code, state in fleet.states.items()
+        if code.startswith(district + "-") and state == "degraded"
+    )
     variables = {"district": district, "camera": camera}
     empty: set[str] = set()
     evaluated = 0
@@ -214,13 +238,19 @@ def test_every_panel_variable_and_rule_evaluates_on_a_faulty_fleet(
 
     # Prometheus itself found every rule healthy.
     rule_state = httpx.get(f"{prometheus}/api/v1/rules", timeout=10).json()["data"]["groups"]
-    unhealthy = [(r["name"], r.get("lastError")) for g in rule_state for r in g["rules"]
-                 if r["health"] != "ok"]  # fmt: skip
+    unhealthy = [
+        (r["name"], r.get("lastError"))
+        for g in rule_state
+        for r in g["rules"]
+        if r["health"] != "ok"
+    ]
     assert not unhealthy
 
     # What the alerts and panels say matches the fleet a technician would see.
-    availability = {r["metric"]["district"]: float(r["value"][1]) for r in
-                    query(prometheus, "district:camwatch_camera_availability:ratio")}  # fmt: skip
+    availability = {
+        r["metric"]["district"]: float(r["value"][1])
+        for r in query(prometheus, "district:camwatch_camera_availability:ratio")
+    }
     assert availability[dead] == 0.0
     judged = [fleet.count(s, district) for s in ("up", "degraded", "down")]
     assert availability[district] == pytest.approx((judged[0] + judged[1]) / sum(judged))
@@ -229,10 +259,13 @@ def test_every_panel_variable_and_rule_evaluates_on_a_faulty_fleet(
     assert _firing(prometheus, rules, "CamwatchDistrictProbesFailing", "district") == {dead}
     down_long = _firing(prometheus, rules, "CamwatchCameraDownLong", "camera")
     assert down_long and down_long <= {c for c, s in fleet.states.items() if s == "down"}
-    states = {r["metric"]["state"]: float(r["value"][1]) for r in
-              query(prometheus, "sum by (state) (camwatch_camera_state)")}  # fmt: skip
-    assert states == {s: float(fleet.count(s)) for s in ("up", "degraded", "down", "unknown",
-                                                         "maintenance")}  # fmt: skip
+    states = {
+        r["metric"]["state"]: float(r["value"][1])
+        for r in query(prometheus, "sum by (state) (camwatch_camera_state)")
+    }
+    assert states == {
+        s: float(fleet.count(s)) for s in ("up", "degraded", "down", "unknown", "maintenance")
+    }
     map_points = query(prometheus, _panel_expr("camwatch-map", "Cameras by state"))
     assert len(map_points) == CAMERAS
     colour = {p["metric"]["camera"]: p["value"][1] for p in map_points}

@@ -12,13 +12,13 @@ from typing import Any
 
 import pytest
 
-from monitor.db import Database
-from monitor.demo import register_areas, register_cameras
+from monitor.core.access import Actor
+from monitor.core.db import Database
+from monitor.core.settings import Settings
 from monitor.registry import crews
 from monitor.registry.schemas import CrewCreate
-from monitor.registry.scope import Actor
-from monitor.settings import Settings
 from monitor.simulator import SimCamera, SimulatedFleet, build_fleet
+from monitor.simulator.demo import register_areas, register_cameras
 from tests.peers.webhook_receiver import WebhookReceiver
 
 _counter = itertools.count()
@@ -90,8 +90,14 @@ def make_monitored_fleet(
     started: list[tuple[SimulatedFleet, WebhookReceiver]] = []
 
     def make(count: int = 6, *, upstream: str | None = None) -> MonitoredFleet:
-        cameras = build_fleet(count, seed=3, base_address=fleet_base_address(), onvif_port=8000,
-                              rtsp_count=0, faults=False)  # fmt: skip
+        cameras = build_fleet(
+            count,
+            seed=3,
+            base_address=fleet_base_address(),
+            onvif_port=8000,
+            rtsp_count=0,
+            faults=False,
+        )
         for cam in cameras:
             if upstream:
                 cam.upstream_device = upstream
@@ -102,10 +108,14 @@ def make_monitored_fleet(
         register_cameras(database, fast_settings, cameras)
         with database.session() as s:
             crew = crews.create_crew(
-                s, Actor.system("test"),
-                CrewCreate(name="Tổ sửa chữa", webhook_url=hook.url,
-                           district_codes=["QNG-TP", "QNG-ST", "QNG-TN"]),
-            )  # fmt: skip
+                s,
+                Actor.system("test"),
+                CrewCreate(
+                    name="Tổ sửa chữa",
+                    webhook_url=hook.url,
+                    district_codes=["QNG-TP", "QNG-ST", "QNG-TN"],
+                ),
+            )
             crew_id = crew.id
         return MonitoredFleet(database, fast_settings, fleet, cameras, hook, crew_id)
 

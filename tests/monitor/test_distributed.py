@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.models import HealthState
+from monitor.core.models import HealthState
 from tests.monitor.conftest import FAST, MonitoredFleet, wait_until
 from tests.monitor.test_scheduler_process import _state
 
@@ -21,14 +21,19 @@ def _env(env: MonitoredFleet, prefix: str) -> dict[str, str]:
     s = env.settings
     return {
         **os.environ,
-        "CAMWATCH_ENVIRONMENT": "test", "CAMWATCH_DATABASE_URL": s.resolved_database_url,
-        "CAMWATCH_SECRET_KEY": s.resolved_secret_key, "CAMWATCH_DATA_DIR": str(s.data_dir),
-        "CAMWATCH_ALLOWED_PROBE_NETWORKS": "127.0.0.0/8", "CAMWATCH_RUNNER_MODE": "celery",
+        "CAMWATCH_ENVIRONMENT": "test",
+        "CAMWATCH_DATABASE_URL": s.resolved_database_url,
+        "CAMWATCH_SECRET_KEY": s.resolved_secret_key,
+        "CAMWATCH_DATA_DIR": str(s.data_dir),
+        "CAMWATCH_ALLOWED_PROBE_NETWORKS": "127.0.0.0/8",
+        "CAMWATCH_RUNNER_MODE": "celery",
         "CAMWATCH_CELERY_BROKER_URL": "amqp://guest:guest@127.0.0.1:5672//",
         "CAMWATCH_CELERY_QUEUE_PREFIX": prefix,
-        **{f"CAMWATCH_{k.upper()}": ",".join(map(str, v)) if isinstance(v, list) else str(v)
-           for k, v in FAST.items()},
-    }  # fmt: skip
+        **{
+            f"CAMWATCH_{k.upper()}": ",".join(map(str, v)) if isinstance(v, list) else str(v)
+            for k, v in FAST.items()
+        },
+    }
 
 
 @pytest.mark.parametrize("database", ["postgresql"], indirect=True)
@@ -56,15 +61,19 @@ async def test_district_workers_run_the_probes_the_scheduler_sends(
     try:
         await wait_until(
             lambda: all(_state(env, c.code) == HealthState.UP for c in env.cameras),
-            timeout=90, what="every camera up through the workers",
-        )  # fmt: skip
+            timeout=90,
+            what="every camera up through the workers",
+        )
         worker_text = worker_log.read_text()
         assert "camwatch.probe" in worker_text
         assert any(f"{prefix}.{d}" in worker_text for d in districts)
         assert "probes.tcp" not in scheduler_log.read_text()
         env.set_faults(env.cameras[0].code, offline=True)
-        await wait_until(lambda: _state(env, env.cameras[0].code) == HealthState.DOWN,
-                         timeout=60, what="a camera down through the workers")  # fmt: skip
+        await wait_until(
+            lambda: _state(env, env.cameras[0].code) == HealthState.DOWN,
+            timeout=60,
+            what="a camera down through the workers",
+        )
     finally:
         for proc in (scheduler, worker):
             proc.terminate()

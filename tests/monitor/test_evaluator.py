@@ -4,25 +4,45 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from monitor.evaluator import Observation, observe
-from monitor.models import CameraStatus, HealthState
-from monitor.settings import Settings
+from monitor.core.models import CameraStatus, HealthState
+from monitor.core.settings import Settings
+from monitor.outages.evaluator import Observation, observe
 
 T0 = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
-SETTINGS = Settings(environment="test", down_after_failures=3, up_after_successes=2,
-                    flap_transitions=4, flap_window_seconds=3600, _env_file=None)  # fmt: skip
+SETTINGS = Settings(
+    environment="test",
+    down_after_failures=3,
+    up_after_successes=2,
+    flap_transitions=4,
+    flap_window_seconds=3600,
+    _env_file=None,
+)
 
 
 def _status() -> CameraStatus:
     return CameraStatus(
-        camera_id=1, state=HealthState.UNKNOWN, since=T0, faults=[], faults_by_kind={},
-        fault_since={}, recent_transitions=[], metrics={}, identity={}, consecutive_failures=0,
-        consecutive_successes=0, flapping=False,
-    )  # fmt: skip
+        camera_id=1,
+        state=HealthState.UNKNOWN,
+        since=T0,
+        faults=[],
+        faults_by_kind={},
+        fault_since={},
+        recent_transitions=[],
+        metrics={},
+        identity={},
+        consecutive_failures=0,
+        consecutive_successes=0,
+        flapping=False,
+    )
 
 
-def _feed(status: CameraStatus, faults_seq: list[tuple[str, ...]], start: int = 0,
-          kind: str = "tcp", maintenance: bool = False) -> list:  # fmt: skip
+def _feed(
+    status: CameraStatus,
+    faults_seq: list[tuple[str, ...]],
+    start: int = 0,
+    kind: str = "tcp",
+    maintenance: bool = False,
+) -> list:
     transitions = []
     for i, faults in enumerate(faults_seq):
         obs = Observation(kind, T0 + timedelta(minutes=start + i), faults)

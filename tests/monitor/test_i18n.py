@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from monitor.i18n import STRINGS, add_strings, fault_label, format_duration, normalize_lang, t
+from monitor.core.i18n import STRINGS, add_strings, fault_label, format_duration, normalize_lang, t
 
 
 def test_vietnamese_default_english_available_and_fallbacks() -> None:

@@ -6,10 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from monitor import incidents, tickets
-from monitor.db import Database
-from monitor.evaluator import Transition
-from monitor.models import (
+from monitor.core.access import Actor
+from monitor.core.db import Database
+from monitor.core.models import (
     Camera,
     CameraStatus,
     HealthState,
@@ -19,10 +18,11 @@ from monitor.models import (
     Ticket,
     TicketState,
 )
+from monitor.core.settings import Settings
+from monitor.monitoring.runner import new_status
+from monitor.outages import incidents, tickets
+from monitor.outages.evaluator import Transition
 from monitor.registry.cameras import CameraRules
-from monitor.registry.scope import Actor
-from monitor.runner import new_status
-from monitor.settings import Settings
 from tests.registry_data import seed_registry
 
 T0 = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
@@ -37,8 +37,13 @@ def _setup(database: Database, settings: Settings) -> tuple[Settings, dict[str, 
             s.add(new_status(camera_id))
         for code in ("ST-0001", "ST-0002"):
             s.get(Camera, ids[code]).upstream_device = "SW-1"
-    fast = settings.model_copy(update={"ticket_after_down_seconds": 0, "group_min_members": 2,
-                                       "incident_reopen_seconds": 900})  # fmt: skip
+    fast = settings.model_copy(
+        update={
+            "ticket_after_down_seconds": 0,
+            "group_min_members": 2,
+            "incident_reopen_seconds": 900,
+        }
+    )
     return fast, ids
 
 
@@ -47,8 +52,9 @@ def _move(database: Database, settings: Settings, camera_id: int, before, after,
         camera = s.get(Camera, camera_id)
         status = s.get(CameraStatus, camera_id)
         status.state = after
-        incidents.record_transition(s, camera, Transition(before, after, at, ("offline",)),
-                                    settings)  # fmt: skip
+        incidents.record_transition(
+            s, camera, Transition(before, after, at, ("offline",)), settings
+        )
 
 
 def _maintain(database: Database, settings: Settings, at: datetime) -> None:
@@ -108,8 +114,13 @@ def test_a_crew_cannot_verify_or_close_by_hand(database, settings) -> None:
     _maintain(database, settings, T0 + timedelta(minutes=1))
     with database.session() as s:
         ticket = s.scalar(select(Ticket).where(Ticket.camera_id == ids["ST-0001"]))
-        crew = Actor(user_id=None, username="tho", role=Role.CREW, crew_id=ticket.crew_id,
-                     district_ids=frozenset())  # fmt: skip
+        crew = Actor(
+            user_id=None,
+            username="tho",
+            role=Role.CREW,
+            crew_id=ticket.crew_id,
+            district_ids=frozenset(),
+        )
         for target in (TicketState.VERIFIED, TicketState.CLOSED):
             try:
                 tickets.change_state(s, crew, ticket.id, target)

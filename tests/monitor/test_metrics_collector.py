@@ -14,10 +14,8 @@ from pydantic import SecretStr
 from sqlalchemy import event, select, update
 
 from api.app import create_app
-from monitor.db import Database
-from monitor.metrics import DATABASE_ERRORS_TOTAL
-from monitor.metrics_collector import CAMERA_VALUES, StateCollector
-from monitor.models.incidents import (
+from monitor.core.db import Database
+from monitor.core.models.incidents import (
     Incident,
     IncidentKind,
     Notification,
@@ -25,10 +23,12 @@ from monitor.models.incidents import (
     Ticket,
     TicketState,
 )
-from monitor.models.monitoring import CameraStatus, HealthState, ProbeSchedule
-from monitor.models.registry import Area, Camera
+from monitor.core.models.monitoring import CameraStatus, HealthState, ProbeSchedule
+from monitor.core.models.registry import Area, Camera
+from monitor.core.settings import Settings
+from monitor.metrics.collector import CAMERA_VALUES, StateCollector
+from monitor.metrics.instruments import DATABASE_ERRORS_TOTAL
 from monitor.registry.cameras import CameraRules
-from monitor.settings import Settings
 from tests.dashboards.fleet import FLEET_PASSWORD, FLEET_USERNAME, seed_fleet
 from tests.registry_data import CAMERA_PASSWORD, seed_registry
 
@@ -67,39 +67,69 @@ def registry_db(database: Database, settings: Settings) -> Database:
     seed_registry(database, CameraRules.from_settings(settings))
     with database.session() as s:
         ids = dict(s.execute(select(Camera.code, Camera.id)).all())
-        s.execute(update(Camera).where(Camera.code == "ST-0001").values(
-            vendor="Hikvision", model="DS-2CD1023G0", firmware="V5.5.0",
-            rtsp_url=f"rtsp://admin:{CAMERA_PASSWORD}@127.0.0.1:8554/main",
-        ))  # fmt: skip
-        s.add_all([
-            CameraStatus(
-                camera_id=ids["ST-0001"], state=HealthState.DOWN, faults=["offline"],
-                since=NOW - timedelta(hours=3), last_success_at=NOW - timedelta(hours=3, minutes=2),
-                metrics={"tcp_latency_seconds": 0.004},
-            ),
-            CameraStatus(
-                camera_id=ids["ST-0002"], state=HealthState.DEGRADED,
-                faults=["blur", "clock_drift", "lens smeared, ask Mr Tâm"],
-                since=NOW - timedelta(minutes=20),
-                last_success_at=NOW - timedelta(seconds=40), flapping=True,
-                metrics={"onvif_latency_seconds": 0.031, "clock_drift_seconds": -95.0,
-                         "ttff_seconds": 0.82, "rtsp_open_seconds": 0.21, "frame_sharpness": 35.5,
-                         "frame_brightness": 118.0, "frame_noise": 2.5, "reason_text": 1.0},
-            ),
-        ])  # fmt: skip
+        s.execute(
+            update(Camera)
+            .where(Camera.code == "ST-0001")
+            .values(
+                vendor="Hikvision",
+                model="DS-2CD1023G0",
+                firmware="V5.5.0",
+                rtsp_url=f"rtsp://admin:{CAMERA_PASSWORD}@127.0.0.1:8554/main",
+            )
+        )
+        s.add_all(
+            [
+                CameraStatus(
+                    camera_id=ids["ST-0001"],
+                    state=HealthState.DOWN,
+                    faults=["offline"],
+                    since=NOW - timedelta(hours=3),
+                    last_success_at=NOW - timedelta(hours=3, minutes=2),
+                    metrics={"tcp_latency_seconds": 0.004},
+                ),
+                CameraStatus(
+                    camera_id=ids["ST-0002"],
+                    state=HealthState.DEGRADED,
+                    faults=["blur", "clock_drift", "lens smeared, ask Mr Tâm"],
+                    since=NOW - timedelta(minutes=20),
+                    last_success_at=NOW - timedelta(seconds=40),
+                    flapping=True,
+                    metrics={
+                        "onvif_latency_seconds": 0.031,
+                        "clock_drift_seconds": -95.0,
+                        "ttff_seconds": 0.82,
+                        "rtsp_open_seconds": 0.21,
+                        "frame_sharpness": 35.5,
+                        "frame_brightness": 118.0,
+                        "frame_noise": 2.5,
+                        "reason_text": 1.0,
+                    },
+                ),
+            ]
+        )
         s.flush()
         incident = Incident(
-            kind=IncidentKind.CAMERA, camera_id=ids["ST-0001"], state="down",
-            started_at=NOW - timedelta(hours=3), faults=["offline"],
-        )  # fmt: skip
+            kind=IncidentKind.CAMERA,
+            camera_id=ids["ST-0001"],
+            state="down",
+            started_at=NOW - timedelta(hours=3),
+            faults=["offline"],
+        )
         s.add(incident)
         s.flush()
         st = s.scalar(select(Area.id).where(Area.code == "ST"))
-        s.add(Ticket(
-            incident_id=incident.id, camera_id=ids["ST-0001"], district_id=st,
-            state=TicketState.ASSIGNED, fault="offline", title="ST-0001 offline",
-            opened_at=NOW - timedelta(hours=2), due_at=NOW - timedelta(minutes=30),
-        ))  # fmt: skip
+        s.add(
+            Ticket(
+                incident_id=incident.id,
+                camera_id=ids["ST-0001"],
+                district_id=st,
+                state=TicketState.ASSIGNED,
+                fault="offline",
+                title="ST-0001 offline",
+                opened_at=NOW - timedelta(hours=2),
+                due_at=NOW - timedelta(minutes=30),
+            )
+        )
     return database
 
 
@@ -115,9 +145,16 @@ def test_a_down_camera_shows_its_state_fault_place_and_time_since_success(regist
     assert value(samples, "camwatch_camera_seconds_since_last_success", **cam) == 3 * 3600 + 120
     assert value(samples, "camwatch_camera_state_duration_seconds", **cam) == 3 * 3600
     assert value(samples, "camwatch_camera_tcp_latency_seconds", **cam) == 0.004
-    info = value(samples, "camwatch_camera_info", **cam, vendor="Hikvision",
-                 model="DS-2CD1023G0", firmware="V5.5.0", latitude="15.150000",
-                 longitude="108.780000")  # fmt: skip
+    info = value(
+        samples,
+        "camwatch_camera_info",
+        **cam,
+        vendor="Hikvision",
+        model="DS-2CD1023G0",
+        firmware="V5.5.0",
+        latitude="15.150000",
+        longitude="108.780000",
+    )
     assert info == 1.0
 
 
@@ -190,8 +227,12 @@ def test_series_count_follows_the_documented_budget(database: Database):
     per_district = districts * (2 + 7 + 1 + 2)
     fixed = 2 + 2 + 3  # collector up/duration, due count and age of tcp (overdue), outbox
     assert len(samples) == per_camera + per_district + fixed
-    camera_labels = {k for name, labels in samples for k, _ in labels if name.startswith(
-        "camwatch_camera_") and name != "camwatch_camera_info"}  # fmt: skip
+    camera_labels = {
+        k
+        for name, labels in samples
+        for k, _ in labels
+        if name.startswith("camwatch_camera_") and name != "camwatch_camera_info"
+    }
     assert camera_labels == {"camera", "district", "commune", "state", "fault"}
     assert FLEET_PASSWORD not in str(samples) and FLEET_USERNAME not in str(samples)
 
@@ -223,8 +264,13 @@ def test_database_down_still_answers_with_collector_up_zero(broken_database: Dat
 def test_metrics_route_answers_200_when_the_database_fails(
     broken_database: Database, tmp_path, caplog: pytest.LogCaptureFixture
 ):
-    settings = Settings(environment="test", data_dir=tmp_path, database_url=broken_database.url,
-                        secret_key="k" * 40, _env_file=None)  # fmt: skip
+    settings = Settings(
+        environment="test",
+        data_dir=tmp_path,
+        database_url=broken_database.url,
+        secret_key="k" * 40,
+        _env_file=None,
+    )
     before = DATABASE_ERRORS_TOTAL._value.get()
     with TestClient(create_app(settings, broken_database)) as client:
         response = client.get("/metrics")
@@ -241,8 +287,17 @@ def test_metrics_route_serves_instruments_and_state(registry_db: Database, setti
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")
     samples = parse(response.text)
-    assert value(samples, "camwatch_camera_state", camera="ST-0002", district="ST",
-                 commune="ST-TP", state="degraded") == 1.0  # fmt: skip
+    assert (
+        value(
+            samples,
+            "camwatch_camera_state",
+            camera="ST-0002",
+            district="ST",
+            commune="ST-TP",
+            state="degraded",
+        )
+        == 1.0
+    )
     assert "camwatch_database_errors_total" in response.text  # process-wide instruments too
     assert CAMERA_PASSWORD not in response.text
 
@@ -251,19 +306,30 @@ def test_overdue_probes_repair_times_and_dead_letters(registry_db: Database):
     with registry_db.session() as s:
         ids = dict(s.execute(select(Camera.code, Camera.id)).all())
         s.execute(update(Camera).where(Camera.code == "BS-0001").values(enabled=False))
-        s.add_all([
-            ProbeSchedule(camera_id=ids["ST-0001"], kind="onvif",
-                          next_due_at=NOW - timedelta(minutes=20)),
-            ProbeSchedule(camera_id=ids["ST-0002"], kind="onvif",
-                          next_due_at=NOW - timedelta(minutes=2)),
-            ProbeSchedule(camera_id=ids["ST-0002"], kind="tcp",
-                          next_due_at=NOW + timedelta(seconds=30)),
-            # A disabled camera is not probed: its stale row must not raise the lag alert.
-            ProbeSchedule(camera_id=ids["BS-0001"], kind="rtsp",
-                          next_due_at=NOW - timedelta(days=3)),
-            Notification(channel="webhook", target="https://crew.example/hook", event="opened",
-                         payload={}, state=NotificationState.DEAD),
-        ])  # fmt: skip
+        s.add_all(
+            [
+                ProbeSchedule(
+                    camera_id=ids["ST-0001"], kind="onvif", next_due_at=NOW - timedelta(minutes=20)
+                ),
+                ProbeSchedule(
+                    camera_id=ids["ST-0002"], kind="onvif", next_due_at=NOW - timedelta(minutes=2)
+                ),
+                ProbeSchedule(
+                    camera_id=ids["ST-0002"], kind="tcp", next_due_at=NOW + timedelta(seconds=30)
+                ),
+                # A disabled camera is not probed: its stale row must not raise the lag alert.
+                ProbeSchedule(
+                    camera_id=ids["BS-0001"], kind="rtsp", next_due_at=NOW - timedelta(days=3)
+                ),
+                Notification(
+                    channel="webhook",
+                    target="https://crew.example/hook",
+                    event="opened",
+                    payload={},
+                    state=NotificationState.DEAD,
+                ),
+            ]
+        )
         ticket = s.scalars(select(Ticket)).one()
         ticket.state = TicketState.FIXED
         ticket.fixed_at = ticket.opened_at + timedelta(hours=5)
@@ -304,12 +370,20 @@ def test_one_scrape_is_a_few_queries_whatever_the_fleet_size(database: Database)
         with database.session() as s:  # ten times the cameras, same places
             area = s.scalar(select(Camera.area_id).limit(1))
             for i in range(200):
-                camera = Camera(code=f"MORE-{i:03d}", name="x", area_id=area,
-                                onvif_host="127.0.0.1")  # fmt: skip
+                camera = Camera(
+                    code=f"MORE-{i:03d}", name="x", area_id=area, onvif_host="127.0.0.1"
+                )
                 s.add(camera)
                 s.flush()
-                s.add(CameraStatus(camera_id=camera.id, state=HealthState.UP, since=NOW,
-                                   faults=[], metrics={"tcp_latency_seconds": 0.01}))  # fmt: skip
+                s.add(
+                    CameraStatus(
+                        camera_id=camera.id,
+                        state=HealthState.UP,
+                        since=NOW,
+                        faults=[],
+                        metrics={"tcp_latency_seconds": 0.01},
+                    )
+                )
         statements.clear()
         text = scrape(database)
     finally:

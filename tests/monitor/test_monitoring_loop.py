@@ -6,8 +6,8 @@ import json
 
 from sqlalchemy import func, select
 
-from monitor import tickets
-from monitor.models import (
+from monitor.core.access import Actor
+from monitor.core.models import (
     Camera,
     CameraStatus,
     HealthState,
@@ -19,18 +19,19 @@ from monitor.models import (
     Ticket,
     TicketState,
 )
+from monitor.monitoring.scheduler import MonitorService
 from monitor.notifiers.webhook import SIGNATURE_HEADER, verify
-from monitor.registry.scope import Actor
-from monitor.service import MonitorService
+from monitor.outages import tickets
 from tests.monitor.conftest import MonitoredFleet, wait_until
 
 
 def _state(env: MonitoredFleet, code: str) -> HealthState | None:
     with env.db.session() as s:
         status = s.scalar(
-            select(CameraStatus).join(Camera, Camera.id == CameraStatus.camera_id)
+            select(CameraStatus)
+            .join(Camera, Camera.id == CameraStatus.camera_id)
             .where(Camera.code == code)
-        )  # fmt: skip
+        )
         return status.state if status else None
 
 
@@ -50,11 +51,14 @@ async def test_outage_ticket_webhook_repair_and_verification(make_monitored_flee
     service = MonitorService(env.db, env.settings)
     service.start()
     try:
-        await wait_until(lambda: all(_state(env, c.code) == HealthState.UP for c in env.cameras),
-                         what="every camera up")  # fmt: skip
+        await wait_until(
+            lambda: all(_state(env, c.code) == HealthState.UP for c in env.cameras),
+            what="every camera up",
+        )
         # Judged from real snapshots: a reference view learned, a good thumbnail kept.
-        await wait_until(lambda: _count(env, ReferenceView) == len(env.cameras),
-                         what="reference views learned")  # fmt: skip
+        await wait_until(
+            lambda: _count(env, ReferenceView) == len(env.cameras), what="reference views learned"
+        )
         with env.db.session() as s:
             status = s.scalar(select(CameraStatus).join(Camera).where(Camera.code == code))
             assert status.last_good_jpeg[:2] == b"\xff\xd8"
@@ -90,8 +94,9 @@ async def test_outage_ticket_webhook_repair_and_verification(make_monitored_flee
             district_ids=frozenset(),
         )
         with env.db.session() as s:
-            tickets.change_state(s, crew, ticket.id, TicketState.FIXED, "thay nguồn",
-                                 settings=env.settings)  # fmt: skip
+            tickets.change_state(
+                s, crew, ticket.id, TicketState.FIXED, "thay nguồn", settings=env.settings
+            )
         closed = await wait_until(
             lambda: [t for t in _tickets(env) if t.state == TicketState.CLOSED], what="verified"
         )
@@ -137,8 +142,10 @@ async def test_cameras_behind_one_device_make_one_grouped_incident(make_monitore
     service = MonitorService(env.db, env.settings)
     service.start()
     try:
-        await wait_until(lambda: all(_state(env, c.code) == HealthState.UP for c in env.cameras),
-                         what="every camera up")  # fmt: skip
+        await wait_until(
+            lambda: all(_state(env, c.code) == HealthState.UP for c in env.cameras),
+            what="every camera up",
+        )
         for cam in env.cameras:
             env.set_faults(cam.code, offline=True)
         await wait_until(
@@ -164,7 +171,7 @@ async def test_cameras_behind_one_device_make_one_grouped_incident(make_monitore
 async def test_camera_in_maintenance_is_probed_but_raises_nothing(make_monitored_fleet) -> None:
     from datetime import UTC, datetime, timedelta
 
-    from monitor.models import MaintenanceWindow, ProbeRecord
+    from monitor.core.models import MaintenanceWindow, ProbeRecord
 
     env = make_monitored_fleet(2)
     code = env.cameras[0].code
@@ -185,8 +192,10 @@ async def test_camera_in_maintenance_is_probed_but_raises_nothing(make_monitored
     service.start()
     try:
         await wait_until(lambda: _state(env, code) == HealthState.MAINTENANCE, what="maintenance")
-        await wait_until(lambda: _count(env, ProbeRecord, ProbeRecord.camera_id == camera_id) > 6,
-                         what="probes during maintenance")  # fmt: skip
+        await wait_until(
+            lambda: _count(env, ProbeRecord, ProbeRecord.camera_id == camera_id) > 6,
+            what="probes during maintenance",
+        )
         assert _count(env, Incident) == 0 and _tickets(env) == []
     finally:
         await service.stop()

@@ -6,11 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from monitor.db import Database
-from monitor.models import Camera, HourlyRollup, ProbeRecord
+from monitor.core.db import Database
+from monitor.core.models import Camera, HourlyRollup, ProbeRecord
+from monitor.core.settings import Settings
+from monitor.monitoring.retention import clean_up, rollup
 from monitor.registry.cameras import CameraRules
-from monitor.retention import clean_up, rollup
-from monitor.settings import Settings
 from tests.registry_data import seed_registry
 
 NOW = datetime(2026, 11, 26, 10, 30, tzinfo=UTC)

@@ -6,11 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from monitor.db import Database
-from monitor.models import ProbeSchedule, as_utc
+from monitor.core.db import Database
+from monitor.core.models import ProbeSchedule, as_utc
+from monitor.core.settings import Settings
+from monitor.monitoring.schedule import complete, jitter, lease_due, sync_schedule
 from monitor.registry.cameras import CameraRules
-from monitor.schedule import complete, jitter, lease_due, sync_schedule
-from monitor.settings import Settings
 from tests.registry_data import seed_registry
 
 T0 = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
@@ -40,8 +40,11 @@ def test_a_long_pause_gives_each_probe_once_not_a_storm(
         assert all(r.leased_until is None for r in rows)
         assert s.scalar(select(func.count()).select_from(ProbeSchedule)) == 6
     for (_camera, kind), when in due.items():
-        interval = (settings.default_tcp_interval_seconds if kind == "tcp"
-                    else settings.default_onvif_interval_seconds)  # fmt: skip
+        interval = (
+            settings.default_tcp_interval_seconds
+            if kind == "tcp"
+            else settings.default_onvif_interval_seconds
+        )
         assert when == later + timedelta(seconds=interval)  # from now, missed runs dropped
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from monitor.models import (
+from monitor.core.models import (
     Camera,
     CameraStatus,
     HealthState,
@@ -36,18 +36,27 @@ def _start(env: MonitoredFleet, log: Path) -> subprocess.Popen[bytes]:
         "CAMWATCH_SECRET_KEY": settings.resolved_secret_key,
         "CAMWATCH_DATA_DIR": str(settings.data_dir),
         "CAMWATCH_ALLOWED_PROBE_NETWORKS": "127.0.0.0/8",
-        **{f"CAMWATCH_{k.upper()}": ",".join(map(str, v)) if isinstance(v, list) else str(v)
-           for k, v in FAST.items()},
-    }  # fmt: skip
+        **{
+            f"CAMWATCH_{k.upper()}": ",".join(map(str, v)) if isinstance(v, list) else str(v)
+            for k, v in FAST.items()
+        },
+    }
     handle = log.open("ab")
-    return subprocess.Popen([CAMWATCH, "scheduler"], env={**os.environ, **variables},
-                            stdout=handle, stderr=subprocess.STDOUT)  # fmt: skip
+    return subprocess.Popen(
+        [CAMWATCH, "scheduler"],
+        env={**os.environ, **variables},
+        stdout=handle,
+        stderr=subprocess.STDOUT,
+    )
 
 
 def _state(env: MonitoredFleet, code: str) -> HealthState | None:
     with env.db.session() as s:
-        return s.scalar(select(CameraStatus.state).join(Camera, Camera.id == CameraStatus.camera_id)
-                        .where(Camera.code == code))  # fmt: skip
+        return s.scalar(
+            select(CameraStatus.state)
+            .join(Camera, Camera.id == CameraStatus.camera_id)
+            .where(Camera.code == code)
+        )
 
 
 def _count(env: MonitoredFleet, model: type, *where: object) -> int:
@@ -62,8 +71,12 @@ def _camera_id(env: MonitoredFleet, code: str) -> int:
 
 def _incidents_of(env: MonitoredFleet, code: str) -> int:
     # Only this camera's: on a loaded machine another camera may be slow enough to degrade.
-    return _count(env, Incident, Incident.camera_id == _camera_id(env, code),
-                  Incident.kind == IncidentKind.CAMERA)  # fmt: skip
+    return _count(
+        env,
+        Incident,
+        Incident.camera_id == _camera_id(env, code),
+        Incident.kind == IncidentKind.CAMERA,
+    )
 
 
 def _aware(value: datetime) -> datetime:
@@ -78,8 +91,10 @@ async def test_sigkill_mid_run_and_restart_duplicates_nothing(
     log = tmp_path / "scheduler.log"
     first = _start(env, log)
     try:
-        await wait_until(lambda: all(_state(env, c.code) == HealthState.UP for c in env.cameras),
-                         what="every camera up")  # fmt: skip
+        await wait_until(
+            lambda: all(_state(env, c.code) == HealthState.UP for c in env.cameras),
+            what="every camera up",
+        )
         went_off = datetime.now(UTC)
         env.set_faults(code, offline=True)
         await wait_until(lambda: _count(env, Ticket), what="a ticket")
@@ -93,8 +108,10 @@ async def test_sigkill_mid_run_and_restart_duplicates_nothing(
 
         second = _start(env, log)
         try:
-            await wait_until(lambda: _count(env, ProbeRecord) > probes_before + 20,
-                             what="probes after the restart")  # fmt: skip
+            await wait_until(
+                lambda: _count(env, ProbeRecord) > probes_before + 20,
+                what="probes after the restart",
+            )
             assert _incidents_of(env, code) == 1
             assert _count(env, Ticket, Ticket.camera_id == _camera_id(env, code)) == 1
             came_back = datetime.now(UTC)
@@ -125,16 +142,23 @@ async def test_two_schedulers_on_postgresql_one_acts_and_the_other_takes_over(
     logs = [tmp_path / "a.log", tmp_path / "b.log"]
     procs = [_start(env, logs[0]), _start(env, logs[1])]
     try:
-        await wait_until(lambda: all(_state(env, c.code) == HealthState.UP for c in env.cameras),
-                         what="every camera up")  # fmt: skip
+        await wait_until(
+            lambda: all(_state(env, c.code) == HealthState.UP for c in env.cameras),
+            what="every camera up",
+        )
         time.sleep(4)
         leaders = [i for i, log in enumerate(logs) if "now leads" in log.read_text()]
         assert len(leaders) == 1, [log.read_text()[-2000:] for log in logs]
         with env.db.session() as s:
             camera_id = s.scalar(select(Camera.id).where(Camera.code == env.cameras[0].code))
-            times = sorted(_aware(t).timestamp() for t in s.scalars(
-                select(ProbeRecord.at).where(ProbeRecord.camera_id == camera_id,
-                                             ProbeRecord.kind == "tcp")))  # fmt: skip
+            times = sorted(
+                _aware(t).timestamp()
+                for t in s.scalars(
+                    select(ProbeRecord.at).where(
+                        ProbeRecord.camera_id == camera_id, ProbeRecord.kind == "tcp"
+                    )
+                )
+            )
         gaps = [b - a for a, b in itertools.pairwise(times)]
         assert len(times) >= 4 and min(gaps) >= 0.8  # a 1 s interval, not probed twice
 

@@ -66,8 +66,9 @@ class HostileSoapServer:
 
     def start(self) -> HostileSoapServer:
         """Start serving in a background thread; returns once the port is bound."""
-        self._thread = threading.Thread(target=self._run, name=f"hostile-{self.behaviour}",
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._run, name=f"hostile-{self.behaviour}", daemon=True
+        )
         self._thread.start()
         if not self._ready.wait(5):
             raise RuntimeError("hostile server did not start")

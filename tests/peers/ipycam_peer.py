@@ -147,12 +147,31 @@ class IpycamPeer:
     def command(self) -> list[str]:
         """The command line that runs this camera (its clock offset travels by environment)."""
         cmd = [
-            sys.executable, "-m", "tests.peers.ipycam_peer",
-            "--host", self.host, "--onvif-port", str(self.onvif_port),
-            "--rtsp-port", str(self.rtsp_port), "--pattern", self.pattern,
-            "--width", str(self.width), "--height", str(self.height), "--fps", str(self.fps),
-            "--manufacturer", self.manufacturer, "--model", self.model,
-            "--serial", self.serial, "--firmware", self.firmware,
+            sys.executable,
+            "-m",
+            "tests.peers.ipycam_peer",
+            "--host",
+            self.host,
+            "--onvif-port",
+            str(self.onvif_port),
+            "--rtsp-port",
+            str(self.rtsp_port),
+            "--pattern",
+            self.pattern,
+            "--width",
+            str(self.width),
+            "--height",
+            str(self.height),
+            "--fps",
+            str(self.fps),
+            "--manufacturer",
+            self.manufacturer,
+            "--model",
+            self.model,
+            "--serial",
+            self.serial,
+            "--firmware",
+            self.firmware,
         ]
         if self.show_timestamp:
             cmd.append("--timestamp")
@@ -180,8 +199,13 @@ class IpycamPeer:
         env["IPYCAM_PEER_PASSWORD"] = self.password
         with open(Path(self._workdir.name) / "stderr.log", "wb") as stderr:
             self.process = subprocess.Popen(
-                self.command(), cwd=self._workdir.name, env=env, start_new_session=True,
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr,
+                self.command(),
+                cwd=self._workdir.name,
+                env=env,
+                start_new_session=True,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
             )
         try:
             self._wait_ready(timeout)
@@ -410,19 +434,36 @@ PATTERNS = ("scene", "still", "grey", "black", "white", "noise", "blur")
 
 # name -> (topic, source items, data items), as common firmwares send them.
 EVENT_PRESETS: dict[str, tuple[str, dict[str, str], dict[str, str]]] = {
-    "tamper": ("tns1:RuleEngine/TamperDetector/Tamper",
-               {"VideoSourceConfigurationToken": "VideoSourceConfig_1", "Rule": "MyTamper"},
-               {"IsTamper": "true"}),
-    "blur": ("tns1:VideoSource/ImageTooBlurry/AnalyticsService",
-             {"VideoSource": "VideoSource_1"}, {"State": "true"}),
-    "too_dark": ("tns1:VideoSource/ImageTooDark/AnalyticsService",
-                 {"VideoSource": "VideoSource_1"}, {"State": "true"}),
-    "overexposed": ("tns1:VideoSource/ImageTooBright/AnalyticsService",
-                    {"VideoSource": "VideoSource_1"}, {"State": "true"}),
-    "scene_changed": ("tns1:VideoSource/GlobalSceneChange/AnalyticsService",
-                      {"VideoSource": "VideoSource_1"}, {"State": "true"}),
-    "storage_failure": ("tns1:Device/HardwareFailure/StorageFailure",
-                        {"Token": "SD_1"}, {"Failed": "true"}),
+    "tamper": (
+        "tns1:RuleEngine/TamperDetector/Tamper",
+        {"VideoSourceConfigurationToken": "VideoSourceConfig_1", "Rule": "MyTamper"},
+        {"IsTamper": "true"},
+    ),
+    "blur": (
+        "tns1:VideoSource/ImageTooBlurry/AnalyticsService",
+        {"VideoSource": "VideoSource_1"},
+        {"State": "true"},
+    ),
+    "too_dark": (
+        "tns1:VideoSource/ImageTooDark/AnalyticsService",
+        {"VideoSource": "VideoSource_1"},
+        {"State": "true"},
+    ),
+    "overexposed": (
+        "tns1:VideoSource/ImageTooBright/AnalyticsService",
+        {"VideoSource": "VideoSource_1"},
+        {"State": "true"},
+    ),
+    "scene_changed": (
+        "tns1:VideoSource/GlobalSceneChange/AnalyticsService",
+        {"VideoSource": "VideoSource_1"},
+        {"State": "true"},
+    ),
+    "storage_failure": (
+        "tns1:Device/HardwareFailure/StorageFailure",
+        {"Token": "SD_1"},
+        {"Failed": "true"},
+    ),
     "motion": ("tns1:VideoSource/MotionAlarm", {"Source": "VideoSource_1"}, {"State": "true"}),
 }
 
@@ -460,8 +501,11 @@ def _install_events(
 
     notes = [_notification(*EVENT_PRESETS[n]) for n in names]
     if boot_time is not None:
-        notes.append(_notification("tns1:Monitoring/OperatingTime/LastReboot", {},
-                                   {"Status": _iso(boot_time)}))
+        notes.append(
+            _notification(
+                "tns1:Monitoring/OperatingTime/LastReboot", {}, {"Status": _iso(boot_time)}
+            )
+        )
     original_services = ONVIFService.get_services
     original_action = ONVIFService.handle_action
 
@@ -488,8 +532,10 @@ def _install_events(
 
     def times() -> str:
         now = time.time()
-        return (f"<wsnt:CurrentTime>{_iso(now)}</wsnt:CurrentTime>"
-                f"<wsnt:TerminationTime>{_iso(now + 60)}</wsnt:TerminationTime>")
+        return (
+            f"<wsnt:CurrentTime>{_iso(now)}</wsnt:CurrentTime>"
+            f"<wsnt:TerminationTime>{_iso(now + 60)}</wsnt:TerminationTime>"
+        )
 
     def handle_action(self: ONVIFService, action: str, body: str) -> str | None:
         def called(name: str) -> bool:
@@ -588,16 +634,29 @@ def _runner_main(argv: list[str] | None = None) -> int:
     ipc.check_rtsp_port_available = lambda **kw: False
 
     config = CameraConfig(
-        name=f"test-{host}", manufacturer=args.manufacturer, model=args.model,
-        serial_number=args.serial, firmware_version=args.firmware, local_ip=host,
-        onvif_port=args.onvif_port, rtsp_port=args.rtsp_port,
+        name=f"test-{host}",
+        manufacturer=args.manufacturer,
+        model=args.model,
+        serial_number=args.serial,
+        firmware_version=args.firmware,
+        local_ip=host,
+        onvif_port=args.onvif_port,
+        rtsp_port=args.rtsp_port,
         go2rtc_api_port=free_port(host),
         username=os.environ.get("IPYCAM_PEER_USERNAME", ""),
         password=os.environ.get("IPYCAM_PEER_PASSWORD", ""),
-        main_width=args.width, main_height=args.height, main_fps=args.fps, main_bitrate="1M",
-        sub_width=max(2, args.width // 2 // 2 * 2), sub_height=max(2, args.height // 2 // 2 * 2),
-        sub_fps=args.fps, sub_bitrate="512K", hw_accel="cpu", show_timestamp=args.timestamp,
-        source_type="generated", source_info=args.pattern,
+        main_width=args.width,
+        main_height=args.height,
+        main_fps=args.fps,
+        main_bitrate="1M",
+        sub_width=max(2, args.width // 2 // 2 * 2),
+        sub_height=max(2, args.height // 2 // 2 * 2),
+        sub_fps=args.fps,
+        sub_bitrate="512K",
+        hw_accel="cpu",
+        show_timestamp=args.timestamp,
+        source_type="generated",
+        source_info=args.pattern,
     )
     camera = IPCamera(config)
     stopping = False

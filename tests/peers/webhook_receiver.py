@@ -126,9 +126,11 @@ class WebhookReceiver:
         return self
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
         tb: TracebackType | None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         if self._thread.is_alive():
             self._server.shutdown()
             self._thread.join(timeout=5)

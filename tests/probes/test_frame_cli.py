@@ -38,10 +38,18 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def test_json_output_is_exactly_faults_and_metrics(files) -> None:
-    result = runner.invoke(app, [
-        "assess", str(files["current"]), "--previous", str(files["previous"]),
-        "--reference", str(files["reference"]), "--json",
-    ])  # fmt: skip
+    result = runner.invoke(
+        app,
+        [
+            "assess",
+            str(files["current"]),
+            "--previous",
+            str(files["previous"]),
+            "--reference",
+            str(files["reference"]),
+            "--json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
     assert set(payload) == {"faults", "metrics"}

@@ -52,9 +52,7 @@ def test_h264_keyframes_of_a_live_still_scene_are_not_frozen(cam, crf) -> None:
 def test_a_decoder_repeating_its_last_keyframe_is_frozen(cam) -> None:
     keys = h264_keyframes([cam.grab(noise=1.0) for _ in range(6)], 28)
     repeated = keys[-1]
-    assert assess(repeated, repeated.copy(), learn_reference(keys[:1])).faults == [
-        FaultCode.FROZEN
-    ]
+    assert assess(repeated, repeated.copy(), learn_reference(keys[:1])).faults == [FaultCode.FROZEN]
 
 
 def jpeg(image: np.ndarray) -> np.ndarray:

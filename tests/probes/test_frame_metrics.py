@@ -45,8 +45,19 @@ def noisy(image: np.ndarray, sigma: float, seed: int) -> np.ndarray:
     return np.clip(image + rng.normal(0, sigma, image.shape), 0, 255).astype(np.uint8)
 
 
-METRICS_ONE = [brightness, contrast, clipped_share, sharpness, relative_sharpness, edge_density,
-               noise_sigma, uniform_share, colourfulness, colour_balance, colour_cast]
+METRICS_ONE = [
+    brightness,
+    contrast,
+    clipped_share,
+    sharpness,
+    relative_sharpness,
+    edge_density,
+    noise_sigma,
+    uniform_share,
+    colourfulness,
+    colour_balance,
+    colour_cast,
+]
 
 
 @pytest.mark.parametrize("metric", METRICS_ONE, ids=lambda f: f.__name__)

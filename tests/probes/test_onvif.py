@@ -32,8 +32,12 @@ async def _close_devices():
 
 def target_for(cam: IpycamPeer, **overrides: object) -> ProbeTarget:
     fields: dict[str, object] = {
-        "code": f"CAM-{cam.host}", "host": cam.host, "onvif_port": cam.onvif_port,
-        "rtsp_port": cam.rtsp_port, "username": cam.username, "password": cam.password,
+        "code": f"CAM-{cam.host}",
+        "host": cam.host,
+        "onvif_port": cam.onvif_port,
+        "rtsp_port": cam.rtsp_port,
+        "username": cam.username,
+        "password": cam.password,
     }
     fields.update(overrides)
     return ProbeTarget(**fields)  # type: ignore[arg-type]
@@ -199,8 +203,9 @@ async def test_stopped_camera_is_offline(ipycam_camera) -> None:
 
 async def test_nothing_listening_is_offline_and_backs_off() -> None:
     host = unique_loopback_host()
-    target = ProbeTarget(code="GONE", host=host, onvif_port=free_port(host),
-                         username="admin", password="pw")
+    target = ProbeTarget(
+        code="GONE", host=host, onvif_port=free_port(host), username="admin", password="pw"
+    )
     results = [await run(target, 2.0) for _ in range(3)]
     assert all(r.faults == [FaultCode.OFFLINE] for r in results)
 
@@ -220,8 +225,13 @@ async def test_hostile_server_is_bounded_by_the_deadline(
     tasks_before = len(asyncio.all_tasks())
     fds_before = len(os.listdir("/proc/self/fd"))
     with HostileSoapServer(behaviour) as server:
-        target = ProbeTarget(code=f"HOSTILE-{behaviour}", host=server.host,
-                             onvif_port=server.port, username="admin", password="pw")
+        target = ProbeTarget(
+            code=f"HOSTILE-{behaviour}",
+            host=server.host,
+            onvif_port=server.port,
+            username="admin",
+            password="pw",
+        )
         started = time.monotonic()
         result = await run(target, deadline_seconds)
         elapsed = time.monotonic() - started
@@ -241,8 +251,9 @@ async def test_hostile_server_is_bounded_by_the_deadline(
 
 async def test_concurrent_probes_of_a_hung_camera_all_return_in_time() -> None:
     with HostileSoapServer("silent") as server:
-        target = ProbeTarget(code="HUNG", host=server.host, onvif_port=server.port,
-                             username="admin", password="pw")
+        target = ProbeTarget(
+            code="HUNG", host=server.host, onvif_port=server.port, username="admin", password="pw"
+        )
         started = time.monotonic()
         results = await asyncio.gather(*(run(target, 1.0) for _ in range(3)))
         elapsed = time.monotonic() - started
@@ -269,10 +280,14 @@ async def test_close_all_closes_every_session(ipycam_shared: IpycamPeer) -> None
 @pytest.mark.parametrize(
     ("uri", "expected"),
     [
-        ("rtsp://admin:secret@10.0.0.5:554/Streaming/Channels/101",
-         "rtsp://10.0.0.5:554/Streaming/Channels/101"),
-        ("http://10.0.0.5/cgi-bin/snapshot.cgi?channel=1&user=admin&password=secret",
-         "http://10.0.0.5/cgi-bin/snapshot.cgi?channel=1"),
+        (
+            "rtsp://admin:secret@10.0.0.5:554/Streaming/Channels/101",
+            "rtsp://10.0.0.5:554/Streaming/Channels/101",
+        ),
+        (
+            "http://10.0.0.5/cgi-bin/snapshot.cgi?channel=1&user=admin&password=secret",
+            "http://10.0.0.5/cgi-bin/snapshot.cgi?channel=1",
+        ),
         ("rtsp://10.0.0.5/live", "rtsp://10.0.0.5/live"),
         ("", ""),
     ],

@@ -22,8 +22,9 @@ from probes.onvif_events import (
 TT = "http://www.onvif.org/ver10/schema"
 
 
-def message(op: str, source: dict[str, str], data: dict[str, str],
-            utc: str = "2026-11-26T01:00:00Z") -> etree._Element:
+def message(
+    op: str, source: dict[str, str], data: dict[str, str], utc: str = "2026-11-26T01:00:00Z"
+) -> etree._Element:
     def items(values: dict[str, str]) -> str:
         return "".join(f'<tt:SimpleItem Name="{k}" Value="{v}"/>' for k, v in values.items())
 
@@ -35,16 +36,19 @@ def message(op: str, source: dict[str, str], data: dict[str, str],
     return etree.fromstring(xml)
 
 
-def ev(topic: str, op: str = "Changed", data: dict[str, str] | None = None,
-       source: dict[str, str] | None = None) -> CameraEvent:
+def ev(
+    topic: str,
+    op: str = "Changed",
+    data: dict[str, str] | None = None,
+    source: dict[str, str] | None = None,
+) -> CameraEvent:
     return event_from_message(
         topic, message(op, source or {"VideoSourceConfigurationToken": "VSC_1"}, data or {})
     )
 
 
 def test_message_items_are_read() -> None:
-    event = ev("tns1:VideoSource/ImageTooBlurry/AnalyticsService", "Initialized",
-               {"State": "true"})
+    event = ev("tns1:VideoSource/ImageTooBlurry/AnalyticsService", "Initialized", {"State": "true"})
 
     assert event.data == {"State": "true"}
     assert event.source == {"VideoSourceConfigurationToken": "VSC_1"}
@@ -57,14 +61,23 @@ def test_message_items_are_read() -> None:
     [
         ("tns1:VideoSource/ImageTooBlurry/AnalyticsService", {"State": "true"}, FaultCode.BLUR),
         ("tns1:VideoSource/ImageTooDark/ImagingService", {"State": "true"}, FaultCode.TOO_DARK),
-        ("tns1:VideoSource/ImageTooBright/AnalyticsService", {"State": "true"},
-         FaultCode.OVEREXPOSED),
-        ("tns1:VideoSource/GlobalSceneChange/AnalyticsService", {"State": "true"},
-         FaultCode.SCENE_CHANGED),
+        (
+            "tns1:VideoSource/ImageTooBright/AnalyticsService",
+            {"State": "true"},
+            FaultCode.OVEREXPOSED,
+        ),
+        (
+            "tns1:VideoSource/GlobalSceneChange/AnalyticsService",
+            {"State": "true"},
+            FaultCode.SCENE_CHANGED,
+        ),
         ("tns1:RuleEngine/TamperDetector/Tamper", {"IsTamper": "true"}, FaultCode.COVERED),
         ("tns1:VideoSource/SignalLoss", {"State": "true"}, FaultCode.NO_SIGNAL),
-        ("tns1:Device/HardwareFailure/StorageFailure", {"Failed": "true"},
-         FaultCode.STORAGE_FAILURE),
+        (
+            "tns1:Device/HardwareFailure/StorageFailure",
+            {"Failed": "true"},
+            FaultCode.STORAGE_FAILURE,
+        ),
     ],
 )
 def test_camera_reported_condition_maps_to_fault(
@@ -82,8 +95,9 @@ def test_condition_reported_false_is_no_fault() -> None:
 def test_latest_state_wins_per_source() -> None:
     topic = "tns1:VideoSource/ImageTooBlurry/AnalyticsService"
     cleared = [ev(topic, data={"State": "true"}), ev(topic, data={"State": "false"})]
-    other_source = ev(topic, data={"State": "true"},
-                      source={"VideoSourceConfigurationToken": "VSC_2"})
+    other_source = ev(
+        topic, data={"State": "true"}, source={"VideoSourceConfigurationToken": "VSC_2"}
+    )
 
     assert map_events(cleared).faults == []
     assert map_events([*cleared, other_source]).faults == [FaultCode.BLUR]
@@ -111,8 +125,12 @@ def test_unrelated_topics_are_ignored() -> None:
 
 def test_last_reboot_after_known_boot_is_rebooted() -> None:
     known = dt.datetime(2026, 11, 25, 8, 0, tzinfo=dt.UTC).timestamp()
-    reboot = ev("tns1:Monitoring/OperatingTime/LastReboot", "Initialized",
-                {"Status": "2026-11-26T00:30:00Z"}, source={})
+    reboot = ev(
+        "tns1:Monitoring/OperatingTime/LastReboot",
+        "Initialized",
+        {"Status": "2026-11-26T00:30:00Z"},
+        source={},
+    )
 
     verdict = map_events([reboot], known_boot_time=known)
 
@@ -123,8 +141,12 @@ def test_last_reboot_after_known_boot_is_rebooted() -> None:
 
 def test_same_boot_is_not_rebooted() -> None:
     boot = dt.datetime(2026, 11, 25, 8, 0, tzinfo=dt.UTC)
-    reboot = ev("tns1:Monitoring/OperatingTime/LastReboot", "Initialized",
-                {"Status": boot.isoformat().replace("+00:00", "Z")}, source={})
+    reboot = ev(
+        "tns1:Monitoring/OperatingTime/LastReboot",
+        "Initialized",
+        {"Status": boot.isoformat().replace("+00:00", "Z")},
+        source={},
+    )
 
     verdict = map_events([reboot], known_boot_time=boot.timestamp())
     first_seen = map_events([reboot], known_boot_time=None)

@@ -33,8 +33,11 @@ MARGIN = 1.0  # seconds a probe may overrun its deadline against a hostile peer
 def cam_target(cam: IpycamPeer, **kw: object) -> ProbeTarget:
     """A target for an ipycam camera's main stream."""
     fields: dict[str, object] = {
-        "code": "CAM-1", "host": cam.host, "onvif_port": cam.onvif_port,
-        "rtsp_port": cam.rtsp_port, "rtsp_url": cam.rtsp_url,
+        "code": "CAM-1",
+        "host": cam.host,
+        "onvif_port": cam.onvif_port,
+        "rtsp_port": cam.rtsp_port,
+        "rtsp_url": cam.rtsp_url,
     }
     fields.update(kw)
     return ProbeTarget(**fields)  # type: ignore[arg-type]
@@ -55,8 +58,9 @@ async def wait_settled(baseline_threads: int, timeout: float) -> tuple[int, int]
 
 async def test_decodes_a_keyframe_from_a_real_camera(ipycam_shared: IpycamPeer) -> None:
     cam = ipycam_shared
-    target = cam_target(cam, expected_width=cam.width, expected_height=cam.height,
-                        expected_codec="H.264")
+    target = cam_target(
+        cam, expected_width=cam.width, expected_height=cam.height, expected_codec="H.264"
+    )
     result = await rtsp.probe(target, CFG, deadline=Deadline(8.0))
     assert result.ok, result.reason
     assert result.faults == []
@@ -105,15 +109,17 @@ async def test_stopped_camera_is_offline(ipycam_camera: Callable[..., IpycamPeer
 @pytest.mark.parametrize("auth", ["digest", "basic"])
 async def test_rtsp_credentials(rtsp_source: Callable[..., RtspSource], auth: str) -> None:
     src = rtsp_source(host=hostile.loopback_address(), auth=auth, width=320, height=240)
-    good = ProbeTarget(code="AUTH-1", host=src.host, rtsp_url=src.url,
-                       username=src.username, password=src.password)
+    good = ProbeTarget(
+        code="AUTH-1", host=src.host, rtsp_url=src.url, username=src.username, password=src.password
+    )
     result = await rtsp.probe(good, CFG, deadline=Deadline(5.0))
     assert result.ok, result.reason
     assert result.frame.shape == (240, 320, 3)
 
     wrong_pw = "Wr0ng-s3cret!"
-    bad = ProbeTarget(code="AUTH-2", host=src.host, rtsp_url=src.url,
-                      username=src.username, password=wrong_pw)
+    bad = ProbeTarget(
+        code="AUTH-2", host=src.host, rtsp_url=src.url, username=src.username, password=wrong_pw
+    )
     result = await rtsp.probe(bad, CFG, deadline=Deadline(5.0))
     assert result.faults == [FaultCode.AUTH_FAILED]
     assert result.duration_seconds < 2.0
@@ -128,11 +134,19 @@ async def test_password_never_reaches_result_or_log(
     host = hostile.loopback_address()
     targets = [
         # refused, so FFmpeg's error names the (credentialed) URL
-        ProbeTarget(code="LEAK-1", host=host, username="admin", password=secret,
-                    rtsp_url=f"rtsp://{host}:{hostile.refused_port(host)}/live"),
+        ProbeTarget(
+            code="LEAK-1",
+            host=host,
+            username="admin",
+            password=secret,
+            rtsp_url=f"rtsp://{host}:{hostile.refused_port(host)}/live",
+        ),
         # credentials already in the URL the caller passed
-        ProbeTarget(code="LEAK-2", host=host,
-                    rtsp_url=f"rtsp://admin:{url_secret}@{host}:{hostile.refused_port(host)}/x"),
+        ProbeTarget(
+            code="LEAK-2",
+            host=host,
+            rtsp_url=f"rtsp://admin:{url_secret}@{host}:{hostile.refused_port(host)}/x",
+        ),
     ]
     with caplog.at_level(logging.DEBUG):
         for target in targets:
@@ -148,8 +162,9 @@ async def test_password_never_reaches_result_or_log(
 
 
 async def test_no_url_is_a_stream_error() -> None:
-    result = await rtsp.probe(ProbeTarget(code="NOURL", host="127.0.0.1"), CFG,
-                              deadline=Deadline(1.0))
+    result = await rtsp.probe(
+        ProbeTarget(code="NOURL", host="127.0.0.1"), CFG, deadline=Deadline(1.0)
+    )
     assert result.faults == [FaultCode.STREAM_ERROR]
     assert "no RTSP URL" in result.reason
 
@@ -174,8 +189,9 @@ async def test_hostile_peer_is_stream_error_within_deadline(
     baseline = threading.active_count()
     deadline_s = 1.0
     async with hostile.HostilePeer(HOSTILE[name]) as peer:
-        target = ProbeTarget(code="HOST-1", host=peer.host, rtsp_port=peer.port,
-                             rtsp_url=peer.url("rtsp", "/live"))
+        target = ProbeTarget(
+            code="HOST-1", host=peer.host, rtsp_port=peer.port, rtsp_url=peer.url("rtsp", "/live")
+        )
         t0 = time.monotonic()
         result = await rtsp.probe(target, CFG, deadline=Deadline(deadline_s))
         elapsed = time.monotonic() - t0

@@ -62,8 +62,10 @@ class _CameraHandler(BaseHTTPRequestHandler):
         ha1 = _md5(f"{USER}:{REALM}:{self.server.password}")  # type: ignore[attr-defined]
         ha2 = _md5(f"GET:{p.get('uri')}")
         expect = _md5(f"{ha1}:{p.get('nonce')}:{p.get('nc')}:{p.get('cnonce')}:auth:{ha2}")
-        return p.get("username") == USER and p.get("nonce") == self.nonce and (
-            p.get("response") == expect
+        return (
+            p.get("username") == USER
+            and p.get("nonce") == self.nonce
+            and (p.get("response") == expect)
         )
 
     def _basic_ok(self) -> bool:
@@ -112,7 +114,9 @@ def target_for(server: ThreadingHTTPServer, path: str, **kw: object) -> ProbeTar
     """A camera target whose snapshot URL is `path` on `server`."""
     host, port = server.server_address[:2]
     fields: dict[str, object] = {
-        "code": "SNAP-1", "host": host, "onvif_port": port,
+        "code": "SNAP-1",
+        "host": host,
+        "onvif_port": port,
         "snapshot_url": f"http://{host}:{port}{path}",
     }
     fields.update(kw)
@@ -133,9 +137,7 @@ async def test_fetches_and_decodes_with_auth(camera_http: ThreadingHTTPServer, s
 
 
 @pytest.mark.parametrize("scheme", ["digest", "basic"])
-async def test_wrong_password_is_auth_failed(
-    camera_http: ThreadingHTTPServer, scheme: str
-) -> None:
+async def test_wrong_password_is_auth_failed(camera_http: ThreadingHTTPServer, scheme: str) -> None:
     wrong = "not-the-Pw-55"
     target = target_for(camera_http, f"/{scheme}.jpg", username=USER, password=wrong)
     result = await probe(target, CFG, deadline=Deadline(3.0))
@@ -182,8 +184,13 @@ async def test_refused_is_offline() -> None:
 
 async def test_real_camera_snapshot(ipycam_shared: IpycamPeer) -> None:
     cam = ipycam_shared
-    target = ProbeTarget(code="CAM-1", host=cam.host, snapshot_url=cam.snapshot_url,
-                         username=cam.username, password=cam.password)
+    target = ProbeTarget(
+        code="CAM-1",
+        host=cam.host,
+        snapshot_url=cam.snapshot_url,
+        username=cam.username,
+        password=cam.password,
+    )
     # ipycam answers 503 until its first frame is captured; the peer's readiness check does not
     # wait for that, so allow a just-started camera a moment (a 503 is correctly stream_error).
     end = time.monotonic() + 5.0

@@ -13,8 +13,9 @@ from tests.registry_data import CAMERA_PASSWORD, PASSWORD, Seed
 def login_as(client: TestClient, seed: Seed, role: str) -> None:
     """Log in: police through the form; the others with their token as the session cookie."""
     if role == "police":
-        answer = client.post("/login", data={"username": "police1", "password": PASSWORD},
-                             follow_redirects=False)  # fmt: skip
+        answer = client.post(
+            "/login", data={"username": "police1", "password": PASSWORD}, follow_redirects=False
+        )
         assert answer.status_code == 303
     else:
         client.cookies.set("camwatch_session", seed.tokens[role])
@@ -26,8 +27,9 @@ def test_anonymous_goes_to_login_and_comes_back(client: TestClient, outages: Out
     assert first.headers["location"] == "/login?next=%2Foutages%3Fdistrict%3DST"
     wrong = client.post("/login", data={"username": "police1", "password": "nope"})
     assert wrong.status_code == 401 and "Sai tên đăng nhập hoặc mật khẩu" in wrong.text
-    ok = client.post("/login", data={"username": "police1", "password": PASSWORD,
-                                     "next": "/outages?district=ST"})  # fmt: skip
+    ok = client.post(
+        "/login", data={"username": "police1", "password": PASSWORD, "next": "/outages?district=ST"}
+    )
     assert ok.url.path == "/outages" and "Huyện Sơn Tịnh" in ok.text
     assert "police1" in ok.text
     offsite = client.post(
@@ -158,13 +160,21 @@ def test_camera_edit_page_for_editors_only(
     login_as(client, seed, "technician")
     form = client.get("/cameras/ST-0001/edit")
     assert form.status_code == 200 and CAMERA_PASSWORD not in form.text
-    bad = client.post("/cameras/ST-0001/edit",
-                      data={"name": "Cổng trường", "address": "", "latitude": "95"})  # fmt: skip
+    bad = client.post(
+        "/cameras/ST-0001/edit", data={"name": "Cổng trường", "address": "", "latitude": "95"}
+    )
     assert bad.status_code == 422
-    saved = client.post("/cameras/ST-0001/edit",
-                        data={"name": "Cổng trường Tịnh Phong", "address": "Thôn Trường Thọ",
-                              "latitude": "15.16", "longitude": "108.79", "importance": "5",
-                              "enabled": "1"})  # fmt: skip
+    saved = client.post(
+        "/cameras/ST-0001/edit",
+        data={
+            "name": "Cổng trường Tịnh Phong",
+            "address": "Thôn Trường Thọ",
+            "latitude": "15.16",
+            "longitude": "108.79",
+            "importance": "5",
+            "enabled": "1",
+        },
+    )
     assert saved.url.path == "/cameras/ST-0001"
     assert "Cổng trường Tịnh Phong" in saved.text and "15.16, 108.79" in saved.text
     audit = client.get("/api/v1/audit", headers={"Authorization": f"Bearer {seed.tokens['admin']}"})

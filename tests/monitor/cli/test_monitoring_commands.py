@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from monitor.models import Camera, CameraStatus, HealthState
+from monitor.core.models import Camera, CameraStatus, HealthState
 from tests.monitor.conftest import MonitoredFleet
 
 CAMWATCH = str(Path(sys.executable).parent / "camwatch")
@@ -19,13 +19,22 @@ CAMWATCH = str(Path(sys.executable).parent / "camwatch")
 def _run(env: MonitoredFleet, *args: str) -> subprocess.CompletedProcess[str]:
     s = env.settings
     variables = {
-        "CAMWATCH_ENVIRONMENT": "test", "CAMWATCH_DATABASE_URL": s.resolved_database_url,
-        "CAMWATCH_SECRET_KEY": s.resolved_secret_key, "CAMWATCH_DATA_DIR": str(s.data_dir),
-        "CAMWATCH_ALLOWED_PROBE_NETWORKS": "127.0.0.0/8", "CAMWATCH_DOWN_AFTER_FAILURES": "1",
-        "CAMWATCH_PROBE_TIMEOUT_SECONDS": "10", "COLUMNS": "200",
-    }  # fmt: skip
-    return subprocess.run([CAMWATCH, *args], env={**os.environ, **variables}, capture_output=True,
-                          text=True, timeout=180)  # fmt: skip
+        "CAMWATCH_ENVIRONMENT": "test",
+        "CAMWATCH_DATABASE_URL": s.resolved_database_url,
+        "CAMWATCH_SECRET_KEY": s.resolved_secret_key,
+        "CAMWATCH_DATA_DIR": str(s.data_dir),
+        "CAMWATCH_ALLOWED_PROBE_NETWORKS": "127.0.0.0/8",
+        "CAMWATCH_DOWN_AFTER_FAILURES": "1",
+        "CAMWATCH_PROBE_TIMEOUT_SECONDS": "10",
+        "COLUMNS": "200",
+    }
+    return subprocess.run(
+        [CAMWATCH, *args],
+        env={**os.environ, **variables},
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
 
 
 def test_run_once_probes_everything_and_summarises(make_monitored_fleet) -> None:
@@ -54,8 +63,18 @@ def test_run_once_probes_everything_and_summarises(make_monitored_fleet) -> None
 def test_probe_prints_results_as_json_without_secrets(make_monitored_fleet) -> None:
     env = make_monitored_fleet(2)
     camera = env.cameras[0]
-    done = _run(env, "probe", camera.code, "--kind", "tcp", "--kind", "onvif", "--kind",
-                "snapshot", "--json")  # fmt: skip
+    done = _run(
+        env,
+        "probe",
+        camera.code,
+        "--kind",
+        "tcp",
+        "--kind",
+        "onvif",
+        "--kind",
+        "snapshot",
+        "--json",
+    )
     assert done.returncode == 0, done.stderr
     answer = json.loads(done.stdout)
     by_kind = {r["kind"]: r for r in answer["results"]}

@@ -10,9 +10,9 @@ from pathlib import Path
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from monitor.db import Database
-from monitor.models import Camera
-from monitor.settings import Settings
+from monitor.core.db import Database
+from monitor.core.models import Camera
+from monitor.core.settings import Settings
 from tests.registry_data import IMPORT_HEADER_VI, camera_rows, to_csv
 
 CAMWATCH = str(Path(sys.executable).parent / "camwatch")

@@ -24,13 +24,18 @@ def _free_port() -> int:
 @pytest.mark.xdist_group("demo-fleet")  # the demo fleet always uses 127.20.0.x
 def test_serve_demo_answers_and_watches_the_fleet(tmp_path: Path) -> None:
     port = _free_port()
-    env = {**os.environ, "CAMWATCH_DATA_DIR": str(tmp_path / "data"),
-           "CAMWATCH_LISTEN_PORT": str(port), "CAMWATCH_DEFAULT_TCP_INTERVAL_SECONDS": "5",
-           "CAMWATCH_SCHEDULER_TICK_SECONDS": "1"}  # fmt: skip
+    env = {
+        **os.environ,
+        "CAMWATCH_DATA_DIR": str(tmp_path / "data"),
+        "CAMWATCH_LISTEN_PORT": str(port),
+        "CAMWATCH_DEFAULT_TCP_INTERVAL_SECONDS": "5",
+        "CAMWATCH_SCHEDULER_TICK_SECONDS": "1",
+    }
     env.pop("CAMWATCH_DATABASE_URL", None)
     log = (tmp_path / "serve.log").open("wb")
-    proc = subprocess.Popen([CAMWATCH, "serve", "--demo"], env=env, stdout=log,
-                            stderr=subprocess.STDOUT)  # fmt: skip
+    proc = subprocess.Popen(
+        [CAMWATCH, "serve", "--demo"], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90
@@ -46,8 +51,9 @@ def test_serve_demo_answers_and_watches_the_fleet(tmp_path: Path) -> None:
         assert "swagger" in httpx.get(f"{base}/docs").text.lower()
         users = (tmp_path / "data" / "demo-users.txt").read_text().split("\n")
         admin_password = next(line.split()[2] for line in users if line.startswith("admin "))
-        login = httpx.post(f"{base}/api/v1/auth/login",
-                           json={"username": "admin", "password": admin_password})  # fmt: skip
+        login = httpx.post(
+            f"{base}/api/v1/auth/login", json={"username": "admin", "password": admin_password}
+        )
         headers = {"Authorization": f"Bearer {login.json()['token']}"}
         cameras = httpx.get(f"{base}/api/v1/cameras?limit=1", headers=headers).json()
         assert cameras["total"] == 60

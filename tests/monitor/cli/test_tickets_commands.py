@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from monitor.db import Database
-from monitor.models import Ticket, TicketState
+from monitor.core.db import Database
+from monitor.core.models import Ticket, TicketState
+from monitor.core.settings import Settings
 from monitor.registry.cameras import CameraRules
-from monitor.settings import Settings
 from tests.monitor.cli.test_registry_commands import _run
 from tests.registry_data import seed_registry, seed_ticket
 

@@ -8,39 +8,114 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from monitor.db import Database
-from monitor.errors import ImportRejected, PermissionDenied
-from monitor.models import AuditEntry, ModelInstance, Role
+from monitor.core.access import Actor
+from monitor.core.db import Database
+from monitor.core.errors import ImportRejected, PermissionDenied
+from monitor.core.models import AuditEntry, ModelInstance, Role
 from monitor.movement import instances
 from monitor.movement.importer import import_instances
 from monitor.registry.importer import ImportSummary
-from monitor.registry.scope import Actor
 from monitor.registry.sheets import read_table
 from tests.registry_data import Seed, to_csv
 
 TECH = Actor(user_id=None, username="tech1", role=Role.TECHNICIAN)
 
 HEADER_VI = [
-    "Mã mô hình", "Mã loại mô hình", "Tên mô hình", "Đơn vị thực hiện", "Loại đơn vị",
-    "Mã địa bàn", "Ngày bắt đầu", "Người phụ trách", "Trạng thái", "Hồ sơ đã có", "Năm",
-    "Kinh phí (đồng)", "Chỉ tiêu", "Mục tiêu", "Đạt được", "Mã camera",
-]  # fmt: skip
+    "Mã mô hình",
+    "Mã loại mô hình",
+    "Tên mô hình",
+    "Đơn vị thực hiện",
+    "Loại đơn vị",
+    "Mã địa bàn",
+    "Ngày bắt đầu",
+    "Người phụ trách",
+    "Trạng thái",
+    "Hồ sơ đã có",
+    "Năm",
+    "Kinh phí (đồng)",
+    "Chỉ tiêu",
+    "Mục tiêu",
+    "Đạt được",
+    "Mã camera",
+]
 
 
 def _rows() -> list[list[str]]:
     return [
-        ["ST-HAT-02", "ho-an-toan", "Hộ an toàn thôn Phú Lộc", "Thôn Phú Lộc", "thôn", "ST-TP",
-         "15/02/2024", "Phạm Văn Bình", "Đang hoạt động",
-         "Quyết định xây dựng mô hình; Kế hoạch thực hiện", "2025", "20.000.000", "Hộ an toàn",
-         "80", "64", ""],
-        ["BS-CN-02", "doi-cong-nhan-xung-kich", "Đội xung kích VSIP", "Công ty VSIP Quảng Ngãi",
-         "doanh nghiệp", "BS-BT", "2023-05-01", "", "", "", "", "", "", "", "", ""],
-        ["ST-CAM-02", "camera-an-ninh", "Camera an ninh thôn Trường Thọ", "Thôn Trường Thọ",
-         "village", "ST-TP-1", "", "", "cần củng cố", "", "", "", "", "", "", "ST-0001, ST-0002"],
+        [
+            "ST-HAT-02",
+            "ho-an-toan",
+            "Hộ an toàn thôn Phú Lộc",
+            "Thôn Phú Lộc",
+            "thôn",
+            "ST-TP",
+            "15/02/2024",
+            "Phạm Văn Bình",
+            "Đang hoạt động",
+            "Quyết định xây dựng mô hình; Kế hoạch thực hiện",
+            "2025",
+            "20.000.000",
+            "Hộ an toàn",
+            "80",
+            "64",
+            "",
+        ],
+        [
+            "BS-CN-02",
+            "doi-cong-nhan-xung-kich",
+            "Đội xung kích VSIP",
+            "Công ty VSIP Quảng Ngãi",
+            "doanh nghiệp",
+            "BS-BT",
+            "2023-05-01",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+        ],
+        [
+            "ST-CAM-02",
+            "camera-an-ninh",
+            "Camera an ninh thôn Trường Thọ",
+            "Thôn Trường Thọ",
+            "village",
+            "ST-TP-1",
+            "",
+            "",
+            "cần củng cố",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "ST-0001, ST-0002",
+        ],
         # an existing instance: only what is given changes
-        ["ST-HAT-01", "", "", "", "", "", "", "", "", "", "2025", "", "Hộ an toàn", "120", "110",
-         ""],
-    ]  # fmt: skip
+        [
+            "ST-HAT-01",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "2025",
+            "",
+            "Hộ an toàn",
+            "120",
+            "110",
+            "",
+        ],
+    ]
 
 
 def _import(db: Database, data: bytes, name: str = "mo-hinh.csv") -> ImportSummary:
@@ -91,28 +166,82 @@ def test_bad_rows_are_all_named_and_nothing_is_written(database: Database, seed:
     rows[2][15] = "ST-0001, NO-CAM"  # unknown camera, row 4
     rows[3][10] = ""  # a target without its year, row 5
     extra = [
-        ["ST-HAT-09", "ho-an-toan", "Hộ an toàn", "Thôn", "", "ST-TP", "", "", "", "Không có",
-         "", "", "", "", "", "ST-0001"],  # row 6: not a camera model, unknown dossier item
-        ["BS-CN-02", "doi-cong-nhan-xung-kich", "Lặp", "Lặp", "", "BS-BT", "", "", "", "", "",
-         "", "", "", "", ""],  # row 7: repeats row 3
+        [
+            "ST-HAT-09",
+            "ho-an-toan",
+            "Hộ an toàn",
+            "Thôn",
+            "",
+            "ST-TP",
+            "",
+            "",
+            "",
+            "Không có",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "ST-0001",
+        ],  # row 6: not a camera model, unknown dossier item
+        [
+            "BS-CN-02",
+            "doi-cong-nhan-xung-kich",
+            "Lặp",
+            "Lặp",
+            "",
+            "BS-BT",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+        ],  # row 7: repeats row 3
         ["ST-NEW-1", "", "", "", "", "", "", "", "", "", "", "", "", "", "", ""],  # row 8
-        ["BS-CN-01", "camera-an-ninh", "", "", "", "", "", "", "", "", "2025", "-5", "", "",
-         "", ""],  # row 9: an existing instance's type change; negative budget
-    ]  # fmt: skip
+        [
+            "BS-CN-01",
+            "camera-an-ninh",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "2025",
+            "-5",
+            "",
+            "",
+            "",
+            "",
+        ],  # row 9: an existing instance's type change; negative budget
+    ]
     before = _count(database, ModelInstance)
     with pytest.raises(ImportRejected) as caught:
         _import(database, to_csv(HEADER_VI, rows + extra))
     found = {(p.row, p.column) for p in caught.value.problems}
     assert found == {
         (2, "Mã loại mô hình"),
-        (3, "Mã địa bàn"), (3, "Ngày bắt đầu"),
+        (3, "Mã địa bàn"),
+        (3, "Ngày bắt đầu"),
         (4, "Mã camera"),
         (5, "Năm"),
-        (6, "Mã camera"), (6, "Hồ sơ đã có"),
+        (6, "Mã camera"),
+        (6, "Hồ sơ đã có"),
         (7, "Mã mô hình"),
-        (8, "Mã loại mô hình"), (8, "Tên mô hình"), (8, "Đơn vị thực hiện"), (8, "Mã địa bàn"),
-        (9, "Mã loại mô hình"), (9, "Kinh phí (đồng)"),
-    }, caught.value.problems  # fmt: skip
+        (8, "Mã loại mô hình"),
+        (8, "Tên mô hình"),
+        (8, "Đơn vị thực hiện"),
+        (8, "Mã địa bàn"),
+        (9, "Mã loại mô hình"),
+        (9, "Kinh phí (đồng)"),
+    }, caught.value.problems
     reasons = " ".join(str(p) for p in caught.value.problems)
     assert "NO-CAM" in reasons and "no-such-type" in reasons and "repeats row 3" in reasons
     assert _count(database, ModelInstance) == before
@@ -123,10 +252,21 @@ def test_xlsx_with_english_headers_and_header_problems(database: Database, seed:
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
-    sheet.append(["Code", "Type code", "Name", "Unit", "Area code", "Start date", "Year",
-                  "Budget (VND)"])  # fmt: skip
-    sheet.append(["BS-TH-02", "truong-hoc-van-minh", "Trường học văn minh THPT Bình Sơn",
-                  "Trường THPT Bình Sơn", "BS", "2024-09-05", 2025, 15000000])  # fmt: skip
+    sheet.append(
+        ["Code", "Type code", "Name", "Unit", "Area code", "Start date", "Year", "Budget (VND)"]
+    )
+    sheet.append(
+        [
+            "BS-TH-02",
+            "truong-hoc-van-minh",
+            "Trường học văn minh THPT Bình Sơn",
+            "Trường THPT Bình Sơn",
+            "BS",
+            "2024-09-05",
+            2025,
+            15000000,
+        ]
+    )
     out = io.BytesIO()
     workbook.save(out)
     summary = _import(database, out.getvalue(), "models.xlsx")

@@ -10,14 +10,18 @@ import pytest
 from alembic import command
 from sqlalchemy import create_engine, inspect, text
 
-from monitor.db import Database
-from monitor.migrate import alembic_config, upgrade
+from monitor.core.db import Database
+from monitor.core.migrate import alembic_config, upgrade
 from tests.conftest import POSTGRES_URL
 
 MOVEMENT_TABLES = {
-    "movement_types", "movement_instances", "movement_budgets", "movement_targets",
-    "movement_instance_cameras", "movement_reviews",
-}  # fmt: skip
+    "movement_types",
+    "movement_instances",
+    "movement_budgets",
+    "movement_targets",
+    "movement_instance_cameras",
+    "movement_reviews",
+}
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -9,13 +9,20 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from monitor.db import Database
-from monitor.models import Camera, HourlyRollup, ModelStatus, ReviewDecision, ReviewRating, Role
+from monitor.core.access import Actor
+from monitor.core.db import Database
+from monitor.core.models import (
+    Camera,
+    HourlyRollup,
+    ModelStatus,
+    ReviewDecision,
+    ReviewRating,
+    Role,
+)
 from monitor.movement import instances, reviews
 from monitor.movement.export import report_pdf, report_xlsx
 from monitor.movement.report import MovementReport, add_months, build_report
 from monitor.movement.schemas import ReviewCreate
-from monitor.registry.scope import Actor
 from tests.movement_data import CAMERA_TYPE, PEACEFUL_VILLAGES, SAFE_HOUSEHOLDS
 from tests.registry_data import Seed
 
@@ -40,11 +47,18 @@ def _prepare(db: Database) -> None:
             ),
         )
         cams = {c.code: c.id for c in s.scalars(select(Camera))}
-        s.add_all([
-            HourlyRollup(camera_id=cams["ST-0001"], hour=datetime(2025, 12, 20, h, tzinfo=UTC),
-                         probes=60, successes=54, availability=0.9)
-            for h in range(4)
-        ])  # fmt: skip
+        s.add_all(
+            [
+                HourlyRollup(
+                    camera_id=cams["ST-0001"],
+                    hour=datetime(2025, 12, 20, h, tzinfo=UTC),
+                    probes=60,
+                    successes=54,
+                    availability=0.9,
+                )
+                for h in range(4)
+            ]
+        )
 
 
 def _report(db: Database, area: str | None = None) -> MovementReport:
@@ -82,7 +96,10 @@ def test_province_report_figures(database: Database, seed: Seed) -> None:
     assert overdue["ST-CAM-01"].last_reviewed_on is None
     [camera_model] = report.camera_models
     assert (camera_model.code, camera_model.cameras, camera_model.availability) == (
-        "ST-CAM-01", 2, 0.9)  # fmt: skip
+        "ST-CAM-01",
+        2,
+        0.9,
+    )
 
 
 def test_district_report_and_a_shorter_review_period(database: Database, seed: Seed) -> None:

@@ -8,9 +8,10 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from monitor.db import Database
-from monitor.errors import PermissionDenied
-from monitor.models import (
+from monitor.core.access import Actor
+from monitor.core.db import Database
+from monitor.core.errors import PermissionDenied
+from monitor.core.models import (
     Camera,
     HourlyRollup,
     Incident,
@@ -22,7 +23,6 @@ from monitor.models import (
 )
 from monitor.movement import instances, reviews
 from monitor.movement.schemas import ReviewCreate
-from monitor.registry.scope import Actor
 from tests.registry_data import Seed
 
 TECH = Actor(user_id=None, username="tech1", role=Role.TECHNICIAN)
@@ -31,11 +31,14 @@ POLICE = Actor(user_id=None, username="police1", role=Role.POLICE)
 
 def _review(decision: ReviewDecision, **kw: object) -> ReviewCreate:
     values: dict[str, object] = dict(
-        reviewed_on=date(2025, 12, 20), period_start=date(2025, 1, 1),
-        period_end=date(2025, 12, 15), rating=ReviewRating.GOOD, decision=decision,
+        reviewed_on=date(2025, 12, 20),
+        period_start=date(2025, 1, 1),
+        period_end=date(2025, 12, 15),
+        rating=ReviewRating.GOOD,
+        decision=decision,
         findings="Mô hình duy trì tốt, người dân đồng tình ủng hộ.",
         reviewer="Ban Chỉ đạo 138 huyện Sơn Tịnh",
-    )  # fmt: skip
+    )
     values.update(kw)
     return ReviewCreate(**values)  # type: ignore[arg-type]
 
@@ -86,45 +89,112 @@ def test_camera_model_review_shows_availability_and_faults_of_the_period(
         cams = {c.code: c.id for c in s.scalars(select(Camera))}
         rollups = [
             # ST-0001: 10 hours fully up, 10 hours half up -> 0.75
-            *(HourlyRollup(camera_id=cams["ST-0001"], hour=_hour(date(2025, 6, 2), h),
-                           probes=60, successes=60, availability=1.0) for h in range(10)),
-            *(HourlyRollup(camera_id=cams["ST-0001"], hour=_hour(date(2025, 6, 3), h),
-                           probes=60, successes=30, availability=0.5) for h in range(10)),
+            *(
+                HourlyRollup(
+                    camera_id=cams["ST-0001"],
+                    hour=_hour(date(2025, 6, 2), h),
+                    probes=60,
+                    successes=60,
+                    availability=1.0,
+                )
+                for h in range(10)
+            ),
+            *(
+                HourlyRollup(
+                    camera_id=cams["ST-0001"],
+                    hour=_hour(date(2025, 6, 3), h),
+                    probes=60,
+                    successes=30,
+                    availability=0.5,
+                )
+                for h in range(10)
+            ),
             # ST-0002: 10 hours down
-            *(HourlyRollup(camera_id=cams["ST-0002"], hour=_hour(date(2025, 6, 30), 14 + h),
-                           probes=60, successes=0, availability=0.0) for h in range(10)),
+            *(
+                HourlyRollup(
+                    camera_id=cams["ST-0002"],
+                    hour=_hour(date(2025, 6, 30), 14 + h),
+                    probes=60,
+                    successes=0,
+                    availability=0.0,
+                )
+                for h in range(10)
+            ),
             # outside the period (local 31 May 23:00 and 1 July 00:00): must not count
-            HourlyRollup(camera_id=cams["ST-0001"], hour=_hour(date(2025, 5, 31), 23),
-                         probes=60, successes=0, availability=0.0),
-            HourlyRollup(camera_id=cams["ST-0002"], hour=_hour(date(2025, 7, 1), 0),
-                         probes=60, successes=60, availability=1.0),
+            HourlyRollup(
+                camera_id=cams["ST-0001"],
+                hour=_hour(date(2025, 5, 31), 23),
+                probes=60,
+                successes=0,
+                availability=0.0,
+            ),
+            HourlyRollup(
+                camera_id=cams["ST-0002"],
+                hour=_hour(date(2025, 7, 1), 0),
+                probes=60,
+                successes=60,
+                availability=1.0,
+            ),
             # BS-0001 is not linked to the model
-            HourlyRollup(camera_id=cams["BS-0001"], hour=_hour(date(2025, 6, 10), 0),
-                         probes=60, successes=0, availability=0.0),
-        ]  # fmt: skip
+            HourlyRollup(
+                camera_id=cams["BS-0001"],
+                hour=_hour(date(2025, 6, 10), 0),
+                probes=60,
+                successes=0,
+                availability=0.0,
+            ),
+        ]
         s.add_all(rollups)
-        s.add_all([
-            Incident(kind=IncidentKind.CAMERA, camera_id=cams["ST-0001"], state="down",
-                     started_at=_hour(date(2025, 6, 3), 0), ended_at=_hour(date(2025, 6, 3), 5),
-                     faults=["offline"]),
-            # began before the period: only its part inside counts (first 2 hours of 1 June)
-            Incident(kind=IncidentKind.CAMERA, camera_id=cams["ST-0002"], state="degraded",
-                     started_at=_hour(date(2025, 5, 31), 20), ended_at=_hour(date(2025, 6, 1), 2),
-                     faults=["blur", "too_dark"]),
-            Incident(kind=IncidentKind.CAMERA, camera_id=cams["ST-0002"], state="down",
-                     started_at=_hour(date(2025, 6, 30), 14), ended_at=_hour(date(2025, 7, 1), 3),
-                     faults=["offline"]),
-            # long over before the period
-            Incident(kind=IncidentKind.CAMERA, camera_id=cams["ST-0001"], state="down",
-                     started_at=_hour(date(2025, 1, 1), 0), ended_at=_hour(date(2025, 1, 2), 0),
-                     faults=["stream_error"]),
-        ])  # fmt: skip
+        s.add_all(
+            [
+                Incident(
+                    kind=IncidentKind.CAMERA,
+                    camera_id=cams["ST-0001"],
+                    state="down",
+                    started_at=_hour(date(2025, 6, 3), 0),
+                    ended_at=_hour(date(2025, 6, 3), 5),
+                    faults=["offline"],
+                ),
+                # began before the period: only its part inside counts (first 2 hours of 1 June)
+                Incident(
+                    kind=IncidentKind.CAMERA,
+                    camera_id=cams["ST-0002"],
+                    state="degraded",
+                    started_at=_hour(date(2025, 5, 31), 20),
+                    ended_at=_hour(date(2025, 6, 1), 2),
+                    faults=["blur", "too_dark"],
+                ),
+                Incident(
+                    kind=IncidentKind.CAMERA,
+                    camera_id=cams["ST-0002"],
+                    state="down",
+                    started_at=_hour(date(2025, 6, 30), 14),
+                    ended_at=_hour(date(2025, 7, 1), 3),
+                    faults=["offline"],
+                ),
+                # long over before the period
+                Incident(
+                    kind=IncidentKind.CAMERA,
+                    camera_id=cams["ST-0001"],
+                    state="down",
+                    started_at=_hour(date(2025, 1, 1), 0),
+                    ended_at=_hour(date(2025, 1, 2), 0),
+                    faults=["stream_error"],
+                ),
+            ]
+        )
     with database.session() as s:
         review = reviews.add_review(
-            s, TECH, "ST-CAM-01",
-            _review(ReviewDecision.KEEP, reviewed_on=date(2025, 7, 5), period_start=start,
-                    period_end=end),
-        )  # fmt: skip
+            s,
+            TECH,
+            "ST-CAM-01",
+            _review(
+                ReviewDecision.KEEP,
+                reviewed_on=date(2025, 7, 5),
+                period_start=start,
+                period_end=end,
+            ),
+        )
         health = reviews.review_public(s, review.instance, review).camera_health
     assert health is not None
     by_code = {c.code: c for c in health.cameras}

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from monitor.db import Database
-from monitor.errors import Conflict, InvalidData, NotFound, PermissionDenied
-from monitor.models import AuditEntry, ModelStatus, Role
+from monitor.core.access import Actor
+from monitor.core.db import Database
+from monitor.core.errors import Conflict, InvalidData, NotFound, PermissionDenied
+from monitor.core.models import AuditEntry, ModelStatus, Role
 from monitor.movement import instances, types
 from monitor.movement.instances import dossier_completeness
 from monitor.movement.schemas import InstanceCreate, InstanceUpdate, TargetIn, TypeCreate
-from monitor.registry.scope import Actor
 from tests.movement_data import CAMERA_TYPE, SAFE_HOUSEHOLDS, SYSTEM
 from tests.registry_data import Seed
 
@@ -39,8 +39,12 @@ def test_builtin_types_are_the_provinces_four_models(database: Database, seed: S
 def test_admin_adds_a_type_and_its_checklist_seeds_new_instances(
     database: Database, seed: Seed
 ) -> None:
-    body = TypeCreate(code="ben-do-an-toan", name_vi="Bến đò an toàn", name_en="Safe ferry",
-                      dossier_template=["Quyết định", "Danh sách người lái đò"])  # fmt: skip
+    body = TypeCreate(
+        code="ben-do-an-toan",
+        name_vi="Bến đò an toàn",
+        name_en="Safe ferry",
+        dossier_template=["Quyết định", "Danh sách người lái đò"],
+    )
     with database.session() as s, pytest.raises(PermissionDenied):
         types.create_type(s, TECH, body)
     with database.session() as s:
@@ -65,14 +69,21 @@ def test_admin_adds_a_type_and_its_checklist_seeds_new_instances(
             {"item": "Danh sách người lái đò", "done": False},
         ]
         assert dossier_completeness(row) == 50.0
-        assert row.status == ModelStatus.ACTIVE  # fmt: skip
+        assert row.status == ModelStatus.ACTIVE
 
 
 def test_instance_update_replaces_figures_and_is_audited(database: Database, seed: Seed) -> None:
     with database.session() as s:
-        instances.update_instance(s, TECH, "ST-HAT-01", InstanceUpdate(
-            targets=[TargetIn(year=2025, indicator=SAFE_HOUSEHOLDS, target=120, achieved=118)],
-            status=ModelStatus.UNDER_REVIEW, responsible_person="Lê Văn Tâm"))  # fmt: skip
+        instances.update_instance(
+            s,
+            TECH,
+            "ST-HAT-01",
+            InstanceUpdate(
+                targets=[TargetIn(year=2025, indicator=SAFE_HOUSEHOLDS, target=120, achieved=118)],
+                status=ModelStatus.UNDER_REVIEW,
+                responsible_person="Lê Văn Tâm",
+            ),
+        )
     with database.session() as s:
         row = instances.get_instance(s, POLICE, "ST-HAT-01")
         assert [(t.indicator, t.target, t.achieved) for t in row.targets] == [
@@ -81,10 +92,12 @@ def test_instance_update_replaces_figures_and_is_audited(database: Database, see
         assert [b.year for b in row.budgets] == [2025]  # not given: kept
         assert row.status == ModelStatus.UNDER_REVIEW
         entry = s.scalars(
-            select(AuditEntry).where(AuditEntry.entity == "movement_instance",
-                                     AuditEntry.entity_id == "ST-HAT-01",
-                                     AuditEntry.action == "update")
-        ).one()  # fmt: skip
+            select(AuditEntry).where(
+                AuditEntry.entity == "movement_instance",
+                AuditEntry.entity_id == "ST-HAT-01",
+                AuditEntry.action == "update",
+            )
+        ).one()
         assert entry.username == "tech1"
         assert entry.changes["status"] == ["active", "under_review"]
         assert entry.changes["responsible_person"] == ["Trần Thị Lan", "Lê Văn Tâm"]
@@ -112,9 +125,13 @@ def test_bad_references_are_refused(database: Database, seed: Seed) -> None:
                 ),
             )
         with pytest.raises(Conflict):
-            instances.create_instance(s, TECH, InstanceCreate(
-                code="ST-CAM-01", type_code=CAMERA_TYPE, name="x", unit_name="x",
-                area_code="ST"))  # fmt: skip
+            instances.create_instance(
+                s,
+                TECH,
+                InstanceCreate(
+                    code="ST-CAM-01", type_code=CAMERA_TYPE, name="x", unit_name="x", area_code="ST"
+                ),
+            )
 
 
 def test_roles(database: Database, seed: Seed) -> None:

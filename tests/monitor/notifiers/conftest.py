@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from monitor.db import Database
+from monitor.core.db import Database
+from monitor.core.settings import Settings
 from monitor.registry.cameras import CameraRules
-from monitor.settings import Settings
 from tests.peers.smtp_server import SmtpServer
 from tests.peers.webhook_receiver import WebhookReceiver
 from tests.registry_data import Seed, seed_registry

@@ -10,11 +10,11 @@ from datetime import UTC, timedelta
 import pytest
 from sqlalchemy import text
 
-from monitor.db import Database
-from monitor.models import Crew, Notification, NotificationState, utcnow
+from monitor.core.db import Database
+from monitor.core.models import Crew, Notification, NotificationState, utcnow
+from monitor.core.settings import Settings
 from monitor.notifiers.delivery import DeliveryReport, _claim, deliver_due, retry_delay
 from monitor.notifiers.outbox import enqueue_ticket_event
-from monitor.settings import Settings
 from tests.monitor.notifiers.tickets_data import make_ticket, notification, set_crew_channels
 from tests.peers.webhook_receiver import WebhookReceiver
 from tests.registry_data import Seed
@@ -125,8 +125,9 @@ def test_a_stalled_destination_costs_one_timeout_and_does_not_hold_up_others(
             stalled_ids = []
             for _ in range(3):
                 ticket = make_ticket(s, seed)
-                stalled_ids += [n.id for n in enqueue_ticket_event(s, ticket, "ticket.opened",
-                                                                   notify_settings)]  # fmt: skip
+                stalled_ids += [
+                    n.id for n in enqueue_ticket_event(s, ticket, "ticket.opened", notify_settings)
+                ]
             ticket = make_ticket(s, seed)
             ticket.crew_id = other.id
             [healthy_msg] = enqueue_ticket_event(s, ticket, "ticket.opened", notify_settings)

@@ -7,10 +7,10 @@ import logging
 import pytest
 from pydantic import SecretStr
 
-from monitor.db import Database
-from monitor.models import NotificationState
+from monitor.core.db import Database
+from monitor.core.models import NotificationState
+from monitor.core.settings import Settings
 from monitor.notifiers.delivery import deliver_due
-from monitor.settings import Settings
 from tests.monitor.notifiers.tickets_data import (
     FAULT_JPEG,
     GOOD_JPEG,
@@ -26,9 +26,12 @@ CREW_MAIL = "to-son-tinh@crew.test"
 
 
 def test_vietnamese_email_with_the_thumbnails_attached(
-    database: Database, notify_settings: Settings, seed: Seed, smtp: SmtpServer,
+    database: Database,
+    notify_settings: Settings,
+    seed: Seed,
+    smtp: SmtpServer,
     caplog: pytest.LogCaptureFixture,
-) -> None:  # fmt: skip
+) -> None:
     caplog.set_level(logging.DEBUG)
     set_crew_channels(database, seed, webhook_url=None, email=f"{CREW_MAIL}, lead@crew.test")
     ticket_id, [nid] = queue_ticket(database, seed, notify_settings)
@@ -126,10 +129,14 @@ def test_smtp_login_and_a_refused_password_that_never_shows(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     with SmtpServer(credentials=("camwatch", "smtp-Pa55-right")) as server:
-        wrong = notify_settings.model_copy(update={
-            "smtp_host": server.host, "smtp_port": server.port, "smtp_username": "camwatch",
-            "smtp_password": SecretStr("smtp-Pa55-wrong"),
-        })  # fmt: skip
+        wrong = notify_settings.model_copy(
+            update={
+                "smtp_host": server.host,
+                "smtp_port": server.port,
+                "smtp_username": "camwatch",
+                "smtp_password": SecretStr("smtp-Pa55-wrong"),
+            }
+        )
         set_crew_channels(database, seed, webhook_url=None, email=CREW_MAIL)
         _, [nid] = queue_ticket(database, seed, wrong)
         assert deliver_due(database, wrong).retried == 1

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from monitor.db import Database
-from monitor.models import (
+from monitor.core.db import Database
+from monitor.core.models import (
     Camera,
     Incident,
     IncidentKind,
@@ -19,9 +19,9 @@ from monitor.models import (
     Ticket,
     TicketState,
 )
+from monitor.core.settings import Settings
 from monitor.notifiers.outbox import enqueue_ticket_event, ticket_payload
 from monitor.notifiers.texts import email_body, email_subject
-from monitor.settings import Settings
 from tests.monitor.notifiers.tickets_data import (
     FAULT_JPEG,
     GOOD_JPEG,
@@ -61,13 +61,19 @@ def test_one_message_per_channel_with_the_ticket_camera_place_contact_and_link(
     assert hook["ticket"]["due_at"]
     camera = hook["camera"]
     assert camera["code"] == "ST-0001"
-    assert camera["areas"] == ["Tỉnh Quảng Ngãi", "Huyện Sơn Tịnh", "Xã Tịnh Phong",
-                               "Thôn Trường Thọ"]  # fmt: skip
+    assert camera["areas"] == [
+        "Tỉnh Quảng Ngãi",
+        "Huyện Sơn Tịnh",
+        "Xã Tịnh Phong",
+        "Thôn Trường Thọ",
+    ]
     assert (camera["latitude"], camera["longitude"], camera["importance"]) == (15.15, 108.78, 3)
     assert camera["address"] == "Quốc lộ 24B"
     assert camera["host"] == {
-        "name": "Trường THCS Tịnh Phong", "contact_name": "Nguyễn Văn A", "phone": "0905111222",
-    }  # fmt: skip
+        "name": "Trường THCS Tịnh Phong",
+        "contact_name": "Nguyễn Văn A",
+        "phone": "0905111222",
+    }
     assert camera["thumbnails"] == {
         "last_good": "http://127.0.0.1:8080/api/v1/cameras/ST-0001/thumbnails/last_good.jpg",
         "last_fault": "http://127.0.0.1:8080/api/v1/cameras/ST-0001/thumbnails/last_fault.jpg",
@@ -150,16 +156,33 @@ def test_a_grouped_incident_names_its_cameras_and_renders_as_email(
     set_crew_channels(database, seed, webhook_url=None, email="to@crew.test")
     with database.session() as s:
         cameras = s.scalars(select(Camera).where(Camera.code.in_(["ST-0001", "ST-0002"]))).all()
-        group = Incident(kind=IncidentKind.GROUP, group_key="upstream:router-7", state="down",
-                         faults=["offline"], reason="2 cameras behind router-7")  # fmt: skip
+        group = Incident(
+            kind=IncidentKind.GROUP,
+            group_key="upstream:router-7",
+            state="down",
+            faults=["offline"],
+            reason="2 cameras behind router-7",
+        )
         s.add(group)
         s.flush()
         for camera in cameras:
-            s.add(Incident(kind=IncidentKind.CAMERA, camera_id=camera.id, group_id=group.id,
-                           state="down", faults=["offline"]))  # fmt: skip
-        ticket = Ticket(incident_id=group.id, crew_id=seed.crew_ids["st"], state=TicketState.OPEN,
-                        fault="offline", title="Mất kết nối – 2 camera (upstream:router-7)",
-                        due_at=datetime.now(UTC))  # fmt: skip
+            s.add(
+                Incident(
+                    kind=IncidentKind.CAMERA,
+                    camera_id=camera.id,
+                    group_id=group.id,
+                    state="down",
+                    faults=["offline"],
+                )
+            )
+        ticket = Ticket(
+            incident_id=group.id,
+            crew_id=seed.crew_ids["st"],
+            state=TicketState.OPEN,
+            fault="offline",
+            title="Mất kết nối – 2 camera (upstream:router-7)",
+            due_at=datetime.now(UTC),
+        )
         s.add(ticket)
         s.flush()
         s.expire(group, ["members"])

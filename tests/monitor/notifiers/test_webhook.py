@@ -9,12 +9,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from monitor.db import Database
-from monitor.metrics import NOTIFICATIONS_TOTAL
-from monitor.models import NotificationState
+from monitor.core.db import Database
+from monitor.core.models import NotificationState
+from monitor.core.settings import Settings
+from monitor.metrics.instruments import NOTIFICATIONS_TOTAL
 from monitor.notifiers.delivery import deliver_due
 from monitor.notifiers.webhook import verify
-from monitor.settings import Settings
 from tests.monitor.notifiers.tickets_data import notification, queue_ticket, set_crew_channels
 from tests.peers.ipycam_peer import free_port, unique_loopback_host
 from tests.peers.webhook_receiver import WebhookReceiver
@@ -26,9 +26,12 @@ def _metric(outcome: str) -> float:
 
 
 def test_signed_message_reaches_the_receiver_and_verifies_with_the_secret(
-    database: Database, notify_settings: Settings, seed: Seed, receiver: WebhookReceiver,
+    database: Database,
+    notify_settings: Settings,
+    seed: Seed,
+    receiver: WebhookReceiver,
     caplog: pytest.LogCaptureFixture,
-) -> None:  # fmt: skip
+) -> None:
     caplog.set_level(logging.DEBUG)
     set_crew_channels(database, seed, webhook_url=receiver.url, email="")
     ticket_id, [nid] = queue_ticket(database, seed, notify_settings)
@@ -39,12 +42,16 @@ def test_signed_message_reaches_the_receiver_and_verifies_with_the_secret(
     assert (report.sent, report.retried, report.dead) == (1, 0, 0)
     [got] = receiver.wait_for(1)
     assert got.path == "/hooks/camwatch"
-    assert verify(notify_settings.resolved_webhook_secret, got.body,
-                  got.headers["X-Camwatch-Signature"])  # fmt: skip
+    assert verify(
+        notify_settings.resolved_webhook_secret, got.body, got.headers["X-Camwatch-Signature"]
+    )
     # a receiver holding another key (or a tampered body) does not verify
     assert not verify(b"another-key", got.body, got.headers["X-Camwatch-Signature"])
-    assert not verify(notify_settings.resolved_webhook_secret, got.body + b" ",
-                      got.headers["X-Camwatch-Signature"])  # fmt: skip
+    assert not verify(
+        notify_settings.resolved_webhook_secret,
+        got.body + b" ",
+        got.headers["X-Camwatch-Signature"],
+    )
     assert got.headers["X-Camwatch-Event"] == "ticket.opened"
     assert got.headers["X-Camwatch-Delivery"] == str(nid)
     assert got.headers["Content-Type"].startswith("application/json")
@@ -134,9 +141,12 @@ def test_stalled_receiver_costs_no_more_than_the_timeout(
     "database", ["sqlite"], indirect=True
 )  # the network part, not the database
 def test_unreachable_receiver_is_retried_and_the_error_hides_the_url_credentials(
-    database: Database, notify_settings: Settings, seed: Seed, receiver: WebhookReceiver,
+    database: Database,
+    notify_settings: Settings,
+    seed: Seed,
+    receiver: WebhookReceiver,
     caplog: pytest.LogCaptureFixture,
-) -> None:  # fmt: skip
+) -> None:
     caplog.set_level(logging.DEBUG)
     host = unique_loopback_host()
     url = f"http://crew:hook-pass-77@{host}:{free_port(host)}/hooks"  # nothing listens there

@@ -9,8 +9,8 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from monitor.db import Database
-from monitor.models import (
+from monitor.core.db import Database
+from monitor.core.models import (
     Camera,
     CameraStatus,
     Crew,
@@ -21,8 +21,8 @@ from monitor.models import (
     Ticket,
     TicketState,
 )
+from monitor.core.settings import Settings
 from monitor.notifiers.outbox import enqueue_ticket_event
-from monitor.settings import Settings
 from tests.registry_data import Seed
 
 
@@ -64,17 +64,25 @@ def make_ticket(
             CameraStatus(camera_id=camera.id, last_good_jpeg=GOOD_JPEG, last_fault_jpeg=FAULT_JPEG)
         )
     incident = Incident(
-        kind=IncidentKind.CAMERA, camera_id=camera.id, area_id=camera.area_id, state="down",
-        faults=["offline"], reason=reason,
-    )  # fmt: skip
+        kind=IncidentKind.CAMERA,
+        camera_id=camera.id,
+        area_id=camera.area_id,
+        state="down",
+        faults=["offline"],
+        reason=reason,
+    )
     session.add(incident)
     session.flush()
     ticket = Ticket(
-        incident_id=incident.id, camera_id=camera.id,
-        crew_id=seed.crew_ids["st"] if crew else None, state=TicketState.ASSIGNED, priority=1,
-        fault="offline", title=f"{camera.code}: mất kết nối",
+        incident_id=incident.id,
+        camera_id=camera.id,
+        crew_id=seed.crew_ids["st"] if crew else None,
+        state=TicketState.ASSIGNED,
+        priority=1,
+        fault="offline",
+        title=f"{camera.code}: mất kết nối",
         due_at=datetime.now(UTC) + timedelta(hours=4),
-    )  # fmt: skip
+    )
     session.add(ticket)
     session.flush()
     return ticket
@@ -103,10 +111,14 @@ def dead_notification(db: Database) -> int:
     """A message already given up on (as after its last retry); returns its id."""
     with db.session() as s:
         dead = Notification(
-            channel="webhook", target="http://127.0.0.1:9/hooks", event="ticket.opened",
-            payload={"event": "ticket.opened"}, state=NotificationState.DEAD, attempts=3,
+            channel="webhook",
+            target="http://127.0.0.1:9/hooks",
+            event="ticket.opened",
+            payload={"event": "ticket.opened"},
+            state=NotificationState.DEAD,
+            attempts=3,
             last_error="HTTP 503",
-        )  # fmt: skip
+        )
         s.add(dead)
         s.flush()
         return dead.id

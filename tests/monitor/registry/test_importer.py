@@ -8,13 +8,13 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from monitor.db import Database
-from monitor.errors import ImportRejected
-from monitor.models import AuditEntry, Camera, Host
+from monitor.core.access import Actor
+from monitor.core.db import Database
+from monitor.core.errors import ImportRejected
+from monitor.core.models import AuditEntry, Camera, Host
 from monitor.registry.cameras import CameraRules
 from monitor.registry.exporter import export_cameras
 from monitor.registry.importer import import_cameras
-from monitor.registry.scope import Actor
 from monitor.registry.sheets import read_table
 from tests.registry_data import IMPORT_HEADER_EN, IMPORT_HEADER_VI, Seed, camera_rows, to_csv
 

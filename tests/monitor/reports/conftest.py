@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.db import Database
+from monitor.core.db import Database
+from monitor.core.settings import Settings
 from monitor.registry.cameras import CameraRules
-from monitor.settings import Settings
 from tests.monitor.reports.outage_data import OutageSeed, seed_outages
 from tests.registry_data import Seed, seed_registry
 

@@ -13,8 +13,8 @@ import cv2
 import numpy as np
 from sqlalchemy import select
 
-from monitor.db import Database
-from monitor.models import (
+from monitor.core.db import Database
+from monitor.core.models import (
     Area,
     Camera,
     CameraStatus,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.db import Database
-from monitor.errors import InvalidData
-from monitor.models import User
-from monitor.registry.scope import Actor
+from monitor.core.access import Actor
+from monitor.core.db import Database
+from monitor.core.errors import InvalidData
+from monitor.core.models import User
 from monitor.reports.availability import availability_report, parse_period
 from tests.monitor.reports.outage_data import NOW, OutageSeed, at
 from tests.registry_data import Seed
@@ -55,8 +55,9 @@ def test_a_quiet_month_and_a_crew_users_scope(
     with database.session() as s:
         crew = Actor.for_user(s, s.get(User, seed.user_ids["crew"]))
         report = availability_report(s, crew, parse_period("2026-09"), now=NOW)
-        one_district = availability_report(s, ADMIN, parse_period("2026-Q4"), district="BS",
-                                           now=NOW)  # fmt: skip
+        one_district = availability_report(
+            s, ADMIN, parse_period("2026-Q4"), district="BS", now=NOW
+        )
     assert sorted(c.code for c in report.cameras) == ["ST-0001", "ST-0002"]
     assert all(c.availability == 1.0 for c in report.cameras)
     assert report.worst == [] and report.crews == []

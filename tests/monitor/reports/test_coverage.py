@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.db import Database
-from monitor.errors import InvalidData
-from monitor.models import User
-from monitor.registry.scope import Actor
+from monitor.core.access import Actor
+from monitor.core.db import Database
+from monitor.core.errors import InvalidData
+from monitor.core.models import User
 from monitor.reports.common import covered_seconds
 from monitor.reports.coverage import haversine_m, look_up, place_of_camera
 from tests.monitor.reports.outage_data import NOW, PLACES, OutageSeed, at
@@ -41,10 +41,18 @@ def test_radius_picks_the_near_cameras_nearest_first(
 
 def test_status_at_a_moment(database: Database, outages: OutageSeed) -> None:
     with database.session() as s:
-        during_group = look_up(s, ADMIN, lat=ST1[0], lon=ST1[1], radius_m=10_000,
-                               start=at(20, 6) .replace(minute=30), now=NOW)  # fmt: skip
-        during_blur = look_up(s, ADMIN, lat=ST1[0], lon=ST1[1], radius_m=10_000,
-                              start=at(5, 12), now=NOW)  # fmt: skip
+        during_group = look_up(
+            s,
+            ADMIN,
+            lat=ST1[0],
+            lon=ST1[1],
+            radius_m=10_000,
+            start=at(20, 6).replace(minute=30),
+            now=NOW,
+        )
+        during_blur = look_up(
+            s, ADMIN, lat=ST1[0], lon=ST1[1], radius_m=10_000, start=at(5, 12), now=NOW
+        )
         before_registration = look_up(
             s,
             ADMIN,
@@ -65,10 +73,19 @@ def test_status_at_a_moment(database: Database, outages: OutageSeed) -> None:
 
 def test_status_over_a_range_says_for_how_long(database: Database, outages: OutageSeed) -> None:
     with database.session() as s:
-        day1 = look_up(s, ADMIN, lat=ST1[0], lon=ST1[1], radius_m=10_000, start=at(1),
-                       end=at(2), now=NOW)  # fmt: skip
-        inside = look_up(s, ADMIN, lat=ST1[0], lon=ST1[1], radius_m=10_000, start=at(1, 9),
-                         end=at(1, 11), now=NOW)  # fmt: skip
+        day1 = look_up(
+            s, ADMIN, lat=ST1[0], lon=ST1[1], radius_m=10_000, start=at(1), end=at(2), now=NOW
+        )
+        inside = look_up(
+            s,
+            ADMIN,
+            lat=ST1[0],
+            lon=ST1[1],
+            radius_m=10_000,
+            start=at(1, 9),
+            end=at(1, 11),
+            now=NOW,
+        )
     cams = by_code(day1)
     assert cams["ST-0001"].status == "partial"
     assert cams["ST-0001"].down_seconds == 4 * 3600
@@ -89,8 +106,12 @@ def test_crew_sees_only_its_districts_and_camera_as_place(
 
 def test_bad_questions_are_refused(database: Database, outages: OutageSeed) -> None:
     with database.session() as s:
-        for kwargs in ({"lat": 95.0}, {"radius_m": 0}, {"radius_m": 50_000},
-                       {"end": at(1, 0, month=9)}):  # fmt: skip
+        for kwargs in (
+            {"lat": 95.0},
+            {"radius_m": 0},
+            {"radius_m": 50_000},
+            {"end": at(1, 0, month=9)},
+        ):
             args = {"lat": ST1[0], "lon": ST1[1], "radius_m": 500, "start": at(1)} | kwargs
             with pytest.raises(InvalidData):
                 look_up(s, ADMIN, **args)

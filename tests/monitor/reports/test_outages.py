@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.db import Database
-from monitor.errors import InvalidData
-from monitor.models import User
-from monitor.registry.scope import Actor
+from monitor.core.access import Actor
+from monitor.core.db import Database
+from monitor.core.errors import InvalidData
+from monitor.core.models import User
 from monitor.reports.outages import OutageFilter, list_outages
 from tests.monitor.reports.outage_data import NOW, OutageSeed, at
 from tests.registry_data import Seed
@@ -66,8 +66,9 @@ def test_crew_sees_only_its_districts(database: Database, seed: Seed, outages: O
 def test_sorting_and_paging(database: Database, outages: OutageSeed) -> None:
     with database.session() as s:
         longest, _ = list_outages(s, ADMIN, OutageFilter(), sort="duration", now=NOW)
-        by_camera, _ = list_outages(s, ADMIN, OutageFilter(), sort="camera", descending=False,
-                                    now=NOW)  # fmt: skip
+        by_camera, _ = list_outages(
+            s, ADMIN, OutageFilter(), sort="camera", descending=False, now=NOW
+        )
         page2, total = list_outages(s, ADMIN, OutageFilter(), limit=3, offset=3, now=NOW)
     assert codes(longest) == ["BS-0001", "ST-0002", "ST-0001", "commune:ST-TP"]
     assert codes(by_camera) == ["BS-0001", "ST-0001", "ST-0002", "commune:ST-TP"]

@@ -1,0 +1,1 @@
+"""Shared kernel: settings, database, models, migrations, errors, crypto, access, audit, i18n."""

@@ -1,0 +1,79 @@
+"""Who is acting, and which part of the registry they may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import ColumnElement, false, or_, true
+from sqlalchemy.orm import Session
+
+from monitor.core.errors import PermissionDenied
+from monitor.core.models import Area, Crew, Role, User
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """The user behind a request or command, with the districts they are limited to."""
+
+    user_id: int | None
+    username: str
+    role: Role
+    # None: the whole province; otherwise ids of the districts a crew user covers.
+    district_ids: frozenset[int] | None = None
+    remote_addr: str = ""
+    crew_id: int | None = field(default=None)
+
+    @classmethod
+    def system(cls, name: str = "system") -> Actor:
+        """The service itself (CLI run by an operator, scheduler)."""
+        return cls(user_id=None, username=name, role=Role.ADMIN)
+
+    @classmethod
+    def for_user(cls, session: Session, user: User, remote_addr: str = "") -> Actor:
+        """The actor for a logged-in user; crew users are limited to their crew's districts."""
+        districts: frozenset[int] | None = None
+        if user.role == Role.CREW:
+            crew = session.get(Crew, user.crew_id) if user.crew_id else None
+            districts = frozenset(a.id for a in crew.districts) if crew else frozenset()
+        return cls(
+            user_id=user.id,
+            username=user.username,
+            role=user.role,
+            district_ids=districts,
+            remote_addr=remote_addr,
+            crew_id=user.crew_id,
+        )
+
+    @property
+    def can_edit_registry(self) -> bool:
+        """Admins and technicians maintain the registry."""
+        return self.role in (Role.ADMIN, Role.TECHNICIAN)
+
+    def require_registry_editor(self) -> None:
+        """Raise PermissionDenied unless this actor may change the registry."""
+        if not self.can_edit_registry:
+            raise PermissionDenied("only admins and technicians change the registry")
+
+    def require_admin(self) -> None:
+        """Raise PermissionDenied unless this actor is an administrator."""
+        if not self.is_admin:
+            raise PermissionDenied("only admins may do this")
+
+    @property
+    def is_admin(self) -> bool:
+        """True for administrators."""
+        return self.role == Role.ADMIN
+
+    def area_filter(self, area_path_column: ColumnElement[str]) -> ColumnElement[bool]:
+        """SQL condition limiting rows to this actor's districts (via the area's path)."""
+        if self.district_ids is None:
+            return true()
+        if not self.district_ids:
+            return false()
+        return or_(*(area_path_column.like(f"%/{d}/%") for d in sorted(self.district_ids)))
+
+    def sees_area(self, area: Area) -> bool:
+        """True when the area lies inside this actor's districts."""
+        if self.district_ids is None:
+            return True
+        return any(f"/{d}/" in area.path for d in self.district_ids)

@@ -1,0 +1,1 @@
+"""Prometheus: the process instruments and the fleet collector."""

@@ -1,0 +1,1 @@
+"""Probing on a schedule: scheduler, leadership, runner, run-once, workers, pictures, retention."""

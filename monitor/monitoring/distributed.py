@@ -1,0 +1,135 @@
+"""Spreading probes over machines: Celery workers, one queue per district.
+
+The scheduler (still one acting per database) sends each due probe to the queue of the camera's
+district; any worker listening on that queue runs it and stores the result itself. A district's
+workers can sit in that district's network, close to its cameras.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from datetime import datetime
+from functools import cache
+
+from celery import Celery
+from sqlalchemy import select
+
+from monitor.core.db import Database
+from monitor.core.models import Area, Camera
+from monitor.core.settings import Settings, get_settings
+from monitor.monitoring.schedule import Job
+
+logger = logging.getLogger(__name__)
+
+celery_app = Celery("camwatch")
+celery_app.conf.update(
+    task_serializer="json",
+    accept_content=["json"],
+    task_acks_late=True,  # a worker that dies mid-probe leaves the message for another
+    worker_prefetch_multiplier=4,
+    task_ignore_result=True,
+    broker_connection_retry_on_startup=True,
+)
+
+
+def configure(settings: Settings) -> Celery:
+    """Point the Celery app at the configured broker."""
+    celery_app.conf.broker_url = settings.celery_broker_url
+    return celery_app
+
+
+# So that `celery --app monitor.monitoring.distributed:celery_app …` (health checks) works too.
+configure(get_settings())
+
+
+def queue_for(settings: Settings, district_code: str | None) -> str:
+    """The queue of a district's probes (one default queue for cameras without a district)."""
+    return f"{settings.celery_queue_prefix}.{district_code or 'default'}"
+
+
+def district_codes(db: Database, camera_ids: list[int]) -> dict[int, str | None]:
+    """The district code of each camera (from its area's path)."""
+    with db.session() as session:
+        districts = {
+            a.id: a.code for a in session.scalars(select(Area).where(Area.level == "district"))
+        }
+        result: dict[int, str | None] = {}
+        for camera_id, path in session.execute(
+            select(Camera.id, Area.path)
+            .join(Area, Camera.area_id == Area.id)
+            .where(Camera.id.in_(camera_ids))
+        ):
+            ids = [int(p) for p in path.strip("/").split("/") if p]
+            result[camera_id] = next((districts[i] for i in ids if i in districts), None)
+        return result
+
+
+def dispatch(db: Database, settings: Settings, jobs: list[Job]) -> int:
+    """Send due probes to their districts' queues; returns how many were sent."""
+    configure(settings)
+    codes = district_codes(db, [j.camera_id for j in jobs])
+    for job in jobs:
+        run_probe_job.apply_async(
+            args=[job.camera_id, job.kind, job.due_at.isoformat()],
+            queue=queue_for(settings, codes.get(job.camera_id)),
+        )
+    return len(jobs)
+
+
+class _WorkerLoop:
+    """One event loop per worker process: ONVIF sessions are reused between tasks on it."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        threading.Thread(target=self.loop.run_forever, name="probe-loop", daemon=True).start()
+        settings = get_settings()
+        from monitor.monitoring.runner import Runner
+
+        self.db = Database.from_settings(settings)
+        self.runner = Runner(self.db, settings)
+
+    def run(self, job: Job, timeout: float) -> None:
+        future = asyncio.run_coroutine_threadsafe(self._run(job), self.loop)
+        future.result(timeout)
+
+    async def _run(self, job: Job) -> None:
+        await self.runner.run_one(job)
+
+
+@cache
+def _worker_loop() -> _WorkerLoop:
+    return _WorkerLoop()
+
+
+@celery_app.task(name="camwatch.probe")
+def run_probe_job(camera_id: int, kind: str, due_at: str) -> None:
+    """Run one probe of one camera and store its result (in a worker)."""
+    loop = _worker_loop()
+    timeout = get_settings().probe_timeout_seconds * 3 + 30
+    loop.run(Job(camera_id, kind, datetime.fromisoformat(due_at)), timeout)
+
+
+def run_worker(settings: Settings, districts: list[str], concurrency: int) -> None:
+    """Start a Celery worker on the queues of the given districts (all: the default queue too)."""
+    configure(settings)
+    if not districts:  # a worker for the whole province
+        with Database.from_settings(settings).session() as session:
+            districts = list(session.scalars(select(Area.code).where(Area.level == "district")))
+    queues = [queue_for(settings, code) for code in districts] + [queue_for(settings, None)]
+    celery_app.worker_main(
+        argv=[
+            "worker",
+            "-Q",
+            ",".join(queues),
+            "--pool",
+            "threads",
+            "-c",
+            str(concurrency),
+            "--loglevel",
+            "INFO",
+            "--without-gossip",
+            "--without-mingle",
+        ]
+    )

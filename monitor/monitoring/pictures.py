@@ -1,0 +1,152 @@
+"""Judging decoded pictures: previous grabs, reference views, thumbnails."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from sqlalchemy.orm import Session
+
+from monitor.core.models import ReferenceView, utcnow
+from probes.frame import Assessment, assess, learn_reference, update_reference
+
+THUMBNAIL_WIDTH = 320
+# Healthy frames blended into a new reference before it settles; later ones move it slowly.
+LEARNING_FRAMES = 20
+SETTLED_WEIGHT = 0.02
+
+
+class FrameMemory:
+    """The previous grab of each camera, in memory (bounded), for frozen-picture detection.
+
+    Frozen detection needs the exact pixels of the previous grab; at full resolution that is
+    megabytes per camera, too much to store in the database for a whole fleet. A camera whose
+    previous grab was evicted or taken by another process is judged without it once.
+    """
+
+    def __init__(self, max_bytes: int = 512 * 1024 * 1024) -> None:
+        self.max_bytes = max_bytes
+        self._frames: OrderedDict[int, np.ndarray] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def swap(self, camera_id: int, frame: np.ndarray) -> np.ndarray | None:
+        """Remember `frame` as the camera's latest grab; return the grab before it (same shape)."""
+        with self._lock:
+            previous = self._frames.pop(camera_id, None)
+            if previous is not None:
+                self._bytes -= previous.nbytes
+            self._frames[camera_id] = frame
+            self._bytes += frame.nbytes
+            while self._bytes > self.max_bytes and len(self._frames) > 1:
+                _, evicted = self._frames.popitem(last=False)
+                self._bytes -= evicted.nbytes
+        if previous is not None and previous.shape != frame.shape:
+            return None
+        return previous
+
+
+def encode_png(image: np.ndarray) -> bytes:
+    """Lossless PNG bytes of an image."""
+    ok, data = cv2.imencode(".png", image)
+    if not ok:
+        raise ValueError("image cannot be encoded as PNG")
+    return data.tobytes()
+
+
+def decode_image(data: bytes) -> np.ndarray:
+    """Decode JPEG/PNG bytes; ValueError when they are not an image."""
+    try:
+        image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    except cv2.error as exc:  # e.g. declared dimensions beyond OpenCV's pixel limit
+        raise ValueError("the image cannot be decoded") from exc
+    if image is None:
+        raise ValueError("not a JPEG or PNG image")
+    if min(image.shape[:2]) < 16:
+        raise ValueError("the image is too small to serve as a view (at least 16 x 16 pixels)")
+    return image
+
+
+def thumbnail_jpeg(frame: np.ndarray, width: int = THUMBNAIL_WIDTH, quality: int = 70) -> bytes:
+    """A small JPEG of a frame, as evidence on state changes and tickets."""
+    height = max(1, round(frame.shape[0] * width / frame.shape[1]))
+    small = cv2.resize(frame, (width, height), interpolation=cv2.INTER_AREA)
+    ok, data = cv2.imencode(".jpg", small, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    if not ok:
+        raise ValueError("frame cannot be encoded as JPEG")
+    return data.tobytes()
+
+
+@dataclass(frozen=True, slots=True)
+class PictureVerdict:
+    """The assessment of one grab and its thumbnail."""
+
+    assessment: Assessment
+    thumbnail: bytes
+
+
+def judge_picture(
+    session: Session, camera_id: int, frame: np.ndarray, memory: FrameMemory
+) -> PictureVerdict:
+    """Assess a grab against the previous one and the reference; learn the reference from it."""
+    previous = memory.swap(camera_id, frame)
+    view = session.get(ReferenceView, camera_id)
+    reference = decode_image(view.image_png) if view is not None else None
+    assessment = assess(frame, previous, reference)
+    if assessment.ok:
+        _learn(session, camera_id, view, reference, frame)
+    return PictureVerdict(assessment, thumbnail_jpeg(frame))
+
+
+def _learn(
+    session: Session,
+    camera_id: int,
+    view: ReferenceView | None,
+    reference: np.ndarray | None,
+    frame: np.ndarray,
+) -> None:
+    if view is None or reference is None:
+        session.add(
+            ReferenceView(
+                camera_id=camera_id,
+                image_png=encode_png(learn_reference([frame])),
+                frames_learned=1,
+                updated_by="learned",
+            )
+        )
+        return
+    if view.locked:
+        return
+    weight = (
+        1.0 / (view.frames_learned + 1) if view.frames_learned < LEARNING_FRAMES else SETTLED_WEIGHT
+    )
+    view.image_png = encode_png(update_reference(reference, frame, weight))
+    view.frames_learned += 1
+    view.updated_at = utcnow()
+
+
+def set_reference(
+    session: Session, camera_id: int, image: np.ndarray, username: str
+) -> ReferenceView:
+    """A technician's reference view after a deliberate re-aim: kept, not learned over."""
+    png = encode_png(learn_reference([image]))
+    view = session.get(ReferenceView, camera_id)
+    if view is None:
+        view = ReferenceView(camera_id=camera_id, image_png=png)
+        session.add(view)
+    view.image_png = png
+    view.locked = True
+    view.frames_learned = 1
+    view.updated_by = username
+    view.updated_at = utcnow()
+    return view
+
+
+def forget_reference(session: Session, camera_id: int) -> None:
+    """Drop the reference view so it is learned again from the next healthy frames."""
+    view = session.get(ReferenceView, camera_id)
+    if view is not None:
+        session.delete(view)

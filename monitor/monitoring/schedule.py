@@ -1,0 +1,130 @@
+"""Which probes are due: per-camera, per-kind intervals with a stable jitter, leased to runners."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from monitor.core.models import Camera, CameraStatus, ProbeSchedule, as_utc
+from monitor.core.settings import Settings
+
+# A leased job not reported back by then (a runner died) is handed out again.
+LEASE = timedelta(minutes=5)
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One probe of one kind of one camera, and when it fell due."""
+
+    camera_id: int
+    kind: str
+    due_at: datetime
+
+
+def intervals(camera: Camera, status: CameraStatus | None, settings: Settings) -> dict[str, int]:
+    """Seconds between probes of each kind this camera gets (0 or absent: not probed)."""
+    profile = camera.probe_profile or {}
+    known = (status.identity if status is not None else None) or {}
+    result = {
+        "tcp": int(profile.get("tcp", settings.default_tcp_interval_seconds)),
+        "onvif": int(profile.get("onvif", settings.default_onvif_interval_seconds)),
+    }
+    # The picture comes from the registry's stream or snapshot address first, then from what
+    # the camera announced over ONVIF.
+    picture_kind = None
+    if camera.rtsp_url:
+        picture_kind = "rtsp"
+    elif camera.snapshot_url:
+        picture_kind = "snapshot"
+    elif known.get("stream_uri"):
+        picture_kind = "rtsp"
+    elif known.get("snapshot_uri"):
+        picture_kind = "snapshot"
+    if picture_kind == "rtsp":
+        result["rtsp"] = int(profile.get("rtsp", settings.default_rtsp_interval_seconds))
+    elif picture_kind == "snapshot":
+        result["snapshot"] = int(
+            profile.get("snapshot", settings.default_snapshot_interval_seconds)
+        )
+    if "snapshot" in profile and "snapshot" not in result:
+        result["snapshot"] = int(profile["snapshot"])
+    return {kind: seconds for kind, seconds in result.items() if seconds > 0}
+
+
+def jitter(camera_id: int, kind: str, interval: int) -> float:
+    """A stable offset in [0, interval) so a fleet's probes spread evenly over the interval."""
+    digest = hashlib.blake2s(f"{camera_id}:{kind}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % max(1, interval * 1000) / 1000
+
+
+def sync_schedule(session: Session, settings: Settings, now: datetime) -> int:
+    """Give every enabled camera a schedule row per kind it needs; drop rows no longer needed."""
+    existing: dict[tuple[int, str], ProbeSchedule] = {
+        (row.camera_id, row.kind): row for row in session.scalars(select(ProbeSchedule))
+    }
+    statuses = {s.camera_id: s for s in session.scalars(select(CameraStatus))}
+    wanted: set[tuple[int, str]] = set()
+    added = 0
+    for camera in session.scalars(select(Camera).where(Camera.enabled.is_(True))):
+        for kind, interval in intervals(camera, statuses.get(camera.id), settings).items():
+            wanted.add((camera.id, kind))
+            if (camera.id, kind) not in existing:
+                first = now + timedelta(seconds=jitter(camera.id, kind, min(interval, 60)))
+                session.add(ProbeSchedule(camera_id=camera.id, kind=kind, next_due_at=first))
+                added += 1
+    for key, row in existing.items():
+        if key not in wanted:
+            session.delete(row)
+    return added
+
+
+def lease_due(session: Session, now: datetime, limit: int) -> list[Job]:
+    """Take up to `limit` due jobs, oldest first, leasing them so no other tick hands them out."""
+    stmt = (
+        select(ProbeSchedule)
+        .where(
+            ProbeSchedule.next_due_at <= now,
+            or_(ProbeSchedule.leased_until.is_(None), ProbeSchedule.leased_until < now),
+        )
+        .order_by(ProbeSchedule.next_due_at)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    jobs = []
+    for row in session.scalars(stmt):
+        jobs.append(Job(row.camera_id, row.kind, as_utc(row.next_due_at) or now))
+        row.leased_until = now + LEASE
+    return jobs
+
+
+def complete(session: Session, job: Job, settings: Settings, now: datetime) -> None:
+    """Mark a job done and set when it is next due (from now: missed runs are not replayed)."""
+    row = session.get(ProbeSchedule, (job.camera_id, job.kind))
+    if row is None:
+        return
+    camera = session.get(Camera, job.camera_id)
+    status = session.get(CameraStatus, job.camera_id)
+    interval = intervals(camera, status, settings).get(job.kind) if camera else None
+    row.last_run_at = now
+    row.leased_until = None
+    row.next_due_at = now + timedelta(seconds=interval or settings.default_tcp_interval_seconds)
+
+
+def due_count(session: Session, now: datetime) -> int:
+    """How many probes are due and not yet handed out (the backlog)."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(ProbeSchedule)
+            .where(
+                ProbeSchedule.next_due_at <= now,
+                or_(ProbeSchedule.leased_until.is_(None), ProbeSchedule.leased_until < now),
+            )
+        )
+        or 0
+    )

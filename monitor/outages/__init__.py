@@ -1,0 +1,1 @@
+"""Judging results: health states (evaluator), incidents and grouping, fault tickets."""
