@@ -92,8 +92,7 @@ def probe(
     from monitor.core.errors import NotFound
     from monitor.registry.cameras import get_camera, probe_target
     from probes.frame import assess
-    from probes.onvif import close_all
-    from probes.registry import PROBE_KINDS, run_probe
+    from probes.registry import PROBE_KINDS, Probers
 
     cfg = settings()
     kinds = kind or ["tcp", "onvif", "rtsp"]
@@ -111,15 +110,13 @@ def probe(
 
     async def run() -> list[dict[str, object]]:
         answers = []
-        for name in kinds:
-            result = await run_probe(
-                name, target, cfg.probe_config(), timeout=cfg.probe_timeout_seconds
-            )
-            answer = result.to_dict()
-            if result.frame is not None:
-                answer["picture"] = assess(result.frame).to_dict()
-            answers.append(answer)
-        await close_all()
+        async with Probers(cfg.probe_config()) as probers:
+            for name in kinds:
+                result = await probers.run(name, target, timeout=cfg.probe_timeout_seconds)
+                answer = result.to_dict()
+                if result.frame is not None:
+                    answer["picture"] = assess(result.frame).to_dict()
+                answers.append(answer)
         return answers
 
     answers = asyncio.run(run())

@@ -67,9 +67,7 @@ class MonitorService:
             self._scheduler = None
         if self._inflight:
             await asyncio.gather(*self._inflight, return_exceptions=True)
-        from probes.onvif import close_all
-
-        await close_all()  # the reused ONVIF sessions of every camera
+        await self.runner.close()  # the reused ONVIF sessions of every camera
         await asyncio.to_thread(self.leadership.release)
         SCHEDULER_LEADER.set(0)
 

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
+from monitor.core import i18n
 from monitor.core.models import (
     Area,
     AreaLevel,
@@ -93,7 +94,7 @@ def record_transition(
         return incident
     if transition.after == HealthState.UP and incident is not None:
         incident.ended_at = transition.at
-        tickets.verify_after_probe(session, incident, True, settings, transition.at)
+        tickets.verify_after_probe(session, incident, settings, transition.at, healthy=True)
         logger.info("%s back up, incident %s ended", camera.code, incident.id)
     return incident
 
@@ -150,13 +151,15 @@ def _worsen(incident: Incident, state: str, faults: tuple[str, ...], reason: str
 
 
 def check_fixed_ticket(
-    session: Session, camera_id: int, failing: bool, settings: Settings, now: datetime
+    session: Session, camera_id: int, settings: Settings, now: datetime, *, still_failing: bool
 ) -> None:
     """A probe after the crew marked the repair done: reopen the ticket if the fault remains."""
     incident = open_incident_of(session, camera_id)
-    if incident is not None and failing:
+    if incident is not None and still_failing:
         grace = settings.down_after_failures * settings.default_tcp_interval_seconds
-        tickets.verify_after_probe(session, incident, False, settings, now, grace_seconds=grace)
+        tickets.verify_after_probe(
+            session, incident, settings, now, healthy=False, grace_seconds=grace
+        )
 
 
 def maintain(session: Session, settings: Settings, now: datetime) -> None:
@@ -193,7 +196,7 @@ def _verify_fixed(session: Session, settings: Settings, now: datetime) -> None:
             status = session.get(CameraStatus, incident.camera_id)
             if status is None or status.state != HealthState.UP:
                 continue
-        tickets.verify_after_probe(session, incident, True, settings, now)
+        tickets.verify_after_probe(session, incident, settings, now, healthy=True)
 
 
 def _open_down_incidents(session: Session) -> list[Incident]:
@@ -276,7 +279,7 @@ def _form_group(
             started_at=starts[0],
             faults=[],
             area_id=area_id or (first.area_id if first else None),
-            reason=f"{len(loose)} camera cùng mất kết nối",
+            reason=i18n.t("incident.group_reason", settings.language).format(count=len(loose)),
         )
         session.add(group)
         session.flush()
@@ -286,7 +289,7 @@ def _form_group(
         ticket = tickets.ticket_of(session, member)
         if ticket is not None and ticket.state in (TicketState.OPEN, TicketState.ASSIGNED):
             # Nobody has started on it: the group's single ticket covers this camera now.
-            tickets.close_as_merged(session, ticket, group.id)
+            tickets.close_as_merged(session, ticket, group.id, settings)
         merged = list(group.faults or [])
         merged.extend(f for f in member.faults if f not in merged)
         group.faults = merged
@@ -300,7 +303,7 @@ def _end_groups(session: Session, settings: Settings, now: datetime) -> None:
         members = list(session.scalars(select(Incident).where(Incident.group_id == group.id)))
         if members and all(m.ended_at is not None for m in members):
             group.ended_at = max(as_utc(m.ended_at) for m in members)  # type: ignore[type-var]
-            tickets.verify_after_probe(session, group, True, settings, now)
+            tickets.verify_after_probe(session, group, settings, now, healthy=True)
 
 
 def _open_due_tickets(session: Session, settings: Settings, now: datetime) -> None:

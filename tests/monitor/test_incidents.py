@@ -71,7 +71,9 @@ def test_repair_marked_after_recovery_is_still_verified(database, settings) -> N
     with database.session() as s:
         ticket = s.scalar(select(Ticket))
         admin = Actor.system("tech")
-        tickets.change_state(s, admin, ticket.id, TicketState.FIXED, "đã thay nguồn")
+        tickets.change_state(
+            s, admin, ticket.id, TicketState.FIXED, "đã thay nguồn", settings=settings
+        )
     _maintain(database, settings, T0 + timedelta(minutes=31))
     with database.session() as s:
         assert s.scalar(select(Ticket)).state == TicketState.CLOSED
@@ -123,7 +125,7 @@ def test_a_crew_cannot_verify_or_close_by_hand(database, settings) -> None:
         )
         for target in (TicketState.VERIFIED, TicketState.CLOSED):
             try:
-                tickets.change_state(s, crew, ticket.id, target)
+                tickets.change_state(s, crew, ticket.id, target, settings=settings)
             except Exception as exc:
                 assert "may not" in str(exc)
             else:
