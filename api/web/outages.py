@@ -18,7 +18,7 @@ from monitor.core.access import Actor
 from monitor.core.errors import InvalidData
 from monitor.core.models import Area, AreaLevel
 from monitor.reports.exports import group_label
-from monitor.reports.outages import SORTS, list_outages
+from monitor.reports.outages import SORTS, OutageRow, list_outages
 from probes.faults import FaultCode
 
 router = APIRouter(tags=["web"], include_in_schema=False)
@@ -43,7 +43,8 @@ def outages_page(
     """Current and past outages the user may see, filtered."""
     params = request.query_params
     error = ""
-    rows, total = [], 0
+    rows: list[OutageRow] = []
+    total = 0
     try:
         flt = outage_filter(
             district=params.get("district"),

@@ -18,14 +18,14 @@ from monitor.core import audit
 from monitor.core.access import Actor
 from monitor.core.crypto import SecretBox
 from monitor.core.db import Database
-from monitor.core.models import Camera, CameraStatus, HealthState, ProbeRecord, utcnow
-from monitor.core.settings import Settings
-from monitor.metrics.instruments import (
+from monitor.core.instruments import (
     PROBE_DURATION,
     PROBES_TOTAL,
     RUNNER_QUEUE_DEPTH,
     SCHEDULER_LAG,
 )
+from monitor.core.models import Camera, CameraStatus, HealthState, ProbeRecord, utcnow
+from monitor.core.settings import Settings
 from monitor.monitoring import schedule
 from monitor.monitoring.pictures import FrameMemory, judge_picture
 from monitor.monitoring.schedule import Job

@@ -85,9 +85,7 @@ def summarise(rows: list[CameraHealth], start: date, end: date) -> ModelHealth:
     """Totals over some cameras: availability weighted by measured hours, incidents, faults."""
     measured = [(r.availability, r.hours_measured) for r in rows if r.availability is not None]
     hours = sum(h for _, h in measured)
-    availability = (
-        round(sum(a * h for a, h in measured) / hours, 4) if hours else None  # type: ignore[operator]
-    )
+    availability = round(sum(a * h for a, h in measured) / hours, 4) if hours else None
     faults: Counter[str] = Counter()
     for row in rows:
         faults.update(row.faults)

@@ -267,7 +267,7 @@ def _form_group(
     loose = [m for m in members if m.group_id is None]
     if group is None:
         # Only outages that began close together are one event (a router, a power cut).
-        starts = sorted(as_utc(m.started_at) for m in loose)  # type: ignore[type-var]
+        starts = sorted(as_utc(m.started_at) for m in loose)
         window = timedelta(seconds=settings.group_window_seconds)
         if len(loose) < settings.group_min_members or starts[-1] - starts[0] > window:
             return
@@ -302,7 +302,7 @@ def _end_groups(session: Session, settings: Settings, now: datetime) -> None:
     for group in groups:
         members = list(session.scalars(select(Incident).where(Incident.group_id == group.id)))
         if members and all(m.ended_at is not None for m in members):
-            group.ended_at = max(as_utc(m.ended_at) for m in members)  # type: ignore[type-var]
+            group.ended_at = max(as_utc(m.ended_at) for m in members if m.ended_at is not None)
             tickets.verify_after_probe(session, group, settings, now, healthy=True)
 
 

@@ -13,8 +13,20 @@ from sqlalchemy.orm import Session, joinedload
 from monitor.core.access import Actor
 from monitor.core.errors import InvalidData
 from monitor.core.localtime import from_local
-from monitor.core.models import Area, AreaLevel, Camera, Crew, Incident, IncidentKind, Ticket
+from monitor.core.models import (
+    Area,
+    AreaLevel,
+    Camera,
+    Crew,
+    Incident,
+    IncidentKind,
+    Role,
+    Ticket,
+)
 from monitor.reports.common import AreaIndex, area_by_code, as_utc, covered_seconds
+
+# Who may read availability reports: police and the staff (crews see their tickets instead).
+REPORT_ROLES = (Role.ADMIN, Role.TECHNICIAN, Role.POLICE)
 
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _QUARTER = re.compile(r"^(\d{4})-[Qq]([1-4])$")
@@ -200,7 +212,9 @@ def _incident_spans(
             )
         )
         for camera_id, began, ended in rows:
-            found[camera_id].append((as_utc(began), as_utc(ended)))  # type: ignore[arg-type]
+            if camera_id is None:
+                continue
+            found[camera_id].append((as_utc(began), as_utc(ended)))
     return found
 
 

@@ -71,8 +71,8 @@ def covered_seconds(
     """Seconds of [start, end) covered by the union of intervals (an open end runs to `end`)."""
     clipped = []
     for begin, finish in intervals:
-        lo = max(as_utc(begin), start)  # type: ignore[type-var]
-        hi = min(as_utc(finish) or end, end)  # type: ignore[type-var]
+        lo = max(as_utc(begin), start)
+        hi = min(as_utc(finish) or end, end)
         if hi > lo:
             clipped.append((lo, hi))
     clipped.sort()
