@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from api.deps import EDITORS, SessionDep
 from api.web.auth import page_roles
 from api.web.forms import FormErrors
+from api.web.paging import fetch_page, requested_page
 from api.web.templating import add_nav_item, render, request_lang
 from monitor.core.access import Actor
 from monitor.core.errors import Conflict, ImportRejected, InvalidData, NotFound
@@ -78,27 +79,28 @@ def list_page(
     type: str = "",
     status: str = "",
     q: str = "",
-    page: int = 1,
     actor: Actor = page_roles(*READERS),
 ) -> HTMLResponse:
     """Instances with filters by district, type, status and text, in pages."""
-    page = max(1, page)
     chosen = ModelStatus(status) if status in {s.value for s in ModelStatus} else None
-    rows, total = instances.list_instances(
-        session,
-        actor,
-        area_code=area or None,
-        type_code=type or None,
-        status=chosen,
-        q=q or None,
-        limit=PAGE_SIZE,
-        offset=(page - 1) * PAGE_SIZE,
+    listing = fetch_page(
+        lambda limit, offset: instances.list_instances(
+            session,
+            actor,
+            area_code=area or None,
+            type_code=type or None,
+            status=chosen,
+            q=q or None,
+            limit=limit,
+            offset=offset,
+        ),
+        requested_page(request),
+        PAGE_SIZE,
     )
     context = {
-        "rows": rows,
-        "total": total,
-        "page": page,
-        "pages": max(1, -(-total // PAGE_SIZE)),
+        "rows": listing.rows,
+        "total": listing.total,
+        "listing": listing,
         "types": types.list_types(session, actor),
         "districts": _districts(session),
         "q": {"area": area, "type": type, "status": status, "q": q},
