@@ -59,6 +59,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "common.filters": {"vi": "Điều kiện lọc", "en": "Filters"},
     "common.no_filter": {"vi": "Không lọc", "en": "No filter"},
     "common.ongoing": {"vi": "Đang diễn ra", "en": "Ongoing"},
+    "common.times_in": {"vi": "Thời gian hiển thị theo giờ", "en": "Times shown in"},
     "common.sort": {"vi": "Sắp xếp", "en": "Sort"},
     "common.ascending": {"vi": "Tăng dần", "en": "Ascending"},
     "common.descending": {"vi": "Giảm dần", "en": "Descending"},
