@@ -7,6 +7,7 @@ from fastapi.responses import HTMLResponse
 
 from api.deps import SessionDep
 from api.web.auth import page_roles
+from api.web.forms import parse_decimal
 from api.web.templating import render
 from monitor.core.access import Actor
 from monitor.core.errors import InvalidData, NotFound
@@ -20,7 +21,7 @@ def _float(text: str | None, field: str) -> float | None:
     if text is None or not text.strip():
         return None
     try:
-        return float(text.replace(",", "."))
+        return parse_decimal(text)
     except ValueError as exc:
         raise InvalidData(f"{field}: not a number") from exc
 

@@ -30,7 +30,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from monitor.core import i18n
 from monitor.core.access import Actor
-from monitor.core.localtime import format_local
+from monitor.core.localtime import format_local, zone_label
 from monitor.core.models import Role
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -120,6 +120,7 @@ def render(
         "dt": format_dt,
         "url_with": _url_with(request),
         "path": request.url.path,
+        "zone": zone_label(),
     }
     values.update(context or {})
     html = env.get_template(template).render(values)

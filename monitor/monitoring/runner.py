@@ -32,6 +32,7 @@ from monitor.monitoring.schedule import Job
 from monitor.outages import incidents
 from monitor.outages.evaluator import Observation, Transition, observe
 from monitor.registry.cameras import probe_target
+from probes.faults import PICTURE_FAULTS
 from probes.registry import Probers
 from probes.result import DeviceIdentity, ProbeResult, ProbeTarget
 
@@ -220,7 +221,7 @@ class Runner:
         verdict = judge_picture(session, camera.id, result.frame, self.memory)
         judged = result.with_picture(verdict.assessment.faults, verdict.assessment.metrics)
         now = utcnow()
-        if verdict.assessment.ok:
+        if picture_is_good(verdict.assessment.ok, status, result.kind):
             status.last_good_jpeg, status.last_good_at = verdict.thumbnail, now
         else:
             status.last_fault_jpeg, status.last_fault_at = verdict.thumbnail, now
@@ -240,6 +241,17 @@ class Runner:
         changes = audit.diff(before, {"serial": camera.serial, "firmware": camera.firmware})
         if changes:
             audit.record(session, SYSTEM, "probe_update", "camera", camera.code, changes)
+
+
+def picture_is_good(assessment_ok: bool, status: CameraStatus, kind: str) -> bool:
+    """Whether a grab may be shown as the camera's "last good picture".
+
+    Not when another probe kind's latest picture of the same camera found a picture fault (a
+    half-covered lens that one grab's judgement missed): the page would caption the picture of
+    a camera that is degraded right now as "good".
+    """
+    others = {f for k, faults in (status.faults_by_kind or {}).items() if k != kind for f in faults}
+    return assessment_ok and not others & PICTURE_FAULTS
 
 
 def new_status(camera_id: int) -> CameraStatus:

@@ -23,7 +23,13 @@ from monitor.core.models import (
     Role,
     Ticket,
 )
-from monitor.reports.common import AreaIndex, area_by_code, as_utc, covered_seconds
+from monitor.reports.common import (
+    AreaIndex,
+    area_by_code,
+    as_utc,
+    availability_share,
+    covered_seconds,
+)
 
 # Who may read availability reports: police and the staff (crews see their tickets instead).
 REPORT_ROLES = (Role.ADMIN, Role.TECHNICIAN, Role.POLICE)
@@ -86,9 +92,7 @@ class CameraAvailability:
     @property
     def availability(self) -> float | None:
         """Share of the monitored time without an outage (None when not monitored at all)."""
-        if self.monitored_seconds <= 0:
-            return None
-        return max(0.0, 1.0 - self.unavailable_seconds / self.monitored_seconds)
+        return availability_share(self.monitored_seconds, self.unavailable_seconds)
 
 
 @dataclass(slots=True)
@@ -105,9 +109,7 @@ class AreaAvailability:
     @property
     def availability(self) -> float | None:
         """Share of camera-time without an outage."""
-        if self.monitored_seconds <= 0:
-            return None
-        return max(0.0, 1.0 - self.unavailable_seconds / self.monitored_seconds)
+        return availability_share(self.monitored_seconds, self.unavailable_seconds)
 
 
 @dataclass(slots=True)

@@ -89,3 +89,16 @@ def covered_seconds(
     if current_lo is not None and current_hi is not None:
         total += (current_hi - current_lo).total_seconds()
     return total
+
+
+def availability_share(monitored_seconds: float, unavailable_seconds: float) -> float | None:
+    """camwatch's one definition of availability (docs/availability.md), None when not monitored.
+
+    The share of the monitored time in which the camera delivered usable footage: time inside
+    an outage of either kind (down, or degraded by a picture/clock fault) is unavailable; time
+    inside a maintenance window is not an outage. Reports, coverage look-ups and movement-model
+    reviews all use this.
+    """
+    if monitored_seconds <= 0:
+        return None
+    return max(0.0, 1.0 - unavailable_seconds / monitored_seconds)

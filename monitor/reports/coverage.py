@@ -45,6 +45,8 @@ class CameraCoverage:
     status: str
     down_seconds: float
     degraded_seconds: float
+    # Down or degraded (the one availability definition, docs/availability.md).
+    unavailable_seconds: float = 0.0
     faults: list[str] = field(default_factory=list)
     incident_ids: list[int] = field(default_factory=list)
 
@@ -203,12 +205,14 @@ def _judge(
     if end == start:
         down_seconds = 0.0
         degraded_seconds = 0.0
+        unavailable_seconds = 0.0
         status = DOWN if down else DEGRADED if degraded else WORKING
     else:
         spans_down = [(i.started_at, i.ended_at or horizon) for i in down]
         spans_degraded = [(i.started_at, i.ended_at or horizon) for i in degraded]
         down_seconds = covered_seconds(spans_down, start, end)
         degraded_seconds = covered_seconds(spans_degraded, start, end)
+        unavailable_seconds = covered_seconds(spans_down + spans_degraded, start, end)
         if down_seconds >= (end - start).total_seconds() - 1:
             status = DOWN
         elif down_seconds > 0:
@@ -235,6 +239,7 @@ def _judge(
         status=status,
         down_seconds=down_seconds,
         degraded_seconds=degraded_seconds,
+        unavailable_seconds=unavailable_seconds,
         faults=faults,
         incident_ids=sorted(i.id for i in incidents),
     )

@@ -6,8 +6,9 @@ import enum
 from datetime import UTC, datetime
 from typing import ClassVar, overload
 
-from sqlalchemy import DateTime, Enum, MetaData
+from sqlalchemy import DateTime, Dialect, Enum, MetaData
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -48,11 +49,30 @@ def str_enum(enum_cls: type[enum.Enum]) -> Enum:
     )
 
 
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timestamp stored as UTC and always read back as aware UTC, on every backend.
+
+    SQLite keeps no offset: without this, times read from it were naive and the API wrote them
+    without an offset, and an aware non-UTC time would have been stored as its wall clock.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Aware times are converted to UTC; naive ones are taken as UTC already."""
+        return as_utc(value)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Every stored time comes back aware, in UTC."""
+        return as_utc(value)
+
+
 class Base(DeclarativeBase):
     """Base of every table."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map: ClassVar = {datetime: DateTime(timezone=True)}
+    type_annotation_map: ClassVar = {datetime: UtcDateTime()}
 
 
 class TimestampMixin:
