@@ -36,6 +36,9 @@ class Incident(Base):
         ForeignKey("incidents.id", ondelete="SET NULL"), index=True
     )
     area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="SET NULL"))
+    # The area's path when the outage began: after a merger the outage still names (and filters
+    # by) the commune and cluster it happened in.
+    area_path: Mapped[str] = mapped_column(String(400), default="", index=True)
     state: Mapped[str] = mapped_column(String(16))  # the worst state seen: down or degraded
     started_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     ended_at: Mapped[datetime | None] = mapped_column(index=True)
@@ -75,7 +78,8 @@ class Ticket(Base):
     crew_id: Mapped[int | None] = mapped_column(
         ForeignKey("crews.id", ondelete="SET NULL"), index=True
     )
-    district_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="SET NULL"))
+    # The camera's (or group's) area when the ticket was opened.
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="SET NULL"))
     state: Mapped[TicketState] = mapped_column(str_enum(TicketState), index=True)
     priority: Mapped[int] = mapped_column(default=3)  # 1 urgent .. 4 low
     fault: Mapped[str] = mapped_column(String(32))

@@ -180,5 +180,8 @@ class ModelReview(Base, TimestampMixin):
     decision: Mapped[ReviewDecision] = mapped_column(str_enum(ReviewDecision))
     reviewer: Mapped[str] = mapped_column(String(200))
     recorded_by: Mapped[str] = mapped_column(String(80), default="")
+    # The instance's area when the review was recorded (a merged commune keeps its name here).
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="SET NULL"))
 
     instance: Mapped[ModelInstance] = relationship(back_populates="reviews")
+    area: Mapped[Area | None] = relationship()
