@@ -37,7 +37,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("PATCH", "/api/v1/areas/ST-TP"): {"name": "Xã Tịnh Phong"},
     ("POST", "/api/v1/hosts"): {"name": "Hộ {role}", "area_code": "ST-TP"},
     ("PATCH", "/api/v1/hosts/{school}"): {"contact_name": "Trần Thị B"},
-    ("POST", "/api/v1/crews"): {"name": "Tổ {role}", "district_codes": ["BS"]},
+    ("POST", "/api/v1/crews"): {"name": "Tổ {role}", "area_codes": ["BS"]},
     ("POST", "/api/v1/users"): {"username": "new-{role}", "role": "police"},
     ("POST", "/api/v1/auth/tokens"): {"name": "script"},
     ("PATCH", "/api/v1/users/{police_user}"): {"full_name": "Lê Văn C"},
@@ -126,7 +126,7 @@ def _fresh(client: TestClient, seed: Seed, kind: str, tag: str) -> str:
     if kind == "new_host":
         body = {"name": f"Hộ xoá {tag}", "area_code": "ST-TP"}
         return str(client.post("/api/v1/hosts", json=body, headers=admin).json()["id"])
-    body = {"name": f"Tổ xoá {tag}", "district_codes": ["BS"]}
+    body = {"name": f"Tổ xoá {tag}", "area_codes": ["BS"]}
     return str(client.post("/api/v1/crews", json=body, headers=admin).json()["id"])
 
 

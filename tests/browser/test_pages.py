@@ -32,11 +32,11 @@ def log_in(browser: Browser, site: Site, username: str, start: str = "/outages")
 def test_police_filters_outages_and_exports_pdf_and_xlsx(browser: Browser, site: Site) -> None:
     page = log_in(browser, site, "police1")
     assert page.locator("#current-user").inner_text().startswith("Người dùng: police1")
-    page.select_option("#f-district", label="Huyện Sơn Tịnh")
+    page.select_option("#f-cluster", label="Huyện Sơn Tịnh")
     page.fill("#f-start", "2026-10-01T00:00")
     page.fill("#f-end", "2026-10-15T00:00")
     page.click("#f-submit")
-    page.wait_for_url(lambda url: "district=ST" in url)
+    page.wait_for_url(lambda url: "cluster=ST" in url)
     assert page.locator("#outage-total").inner_text() == "2"
     rows = page.locator("#outages tbody tr.outage")
     assert rows.count() == 2

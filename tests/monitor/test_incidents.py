@@ -119,7 +119,7 @@ def test_a_crew_cannot_verify_or_close_by_hand(database, settings) -> None:
             username="tho",
             role=Role.CREW,
             crew_id=ticket.crew_id,
-            district_ids=frozenset(),
+            area_ids=frozenset(),
         )
         for target in (TicketState.VERIFIED, TicketState.CLOSED):
             try:
