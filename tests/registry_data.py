@@ -105,6 +105,14 @@ def seed_registry(db: Database, rules: CameraRules) -> Seed:
             )
             seed.tokens[role.value] = token
             seed.user_ids[role.value] = user.id
+        # The police post of one commune: sees Tịnh Phong only.
+        user, token = users.create_user(
+            s,
+            system,
+            UserCreate(username="police_commune1", role=Role.POLICE, area_codes=["ST-TP"]),
+        )
+        seed.tokens["police_commune"] = token
+        seed.user_ids["police_commune"] = user.id
     return seed
 
 

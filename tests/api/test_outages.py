@@ -72,7 +72,7 @@ def test_csv_and_xlsx_exports_hold_the_filtered_rows_in_vietnamese(
     assert data.max_row == 6
     assert data.cell(row=5, column=10).value == "Hình mờ"
     written = {row[0].value: row[1].value for row in filters.iter_rows(min_row=2)}
-    assert written["Huyện/thị xã"] == "Huyện Sơn Tịnh (ST)"
+    assert written["Cụm"] == "Huyện Sơn Tịnh (ST)"
     assert written["Tình trạng sự cố"] == "Đã kết thúc"
 
 
