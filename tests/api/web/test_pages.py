@@ -53,8 +53,7 @@ def test_outage_page_filters_sorts_and_speaks_both_languages(
     assert "BS-0001" in page.text and "ST-0002" not in page.text
     assert "Không có luồng video" in page.text and "Đang diễn ra" in page.text
     assert (
-        "/api/v1/outages/export?cluster=BS&amp;start=2026-10-01T00%3A00&amp;format=pdf"
-        in page.text
+        "/api/v1/outages/export?cluster=BS&amp;start=2026-10-01T00%3A00&amp;format=pdf" in page.text
     )
     by_duration = client.get("/outages", params={"sort": "duration", "order": "desc"}).text
     codes = re.findall(r'<tr class="outage"[^>]*>.*?/cameras/([A-Z0-9-]+)"', by_duration, re.S)

@@ -55,9 +55,7 @@ def test_a_quiet_month_and_a_crew_users_scope(
     with database.session() as s:
         crew = Actor.for_user(s, s.get(User, seed.user_ids["crew"]))
         report = availability_report(s, crew, parse_period("2026-09"), now=NOW)
-        one_cluster = availability_report(
-            s, ADMIN, parse_period("2026-Q4"), area="BS", now=NOW
-        )
+        one_cluster = availability_report(s, ADMIN, parse_period("2026-Q4"), area="BS", now=NOW)
     assert sorted(c.code for c in report.cameras) == ["ST-0001", "ST-0002"]
     assert all(c.availability == 1.0 for c in report.cameras)
     assert report.worst == [] and report.crews == []
