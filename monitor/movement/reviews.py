@@ -24,7 +24,7 @@ def add_review(session: Session, actor: Actor, code: str, data: ReviewCreate) ->
     """Record a review of an instance and apply its decision to the instance's status."""
     require_editor(actor)
     instance = get_instance(session, actor, code)
-    review = ModelReview(**data.model_dump(), recorded_by=actor.username)
+    review = ModelReview(**data.model_dump(), recorded_by=actor.username, area_id=instance.area_id)
     instance.reviews.append(review)
     before = instance.status
     instance.status = STATUS_AFTER[data.decision]
@@ -67,6 +67,7 @@ def review_public(session: Session, instance: ModelInstance, review: ModelReview
         decision=review.decision,
         reviewer=review.reviewer,
         recorded_by=review.recorded_by,
+        area_name=review.area.name if review.area is not None else "",
         camera_health=health,
     )
 

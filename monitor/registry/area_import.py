@@ -33,7 +33,7 @@ from monitor.core.models import (
 )
 from monitor.registry.areas import area_fields, move_area
 from monitor.registry.columns import Column, headers, map_header, normalise_header
-from monitor.registry.importer import parse_date, validate_rows
+from monitor.registry.importer import parse_date
 from monitor.registry.sheets import Table, write_csv, write_xlsx
 
 AREA_COLUMNS: tuple[Column, ...] = (
@@ -154,17 +154,7 @@ class _AreaValidator:
             except ValueError as exc:
                 self._problem(number, "effective_on", str(exc))
                 ok = False
-        if not ok or level is None or kind is None:
-            return None
-        if code in self.rows:
-            self._problem(number, "code", f"code repeats row {self.rows[code].number}")
-            return None
-        existing = self.known.get(code)
-        if existing is not None and existing.retired:
-            self._problem(number, "code", f"{code} was merged into another unit: use a new code")
-            return None
-        if existing is not None and existing.level != level:
-            self._problem(number, "level", f"{code} is a {existing.level.value} already")
+        if level is None or kind is None:
             return None
         row = AreaRow(
             number=number,
@@ -176,7 +166,17 @@ class _AreaValidator:
             replaces=[c for c in re.split(r"[,;\s]+", values.get("replaces", "")) if c],
             effective_on=effective,
         )
-        if not self._check_replaces(row):
+        if not self._check_replaces(row) or not ok:
+            return None
+        if code in self.rows:
+            self._problem(number, "code", f"code repeats row {self.rows[code].number}")
+            return None
+        existing = self.known.get(code)
+        if existing is not None and existing.retired:
+            self._problem(number, "code", f"{code} was merged into another unit: use a new code")
+            return None
+        if existing is not None and existing.level != level:
+            self._problem(number, "level", f"{code} is a {existing.level.value} already")
             return None
         self.rows[code] = row
         return row
@@ -277,10 +277,14 @@ DEPTH = {AreaLevel.PROVINCE: 0, AreaLevel.CLUSTER: 1, AreaLevel.COMMUNE: 2, Area
 def validate_areas(session: Session, table: Table) -> list[AreaRow]:
     """Check every row and the file as a whole; ImportRejected with all problems."""
     validator = _AreaValidator(table, session)
-    rows = validate_rows(validator, table, "area")
-    validator.check_file()
-    if validator.problems:
+    if any(p.row == 1 for p in validator.problems):  # a wrong header: the rows mean nothing
         raise ImportRejected(validator.problems)
+    rows = [row for number, cells in table.rows if (row := validator.validate(number, cells))]
+    if not table.rows:
+        validator.problems.append(RowProblem(2, "", "the file holds no area rows"))
+    validator.check_file()  # parents and replaced units, across the whole file
+    if validator.problems:
+        raise ImportRejected(sorted(validator.problems, key=lambda p: p.row))
     return rows
 
 

@@ -1,4 +1,4 @@
-"""Probes spread over Celery workers through the real RabbitMQ, one queue per routing area (cluster)."""
+"""Probes spread over Celery workers through the real RabbitMQ, one queue per cluster."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, event, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from monitor.core.models.base import Base, str_enum, utcnow
@@ -51,6 +51,18 @@ class Incident(Base):
     members: Mapped[list[Incident]] = relationship(foreign_keys=[group_id])
 
     __table_args__ = (Index("ix_incidents_open", "ended_at", "kind"),)
+
+
+@event.listens_for(Incident, "before_insert")
+def _remember_area_path(_mapper, connection, incident: Incident) -> None:  # type: ignore[no-untyped-def]
+    # Every way an outage is written keeps where it happened, whatever moves later.
+    if incident.area_id is None and incident.camera_id is not None:
+        incident.area_id = connection.scalar(
+            select(Camera.area_id).where(Camera.id == incident.camera_id)
+        )
+    if not incident.area_path and incident.area_id is not None:
+        path = connection.scalar(select(Area.path).where(Area.id == incident.area_id))
+        incident.area_path = path or ""
 
 
 class TicketState(enum.StrEnum):
