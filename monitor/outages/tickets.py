@@ -259,8 +259,10 @@ def _query(actor: Actor):  # type: ignore[no-untyped-def]
     )
     if actor.role == Role.CREW:
         stmt = stmt.where(Ticket.crew_id == (actor.crew_id or -1))
-    elif actor.area_ids is not None:  # a commune police post: its areas' tickets
-        stmt = stmt.where(Ticket.area_id.in_(select(Area.id).where(actor.area_filter(Area.path))))
+    elif actor.area_ids is not None:  # a commune police post: tickets of outages in its areas
+        stmt = stmt.where(
+            Ticket.incident_id.in_(select(Incident.id).where(actor.area_filter(Incident.area_path)))
+        )
     return stmt
 
 
