@@ -32,9 +32,9 @@ class DemoArea:
 
 
 # The new Quảng Ngãi (merged with Kon Tum on 1 July 2025): 96 commune-level units, 86 xã, 9 phường
-# and the Lý Sơn special zone, no districts. The province code 51 is the official one; every other
+# and the Lý Sơn special zone, two tiers only. The province code 51 is the official one; every other
 # code here is a DEMO code, not the official unit code. Names: the 9 wards, Lý Sơn and the xã
-# named after the former districts they absorbed (plus Tịnh Khê, Vạn Tường, Măng Đen) are real
+# named after the former district they absorbed (plus Tịnh Khê, Vạn Tường, Măng Đen) are real
 # names as far as we know them; the "Xã Giả lập NN" units are INVENTED to reach the real count
 # of 86 xã. The clusters ("cụm") are an invented work organisation for the repair crews; Lý Sơn
 # sits directly under the province (no cluster, no crew: its tickets go to the technicians).

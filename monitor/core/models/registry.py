@@ -16,8 +16,8 @@ class AreaLevel(enum.StrEnum):
     """Levels of the two-tier local administration (since 1 July 2025), plus an optional grouping.
 
     province → commune level (xã, phường, đặc khu) → village / residential group (thôn, tổ dân
-    phố). A province may group communes for its crews and reports (a cluster, "cụm", or a former
-    district kept for history); nothing requires that level.
+    phố). A province may group communes for its crews and reports (a cluster, "cụm", or a
+    former district kept for history); nothing requires that level.
     """
 
     PROVINCE = "province"  # tỉnh / thành phố trực thuộc TW
