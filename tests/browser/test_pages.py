@@ -47,7 +47,7 @@ def test_police_filters_outages_and_exports_pdf_and_xlsx(browser: Browser, site:
     pdf = PdfReader(io.BytesIO(pdf_download.value.path().read_bytes()))
     text = "\n".join(p.extract_text() for p in pdf.pages)
     assert "Danh sách sự cố camera" in text
-    assert "Huyện/thị xã: Huyện Sơn Tịnh (ST)" in text
+    assert "Cụm: Huyện Sơn Tịnh (ST)" in text
     assert "Từ: 2026-10-01 00:00" in text and "Đến: 2026-10-15 00:00" in text
     assert "Xã Tịnh Phong" in text and "Mất kết nối" in text and "Hình mờ" in text
     assert "BS-0001" not in text
