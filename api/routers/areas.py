@@ -113,7 +113,7 @@ def export_file(
 def get_area(code: str, session: SessionDep, actor: CurrentActor) -> AreaPublic:
     """One area."""
     area = areas.get_area(session, code)
-    if not actor.sees_area(area) and area.level != AreaLevel.PROVINCE:
+    if not areas.sees(session, actor, area):
         raise NotFound(f"area {code!r} not found")
     return AreaPublic.model_validate(area)
 

@@ -52,6 +52,17 @@ def list_areas(
     return paginate(session, stmt.order_by(Area.path), limit, offset)
 
 
+def sees(session: Session, actor: Actor, area: Area) -> bool:
+    """True when the actor may read this area: inside its scope, or above it (its province,
+    its cluster)."""
+    if actor.sees_area(area) or area.level == AreaLevel.PROVINCE:
+        return True
+    if not actor.area_ids:
+        return False
+    paths = session.scalars(select(Area.path).where(Area.id.in_(sorted(actor.area_ids))))
+    return any(f"/{area.id}/" in path for path in paths)
+
+
 def _above_scope(session: Session, actor: Actor) -> ColumnElement[bool]:
     # A crew or commune police user sees the areas above its own (province, cluster), not others.
     if not actor.area_ids:

@@ -82,6 +82,8 @@ def test_a_commune_police_user_sees_exactly_its_commune(
     }
     codes = {a["code"] for a in client.get("/api/v1/areas", headers=post).json()["items"]}
     assert codes == {"QNG", "ST", "ST-TP", "ST-TP-1"}
+    assert client.get("/api/v1/areas/ST", headers=post).status_code == 200  # its cluster
+    assert client.get("/api/v1/areas/ST-TK", headers=post).status_code == 404  # a neighbour
 
 
 def test_areas_import_and_export_over_the_api(client: TestClient, seed: Seed) -> None:
