@@ -18,8 +18,9 @@ router = APIRouter(prefix="/api/v1/outages", tags=["outages"])
 
 
 def outage_filter(
-    district: str | None = None,
-    commune: str | None = None,
+    cluster: Annotated[str | None, Query(description="cluster (cụm) code")] = None,
+    commune: Annotated[str | None, Query(description="commune/ward/special zone code")] = None,
+    area: Annotated[str | None, Query(description="any area code (a village…)")] = None,
     start: Annotated[
         str | None, Query(description="ISO date or time; without an offset it is Vietnam time")
     ] = None,
@@ -32,8 +33,9 @@ def outage_filter(
 ) -> OutageFilter:
     """The outage filter from query parameters (empty values mean no filter)."""
     return OutageFilter(
-        district=district or None,
+        cluster=cluster or None,
         commune=commune or None,
+        area=area or None,
         start=parse_time(start, field="start"),
         end=parse_time(end, field="end"),
         fault=fault or None,
@@ -55,7 +57,7 @@ def outages(
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> OutagePage:
-    """Camera and group outages the user may see (a crew: its districts), newest first."""
+    """Camera and group outages the user may see (crews, commune police: theirs), newest first."""
     rows, total = list_outages(
         session, actor, flt, sort=sort, descending=order == "desc", limit=limit, offset=offset
     )

@@ -1,4 +1,4 @@
-"""Availability reports per camera, commune, district and crew (JSON API and exports)."""
+"""Availability reports per camera, village, commune, cluster and crew (JSON API and exports)."""
 
 from __future__ import annotations
 
@@ -20,21 +20,27 @@ ReportActor = Annotated[Actor, require_roles(*REPORT_ROLES)]
 PeriodQuery = Annotated[str, Query(description="YYYY-MM (a month) or YYYY-Qn (a quarter)")]
 
 
+AreaQuery = Annotated[
+    str | None, Query(description="a cluster, commune or village code; none: the whole province")
+]
+
+
 def _with_availability(item: Any) -> dict[str, Any]:
     return asdict(item) | {"availability": item.availability}
 
 
 @router.get("/availability")
 def availability(
-    session: SessionDep, actor: ReportActor, period: PeriodQuery, district: str | None = None
+    session: SessionDep, actor: ReportActor, period: PeriodQuery, area: AreaQuery = None
 ) -> dict[str, Any]:
-    """Availability %, outages and repair times for the period (optionally one district)."""
-    report = availability_report(session, actor, parse_period(period), district=district or None)
+    """Availability %, outages and repair times for the period (optionally one area)."""
+    report = availability_report(session, actor, parse_period(period), area=area or None)
     return {
         "period": asdict(report.period),
-        "district": report.district,
-        "districts": [_with_availability(a) for a in report.districts],
+        "area": report.area,
+        "clusters": [_with_availability(a) for a in report.clusters],
         "communes": [_with_availability(a) for a in report.communes],
+        "villages": [_with_availability(a) for a in report.villages],
         "cameras": [_with_availability(c) for c in report.cameras],
         "worst": [_with_availability(c) for c in report.worst],
         "crews": [asdict(c) for c in report.crews],
@@ -46,12 +52,12 @@ def availability_export(
     session: SessionDep,
     actor: ReportActor,
     period: PeriodQuery,
-    district: str | None = None,
+    area: AreaQuery = None,
     format: Annotated[str, Query(pattern="^(xlsx|pdf)$")] = "xlsx",
     lang: str = "vi",
 ) -> Response:
     """The availability report as XLSX or PDF."""
-    report = availability_report(session, actor, parse_period(period), district=district or None)
+    report = availability_report(session, actor, parse_period(period), area=area or None)
     result = export_availability(session, report, format, lang=normalize_lang(lang))
     disposition = f'attachment; filename="{result.filename}"'
     return Response(

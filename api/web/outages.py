@@ -27,7 +27,9 @@ PAGE_SIZE = 50
 
 def area_options(session: Session, actor: Actor, level: AreaLevel) -> list[Area]:
     """Areas of one level inside the actor's scope, by name, for a filter's drop-down."""
-    stmt = select(Area).where(Area.level == level, actor.area_filter(Area.path))
+    stmt = select(Area).where(
+        Area.level == level, actor.area_filter(Area.path), Area.superseded_by_id.is_(None)
+    )
     return list(session.scalars(stmt.order_by(Area.name)))
 
 
@@ -45,8 +47,9 @@ def outages_page(
     listing = Page([], 0, 1, 1, 1)
     try:
         flt = outage_filter(
-            district=params.get("district"),
+            cluster=params.get("cluster"),
             commune=params.get("commune"),
+            area=params.get("area"),
             start=params.get("start"),
             end=params.get("end"),
             fault=params.get("fault"),
@@ -80,7 +83,7 @@ def outages_page(
             "order": order,
             "error": error,
             "q": params,
-            "districts": area_options(session, actor, AreaLevel.DISTRICT),
+            "clusters": area_options(session, actor, AreaLevel.CLUSTER),
             "communes": area_options(session, actor, AreaLevel.COMMUNE),
             "faults": list(FaultCode),
             "export_query": urlencode(export_params),

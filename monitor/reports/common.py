@@ -6,9 +6,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from monitor.core.access import with_predecessors
 from monitor.core.errors import InvalidData
 from monitor.core.localtime import from_local
 from monitor.core.models import Area, AreaLevel, as_utc
@@ -31,7 +32,7 @@ def parse_time(text: str | None, *, field: str) -> datetime | None:
 
 @dataclass(slots=True)
 class AreaIndex:
-    """All areas by id, to name a camera's commune and district without a query per row."""
+    """All areas by id, to name a camera's commune and cluster without a query per row."""
 
     by_id: dict[int, Area]
 
@@ -52,9 +53,33 @@ class AreaIndex:
         return area if area.level == level else None
 
     def name(self, area_id: int | None, level: AreaLevel) -> str:
-        """The name of the commune/district an area lies in ('' when none)."""
+        """The name of the commune/cluster an area lies in ('' when none)."""
         found = self.ancestor(area_id, level)
         return found.name if found else ""
+
+    def in_path(self, path: str, level: AreaLevel) -> Area | None:
+        """The area of this level along a stored path (an outage's path when it began)."""
+        for part in path.strip("/").split("/"):
+            candidate = self.by_id.get(int(part)) if part else None
+            if candidate is not None and candidate.level == level:
+                return candidate
+        return None
+
+    def name_in_path(self, path: str, level: AreaLevel) -> str:
+        """The name the area of this level had along a stored path ('' when none)."""
+        found = self.in_path(path, level)
+        return found.name if found else ""
+
+
+def area_scope(session: Session, code: str, level: AreaLevel | None = None) -> list[int]:
+    """Ids of the area of this code and of the units merged into it (InvalidData if unknown)."""
+    area = area_by_code(session, code, level)
+    return sorted(with_predecessors(session, {area.id}))
+
+
+def path_condition(path_column, ids: list[int]):
+    """SQL condition: a path column passes through one of these area ids."""
+    return or_(*(path_column.like(f"%/{i}/%") for i in ids))
 
 
 def area_by_code(session: Session, code: str, level: AreaLevel | None = None) -> Area:

@@ -38,7 +38,7 @@ class CameraCoverage:
     name: str
     address: str
     commune: str
-    district: str
+    cluster: str
     latitude: float
     longitude: float
     distance_m: float
@@ -232,7 +232,7 @@ def _judge(
         name=row.name,
         address=row.address,
         commune=areas.name(row.area_id, AreaLevel.COMMUNE),
-        district=areas.name(row.area_id, AreaLevel.DISTRICT),
+        cluster=areas.name(row.area_id, AreaLevel.CLUSTER),
         latitude=row.latitude,
         longitude=row.longitude,
         distance_m=round(distance, 1),
