@@ -9,7 +9,6 @@ from fastapi.responses import Response
 
 from api.deps import CurrentActor, SessionDep
 from monitor.core.i18n import normalize_lang
-from monitor.reports.common import parse_time
 from monitor.reports.exports import export_outages
 from monitor.reports.outages import OutageFilter, list_outages
 from monitor.reports.schemas import OutagePage
@@ -32,15 +31,17 @@ def outage_filter(
     camera: str | None = None,
 ) -> OutageFilter:
     """The outage filter from query parameters (empty values mean no filter)."""
-    return OutageFilter(
-        cluster=cluster or None,
-        commune=commune or None,
-        area=area or None,
-        start=parse_time(start, field="start"),
-        end=parse_time(end, field="end"),
-        fault=fault or None,
-        state=state or None,
-        camera=camera or None,
+    return OutageFilter.from_query(
+        {
+            "cluster": cluster,
+            "commune": commune,
+            "area": area,
+            "start": start,
+            "end": end,
+            "fault": fault,
+            "state": state,
+            "camera": camera,
+        }
     )
 
 

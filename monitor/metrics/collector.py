@@ -57,6 +57,7 @@ from monitor.core.models.incidents import (
 )
 from monitor.core.models.monitoring import CameraStatus, HealthState, ProbeSchedule
 from monitor.core.models.registry import Area, AreaLevel, Camera
+from monitor.registry.areas import path_ids
 from probes.faults import FaultCode
 
 logger = logging.getLogger(__name__)
@@ -198,8 +199,8 @@ def _area_places(
                 break
             current = by_id[current.superseded_by_id]
         area = commune = ""
-        for part in current.path.strip("/").split("/"):
-            found = by_id.get(int(part)) if part else None
+        for area_id in path_ids(current.path):
+            found = by_id.get(area_id)
             if found is None:
                 continue
             if found.level == level:

@@ -27,7 +27,7 @@ from monitor.core.models import (
 from monitor.core.settings import Settings
 from monitor.outages import tickets
 from monitor.outages.evaluator import Transition
-from monitor.reports.common import AreaIndex
+from monitor.registry.area_index import AreaIndex
 
 logger = logging.getLogger(__name__)
 

@@ -24,8 +24,8 @@ from monitor.core.models import (
     Role,
     Ticket,
 )
+from monitor.registry.area_index import AreaIndex
 from monitor.reports.common import (
-    AreaIndex,
     area_scope,
     as_utc,
     availability_share,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import or_, select
@@ -28,47 +27,6 @@ def parse_time(text: str | None, *, field: str) -> datetime | None:
     if not 1900 <= value.year <= 2200:
         raise InvalidData(f"{field}: the year must be between 1900 and 2200")
     return from_local(value)
-
-
-@dataclass(slots=True)
-class AreaIndex:
-    """All areas by id, to name a camera's commune and cluster without a query per row."""
-
-    by_id: dict[int, Area]
-
-    @classmethod
-    def load(cls, session: Session) -> AreaIndex:
-        """Read every area once (a province has a few hundred)."""
-        return cls({a.id: a for a in session.scalars(select(Area))})
-
-    def ancestor(self, area_id: int | None, level: AreaLevel) -> Area | None:
-        """The area of this level on the way up from `area_id` (itself included)."""
-        area = self.by_id.get(area_id) if area_id is not None else None
-        if area is None:
-            return None
-        for part in area.path.strip("/").split("/"):
-            candidate = self.by_id.get(int(part)) if part else None
-            if candidate is not None and candidate.level == level:
-                return candidate
-        return area if area.level == level else None
-
-    def name(self, area_id: int | None, level: AreaLevel) -> str:
-        """The name of the commune/cluster an area lies in ('' when none)."""
-        found = self.ancestor(area_id, level)
-        return found.name if found else ""
-
-    def in_path(self, path: str, level: AreaLevel) -> Area | None:
-        """The area of this level along a stored path (an outage's path when it began)."""
-        for part in path.strip("/").split("/"):
-            candidate = self.by_id.get(int(part)) if part else None
-            if candidate is not None and candidate.level == level:
-                return candidate
-        return None
-
-    def name_in_path(self, path: str, level: AreaLevel) -> str:
-        """The name the area of this level had along a stored path ('' when none)."""
-        found = self.in_path(path, level)
-        return found.name if found else ""
 
 
 def area_scope(session: Session, code: str, level: AreaLevel | None = None) -> list[int]:

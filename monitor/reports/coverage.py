@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 from monitor.core.access import Actor
 from monitor.core.errors import InvalidData
 from monitor.core.models import Area, AreaLevel, Camera, Incident, IncidentKind, Role
+from monitor.registry.area_index import AreaIndex
 from monitor.registry.cameras import get_camera
-from monitor.reports.common import AreaIndex, as_utc, covered_seconds
+from monitor.reports.common import as_utc, covered_seconds
 
 # Who may ask where cameras were working: police for investigations, and the staff.
 COVERAGE_ROLES = (Role.ADMIN, Role.TECHNICIAN, Role.POLICE)

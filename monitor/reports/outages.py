@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -13,7 +14,8 @@ from monitor.core.errors import InvalidData
 from monitor.core.i18n import fault_label, t
 from monitor.core.localtime import format_local
 from monitor.core.models import Area, AreaLevel, Camera, Incident, IncidentKind, Ticket
-from monitor.reports.common import AreaIndex, area_scope, as_utc, path_condition
+from monitor.registry.area_index import AreaIndex
+from monitor.reports.common import area_scope, as_utc, parse_time, path_condition
 from probes.faults import FaultCode
 
 SORTS = ("start", "end", "duration", "camera", "area")
@@ -33,6 +35,24 @@ class OutageFilter:
     fault: str | None = None
     state: str | None = None  # "open" (still going) or "closed"
     camera: str | None = None  # camera code
+
+    @classmethod
+    def from_query(cls, params: Mapping[str, str | None]) -> OutageFilter:
+        """The filter from a query string or form (empty values mean no filter)."""
+
+        def text(name: str) -> str | None:
+            return (params.get(name) or "").strip() or None
+
+        return cls(
+            cluster=text("cluster"),
+            commune=text("commune"),
+            area=text("area"),
+            start=parse_time(text("start"), field="start"),
+            end=parse_time(text("end"), field="end"),
+            fault=text("fault"),
+            state=text("state"),
+            camera=text("camera"),
+        )
 
     def check(self) -> None:
         """InvalidData for values outside the vocabulary."""
