@@ -13,6 +13,7 @@ from api.routers import (
     areas,
     audit,
     auth,
+    camera_state,
     cameras,
     coverage,
     crews,
@@ -22,6 +23,7 @@ from api.routers import (
     movement,
     notifications,
     outages,
+    overview,
     references,
     reports,
     tickets,
@@ -40,6 +42,7 @@ ROUTERS = (
     auth,
     areas,
     hosts,
+    camera_state,
     cameras,
     crews,
     users,
@@ -52,6 +55,7 @@ ROUTERS = (
     reports,
     movement,
     notifications,
+    overview,
     web_pages,
 )
 
