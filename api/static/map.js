@@ -95,7 +95,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     var data = JSON.parse(document.getElementById("map-data").textContent);
-    var map = L.map("map", { preferCanvas: false, worldCopyJump: false });
+    var map = L.map("map", { minZoom: 3, maxZoom: 19 });
     window.camwatchMap = { map: map, mode: "tiles", markers: {} };
     L.control.scale({ imperial: false, maxWidth: 160 }).addTo(map);
     var grid = gridLayer(map);
@@ -115,6 +115,7 @@
     }
     var clusters = L.markerClusterGroup({
       maxClusterRadius: 40,
+      animate: false,
       showCoverageOnHover: false,
       iconCreateFunction: function (cluster) {
         var worst = "up";

@@ -1,0 +1,252 @@
+"""Headless Chromium on the home overview, the map and the camera search (desktop and phone)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+from pydantic import SecretStr
+from sqlalchemy import select
+
+from monitor.core.access import Actor
+from monitor.core.models import CameraStatus, HealthState, StateChange, User, utcnow
+from monitor.core.security import hash_password
+from monitor.registry import cameras
+from monitor.registry.cameras import CameraRules
+from monitor.registry.schemas import CameraCreate
+from tests.browser.conftest import Site
+from tests.registry_data import PASSWORD
+
+pytestmark = pytest.mark.xdist_group("browser")
+
+DESKTOP = {"width": 1400, "height": 1000}
+PHONE = {"width": 390, "height": 844}
+# Extra cameras on top of the test registry: (code, name, address, area, state, lat, lon).
+EXTRA = [
+    ("ST-0101", "Chợ Tịnh Phong", "Đường Trần Phú", "ST-TP", HealthState.DOWN, 15.1601, 108.7702),
+    (
+        "ST-0102",
+        "Cổng chợ phía Bắc",
+        "Trần Phú 12",
+        "ST-TP",
+        HealthState.DEGRADED,
+        15.1605,
+        108.771,
+    ),
+    ("ST-0103", "Ngã ba Trường Thọ", "Thôn Trường Thọ", "ST-TP-1", HealthState.UP, 15.17, 108.76),
+    ("ST-0104", "Bến xe", "Quốc lộ 1A", "ST-TP", HealthState.MAINTENANCE, 15.1402, 108.79),
+    ("BS-0102", "Cảng Dung Quất", "Khu kinh tế", "BS-BT", HealthState.UP, 15.21, 108.84),
+]
+
+
+@pytest.fixture(scope="module")
+def fleet(site: Site) -> Iterator[Site]:
+    """The browser site with five more cameras in every state, and a change in the last hour."""
+    with site.db.session() as s:
+        box_rules = _rules(site)
+        system = Actor.system("test")
+        for code, name, address, area, state, lat, lon in EXTRA:
+            camera = cameras.create_camera(
+                s,
+                system,
+                CameraCreate(
+                    code=code,
+                    name=name,
+                    address=address,
+                    area_code=area,
+                    onvif_host="127.0.0.1",
+                    latitude=lat,
+                    longitude=lon,
+                    vendor="Dahua" if code.startswith("ST") else "Hikvision",
+                    tags=["chợ"] if "chợ" in name.lower() else [],
+                    username="admin",
+                    password=SecretStr("x-secret-1"),
+                ),
+                box_rules,
+            )
+            s.flush()
+            s.add(CameraStatus(camera_id=camera.id, state=state, since=utcnow()))
+            if state == HealthState.DOWN:
+                s.add(
+                    StateChange(
+                        camera_id=camera.id,
+                        at=utcnow(),
+                        from_state=HealthState.UP,
+                        to_state=state,
+                        faults=["offline"],
+                    )
+                )
+        s.scalar(select(User).where(User.username == "admin1")).password_hash = hash_password(
+            PASSWORD
+        )
+    yield site
+
+
+def _rules(site: Site) -> CameraRules:
+    import ipaddress
+
+    from monitor.core.crypto import SecretBox
+
+    loopback = (ipaddress.ip_network("127.0.0.0/8"),)
+    return CameraRules(SecretBox("test-secret-key-" + "x" * 40), loopback)
+
+
+SCRIPT_ERRORS: dict[int, list[str]] = {}
+
+
+def script_errors(page: Page) -> list[str]:
+    """Uncaught script errors of the page so far."""
+    return SCRIPT_ERRORS.get(id(page), [])
+
+
+def log_in(browser: Browser, site: Site, username: str, viewport: dict[str, int]) -> Page:
+    """A fresh context of this size, logged in through the form, on the home page."""
+    context = browser.new_context(viewport=viewport, locale="vi-VN")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    errors = SCRIPT_ERRORS.setdefault(id(page), [])
+    page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
+    page.goto(site.url + "/login")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("#login-submit")
+    page.wait_for_url(site.url + "/")
+    return page
+
+
+def no_horizontal_scroll(page: Page) -> bool:
+    """True when the page is not wider than the screen."""
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_home_counts_match_the_api(browser: Browser, fleet: Site, viewport: dict) -> None:
+    page = log_in(browser, fleet, "technician1", viewport)
+    assert page.locator("h1").first.inner_text() == "Tổng quan"
+    assert "Cập nhật lúc" in page.locator("#updated").inner_text()
+    api = page.request
+    for state in ("up", "degraded", "down", "maintenance", "unknown"):
+        answer = api.get(f"{fleet.url}/api/v1/cameras?state={state}&enabled=true&limit=1")
+        assert answer.ok
+        shown = page.locator(f'[data-count="{state}"]').inner_text()
+        assert int(shown) == answer.json()["total"], state
+    everything = api.get(f"{fleet.url}/api/v1/cameras?enabled=true&limit=1").json()["total"]
+    assert int(page.locator('[data-count="cameras"]').inner_text()) == everything == 8
+    tickets = api.get(f"{fleet.url}/api/v1/tickets?open=true&limit=1").json()["total"]
+    assert int(page.locator('[data-count="open_tickets"]').inner_text()) == tickets
+    assert page.locator("#worst-areas tbody tr").count() >= 1
+    assert "ST-0101" in page.locator("#recent-changes").inner_text()
+    assert no_horizontal_scroll(page)
+    page.context.close()
+
+
+def test_home_refreshes_itself(browser: Browser, fleet: Site) -> None:
+    page = log_in(browser, fleet, "technician1", DESKTOP)
+    page.clock.install()
+    page.goto(fleet.url + "/")
+    first = page.locator("#updated-at").get_attribute("datetime") or ""
+    page.clock.run_for(61_000)  # the page's 60 s timer fires: the overview is fetched again
+    expect(page.locator("#updated-at")).not_to_have_attribute("datetime", first)
+    page.context.close()
+
+
+def test_map_shows_every_camera_coloured_and_answers_a_click(browser: Browser, fleet: Site) -> None:
+    page = log_in(browser, fleet, "police1", DESKTOP)
+    page.goto(fleet.url + "/map")
+    page.wait_for_function("window.camwatchMap && window.camwatchMap.ready")
+    assert script_errors(page) == []
+    assert page.evaluate("window.camwatchMap.mode") == "grid"  # no tile server in the tests
+    assert page.locator("#map-grid-note").is_visible()
+    assert page.locator(".leaflet-control-scale-line").count() == 1
+    expected = {
+        c["code"]: page.request.get(f"{fleet.url}/api/v1/cameras/{c['code']}/state").json()["state"]
+        for c in page.request.get(f"{fleet.url}/api/v1/cameras?limit=1000").json()["items"]
+    }
+    assert len(expected) == 8
+    # Zoomed in far enough, no marker is clustered: every camera is a dot of its state's colour.
+    seen: dict[str, str] = {}
+    for code in expected:
+        page.evaluate(
+            "code => { const m = window.camwatchMap.markers[code];"
+            " window.camwatchMap.map.setView(m.getLatLng(), 18, {animate: false}); }",
+            code,
+        )
+        dot = page.locator(f'.cam-dot[data-code="{code}"]')
+        expect(dot).to_be_visible()
+        seen[code] = dot.get_attribute("data-state") or ""
+    assert seen == expected
+    # The whole registry at once: clusters and single dots add up to every camera.
+    page.evaluate(
+        "() => { const cm = window.camwatchMap;"
+        " cm.map.fitBounds(Object.values(cm.markers).map(m => m.getLatLng()), {animate: false}); }"
+    )
+    page.wait_for_timeout(300)
+    singles = page.locator(".cam-dot").count()
+    clustered = sum(int(n) for n in page.locator(".cam-cluster span").all_inner_texts())
+    assert singles + clustered == 8
+    # Click a camera: its card.
+    page.evaluate(
+        "() => { const m = window.camwatchMap.markers['ST-0101'];"
+        " window.camwatchMap.map.setView(m.getLatLng(), 17, {animate: false}); }"
+    )
+    page.locator('.cam-dot[data-code="ST-0101"]').click()
+    card = page.locator('.map-card[data-code="ST-0101"]')
+    expect(card).to_be_visible()
+    assert "Chợ Tịnh Phong" in card.inner_text() and "Mất tín hiệu" in card.inner_text()
+    page.keyboard.press("Escape")
+    # Click a place: the coverage look-up with its radius circle.
+    page.fill("#m-start", "2026-10-20T13:30")
+    page.fill("#m-radius", "300")
+    page.evaluate("() => window.camwatchMap.map.setView([15.1510, 108.7800], 16, {animate: false})")
+    page.wait_for_timeout(200)
+    box = page.locator("#map").bounding_box()
+    assert box is not None
+    point = page.evaluate(
+        "() => { const p = window.camwatchMap.map.latLngToContainerPoint([15.1500, 108.7810]);"
+        " return [p.x, p.y]; }"
+    )
+    page.mouse.click(box["x"] + point[0], box["y"] + point[1])
+    expect(page.locator("#coverage-list li")).to_have_count(2)
+    codes = page.locator("#coverage-list li").evaluate_all("els => els.map(e => e.dataset.code)")
+    assert codes == ["ST-0001", "ST-0002"]
+    assert "Bị hỏng" in page.locator("#coverage-list").inner_text()
+    assert page.locator("path.coverage-circle").count() == 1
+    page.context.close()
+
+
+def test_crew_map_shows_only_its_areas_on_a_phone(browser: Browser, fleet: Site) -> None:
+    page = log_in(browser, fleet, "crew1", PHONE)
+    page.goto(fleet.url + "/map")
+    page.wait_for_function("window.camwatchMap && window.camwatchMap.ready")
+    # A crew sees only its areas' cameras and no coverage form (that look-up is not theirs).
+    codes = page.evaluate("Object.keys(window.camwatchMap.markers).sort()")
+    assert codes == ["ST-0001", "ST-0002", "ST-0101", "ST-0102", "ST-0103", "ST-0104"]
+    assert page.locator("#map-coverage-form").count() == 0
+    assert no_horizontal_scroll(page)
+    page.context.close()
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_search_ignores_accents_and_case(browser: Browser, fleet: Site, viewport: dict) -> None:
+    page = log_in(browser, fleet, "technician1", viewport)
+    page.fill("#global-search", "cho")
+    page.press("#global-search", "Enter")
+    page.wait_for_url(lambda url: "/search?q=cho" in url)
+    found = page.locator("#camera-list tbody tr").evaluate_all(
+        "rows => rows.map(r => r.dataset.code)"
+    )
+    assert found == ["ST-0101", "ST-0102"]
+    page.fill("#s-q", "TRAN PHU")
+    page.click("#s-submit")
+    page.wait_for_url(lambda url: "TRAN+PHU" in url)
+    assert page.locator("#search-total").inner_text() == "2"
+    page.fill("#s-q", "truong tho")  # the village's name (an area), and a camera's name
+    page.click("#s-submit")
+    page.wait_for_url(lambda url: "truong+tho" in url)
+    found = page.locator("#camera-list tbody tr").evaluate_all(
+        "rows => rows.map(r => r.dataset.code)"
+    )
+    assert found == ["ST-0001", "ST-0103"]
+    assert no_horizontal_scroll(page)
+    page.context.close()
