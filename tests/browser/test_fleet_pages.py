@@ -12,11 +12,13 @@ from sqlalchemy import select
 from monitor.core.access import Actor
 from monitor.core.models import CameraStatus, HealthState, StateChange, User, utcnow
 from monitor.core.security import hash_password
+from monitor.core.settings import Settings
+from monitor.monitoring import pictures
 from monitor.registry import cameras
 from monitor.registry.cameras import CameraRules
 from monitor.registry.schemas import CameraCreate
 from tests.browser.conftest import Site
-from tests.registry_data import PASSWORD
+from tests.registry_data import PASSWORD, seed_ticket
 
 pytestmark = pytest.mark.xdist_group("browser")
 
@@ -62,11 +64,17 @@ def fleet(site: Site) -> Iterator[Site]:
                     tags=["chợ"] if "chợ" in name.lower() else [],
                     username="admin",
                     password=SecretStr("x-secret-1"),
+                    host_id=site.seed.host_ids["school"] if code == "ST-0101" else None,
                 ),
                 box_rules,
             )
             s.flush()
-            s.add(CameraStatus(camera_id=camera.id, state=state, since=utcnow()))
+            status = CameraStatus(camera_id=camera.id, state=state, since=utcnow())
+            if code == "ST-0101":  # the crew's ticket below: a faulty picture and a reference
+                status.last_fault_jpeg = _jpeg(20)
+                status.last_fault_at = utcnow()
+                pictures.set_reference(s, camera.id, _image(160), "technician1")
+            s.add(status)
             if state == HealthState.DOWN:
                 s.add(
                     StateChange(
@@ -80,7 +88,23 @@ def fleet(site: Site) -> Iterator[Site]:
         s.scalar(select(User).where(User.username == "admin1")).password_hash = hash_password(
             PASSWORD
         )
+    settings = Settings(environment="test", secret_key="k" * 48, _env_file=None)
+    site.seed.ticket_ids["field"] = seed_ticket(site.db, settings, "ST-0101")
     yield site
+
+
+def _image(grey: int):  # type: ignore[no-untyped-def]
+    import numpy as np
+
+    image = np.full((90, 160, 3), grey, np.uint8)
+    image[30:60, 40:120] = 255 - grey  # something to see
+    return image
+
+
+def _jpeg(grey: int) -> bytes:
+    import cv2
+
+    return cv2.imencode(".jpg", _image(grey))[1].tobytes()
 
 
 def _rules(site: Site) -> CameraRules:
@@ -249,4 +273,47 @@ def test_search_ignores_accents_and_case(browser: Browser, fleet: Site, viewport
     )
     assert found == ["ST-0001", "ST-0103"]
     assert no_horizontal_scroll(page)
+    page.context.close()
+
+
+def test_crew_on_a_phone_works_its_ticket(browser: Browser, fleet: Site) -> None:
+    ticket = fleet.seed.ticket_ids["field"]
+    page = log_in(browser, fleet, "crew1", PHONE)
+    assert page.locator("h1").first.inner_text() == "Phiếu đang mở của tôi"
+    cards = page.locator("#ticket-cards li")
+    assert cards.count() == 2  # its commune's group outage and the market camera
+    assert "Mất kết nối — ST-0101" in page.locator(f'li[data-ticket="{ticket}"]').inner_text()
+    assert no_horizontal_scroll(page)
+    nav = page.locator("nav.mainnav a").evaluate_all("links => links.map(a => a.pathname)")
+    assert "/reports" not in nav and "/coverage" not in nav and "/users" not in nav
+    page.click(f'li[data-ticket="{ticket}"] a')
+    page.wait_for_url(lambda url: url.endswith(f"/tickets/{ticket}"))
+    fault, reference = page.locator("#fault-img"), page.locator("#reference-img")
+    for img in (fault, reference):
+        expect(img).to_be_visible()
+        assert img.evaluate("i => i.complete && i.naturalWidth > 0")
+    left, right = fault.bounding_box(), reference.bounding_box()
+    assert left and right and left["x"] + left["width"] <= right["x"]  # side by side
+    assert abs(left["y"] - right["y"]) < 2
+    assert page.locator("#call").get_attribute("href") == "tel:0905111222"
+    assert page.locator("#map-link").get_attribute("href") == "/map?camera=ST-0101"
+    assert page.locator("#geo-link").get_attribute("href").startswith("geo:15.1601,108.7702")
+    button = page.locator("#to-in_progress")
+    box = button.bounding_box()
+    assert box and box["height"] >= 44 and box["width"] >= 300  # a thumb-sized, full-width button
+    assert no_horizontal_scroll(page)
+    page.fill("#state-comment", "Đã tới nơi, thay nguồn")
+    button.click()
+    expect(page.locator("#ticket-state")).to_have_text("Đang sửa")
+    assert "Đã tới nơi, thay nguồn" in page.locator("#ticket-events").inner_text()
+    assert page.locator("#to-fixed").is_visible()  # the next step is one tap away
+    assert no_horizontal_scroll(page)
+    page.click("#map-link")
+    page.wait_for_function("window.camwatchMap && window.camwatchMap.ready")
+    expect(page.locator('.map-card[data-code="ST-0101"]')).to_be_visible()
+    for path in nav:  # no menu entry leads this role to a refusal
+        answer = page.goto(fleet.url + path)
+        assert answer is not None and answer.status == 200, path
+        assert no_horizontal_scroll(page), path
+    assert script_errors(page) == []
     page.context.close()
