@@ -110,9 +110,7 @@ def _crews_page(
                 select(User.crew_id, func.count(User.id))
                 .where(User.crew_id.is_not(None))
                 .group_by(User.crew_id)
-            )
-            .tuples()
-            .all()
+            ).all()
         )
     )
     open_tickets = Counter(
@@ -121,9 +119,7 @@ def _crews_page(
                 select(Ticket.crew_id, func.count(Ticket.id))
                 .where(Ticket.crew_id.is_not(None), Ticket.state != TicketState.CLOSED)
                 .group_by(Ticket.crew_id)
-            )
-            .tuples()
-            .all()
+            ).all()
         )
     )
     context = {

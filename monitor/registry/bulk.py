@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from monitor.core import audit
 from monitor.core.access import Actor
 from monitor.core.errors import InvalidData
+from monitor.core.localtime import from_local
 from monitor.registry.cameras import add_maintenance, get_camera
 from monitor.registry.schemas import MaintenanceCreate
 
@@ -52,6 +53,7 @@ def maintenance_until(
     """A maintenance window from now until `until` for each camera; how many were scheduled."""
     actor.require_registry_editor()
     start = now or datetime.now(UTC)
+    until = from_local(until)  # a time typed without a zone is Vietnam time
     if until <= start:
         raise InvalidData("a maintenance window must end after it starts")
     window = MaintenanceCreate(starts_at=start, ends_at=until, reason=reason)

@@ -93,7 +93,7 @@ def search_cameras(
     """One page of cameras in the actor's scope matching the query, by code, and the total."""
     rows = session.execute(_filtered_ids(session, actor, query)).all()
     if query.q or query.tag:
-        names = dict(session.execute(select(Area.id, Area.name)).tuples().all())
+        names = {row.id: row.name for row in session.execute(select(Area.id, Area.name))}
         tag = fold(query.tag)
         kept = []
         for row in rows:
