@@ -317,3 +317,125 @@ def test_crew_on_a_phone_works_its_ticket(browser: Browser, fleet: Site) -> None
         assert no_horizontal_scroll(page), path
     assert script_errors(page) == []
     page.context.close()
+
+
+def test_camera_list_search_without_accents_and_bulk_disable(browser: Browser, fleet: Site) -> None:
+    page = log_in(browser, fleet, "technician1", DESKTOP)
+    page.click('nav.mainnav a[href="/cameras"]')
+    page.wait_for_url(fleet.url + "/cameras")
+    page.fill("#f-q", "cong cho phia bac")
+    page.click("#f-submit")
+    page.wait_for_url(lambda url: "q=cong+cho" in url)
+    rows = page.locator("#camera-list tbody tr")
+    assert rows.evaluate_all("rows => rows.map(r => r.dataset.code)") == ["ST-0102"]
+    assert "Cổng chợ phía Bắc" in rows.first.inner_text()
+    page.fill("#f-q", "")
+    page.select_option("#f-state", "down")
+    page.click("#f-submit")
+    page.wait_for_url(lambda url: "state=down" in url)
+    assert rows.evaluate_all("rows => rows.map(r => r.dataset.code)") == ["BS-0001", "ST-0101"]
+    page.select_option("#f-state", "")
+    page.select_option("#f-vendor", "Hikvision")
+    page.click("#f-submit")
+    page.wait_for_url(lambda url: "vendor=Hikvision" in url)
+    assert rows.evaluate_all("rows => rows.map(r => r.dataset.code)") == ["BS-0102"]
+    page.check('input.pick[value="BS-0102"]')
+    page.select_option("#bulk-action", "disable")
+    page.click("#bulk-submit")
+    expect(page.locator("#bulk-done")).to_contain_text("1")
+    assert "vendor=Hikvision" in page.url  # back on the same filtered list
+    assert "Không" in page.locator('tr[data-code="BS-0102"]').inner_text()
+    page.check("#select-all")
+    page.select_option("#bulk-action", "enable")
+    page.click("#bulk-submit")
+    expect(page.locator("#bulk-done")).to_contain_text("1")
+    assert script_errors(page) == []
+    page.context.close()
+
+
+def test_import_with_errors_shows_every_problem_in_vietnamese(
+    browser: Browser, fleet: Site, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "camera-moi.csv"
+    bad.write_text(
+        "Mã camera,Tên camera,Mã địa bàn,Địa chỉ IP,Vĩ độ,Đang theo dõi\n"
+        "NEW-1,Camera một,KHONG-CO,127.0.0.5,15.1,có\n"
+        "NEW-2,Camera hai,ST-TP,127.0.0.6,abc,có\n"
+        "NEW-3,Camera ba,ST-TP,127.0.0.7,15.2,chưa biết\n",
+        encoding="utf-8",
+    )
+    page = log_in(browser, fleet, "technician1", PHONE)
+    page.goto(fleet.url + "/cameras")
+    page.click("#import-link")
+    page.set_input_files("#import-file", str(bad))
+    page.click("#import-submit")
+    expect(page.locator("#import-rejected")).to_contain_text("chưa ghi dòng nào")
+    table = page.locator("#import-problems")
+    assert table.locator("th").all_inner_texts() == ["Dòng", "Cột", "Lỗi"]
+    rows = [tuple(r.locator("td").all_inner_texts()) for r in table.locator("tbody tr").all()]
+    assert ("2", "Mã địa bàn", "Không có địa bàn mã 'KHONG-CO'") in rows
+    assert ("3", "Vĩ độ", "Phải là một số") in rows
+    assert ("4", "Đang theo dõi", "Cần ghi có/không (hoặc 1/0)") in rows
+    assert no_horizontal_scroll(page)
+    assert page.request.get(fleet.url + "/api/v1/cameras/NEW-1").status == 404  # nothing written
+    page.context.close()
+
+
+def _same_site_links(page: Page, base: str) -> list[str]:
+    hrefs = page.locator("a[href]").evaluate_all("links => links.map(a => a.href)")
+    keep = []
+    for href in hrefs:
+        path = href.removeprefix(base)
+        if not href.startswith(base) or path.startswith(("/api/", "/static/")):
+            continue
+        if "lang=" in path or "export" in path or "format=" in path:
+            continue
+        keep.append(href.split("#")[0])
+    return keep
+
+
+def test_no_page_loads_anything_from_outside(browser: Browser, fleet: Site) -> None:
+    """Crawl every page an admin can reach by links; nothing may come from another host."""
+    page = log_in(browser, fleet, "admin1", DESKTOP)
+    outside: list[str] = []
+    page.on(
+        "request",
+        lambda r: (
+            outside.append(f"{page.url} -> {r.url}")
+            if not r.url.startswith((fleet.url, "data:", "blob:", "about:"))
+            else None
+        ),
+    )
+    seen: set[str] = set()
+    queue = [fleet.url + "/", fleet.url + "/login"]
+    while queue and len(seen) < 80:
+        url = queue.pop(0)
+        key = url.split("?")[0] if url.count("/") > 4 else url  # one detail page per kind
+        if key in seen:
+            continue
+        seen.add(key)
+        answer = page.goto(url)
+        assert answer is not None and answer.status < 500, url
+        external = page.evaluate(
+            "() => [...document.querySelectorAll('script[src], link[href], img[src], iframe[src]')]"
+            ".map(e => e.src || e.href).filter(u => !u.startsWith(location.origin))"
+        )
+        assert external == [], url
+        queue.extend(_same_site_links(page, fleet.url))
+    assert len(seen) >= 20  # home, map, lists, details, admin pages…
+    assert {"/map", "/cameras", "/users", "/audit", "/notifications", "/areas", "/crews"} <= {
+        u.removeprefix(fleet.url).split("?")[0] for u in seen
+    }
+    assert outside == []
+    assert script_errors(page) == []
+    page.context.close()
+
+
+@pytest.mark.xfail(reason="Swagger UI loads from a CDN until the /docs fix of issue 13 is merged")
+def test_api_docs_load_nothing_from_outside(browser: Browser, fleet: Site) -> None:
+    page = log_in(browser, fleet, "admin1", DESKTOP)
+    outside: list[str] = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(fleet.url) else None)
+    page.goto(fleet.url + "/docs")
+    assert outside == []
+    page.context.close()
