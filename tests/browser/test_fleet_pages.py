@@ -439,3 +439,67 @@ def test_api_docs_load_nothing_from_outside(browser: Browser, fleet: Site) -> No
     page.goto(fleet.url + "/docs")
     assert outside == []
     page.context.close()
+
+
+@pytest.fixture(scope="module")
+def tiled(fleet: Site, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, object]]:
+    """A second app on the same database whose map has a tile server: itself (a static PNG)."""
+    import threading
+    import time
+
+    import uvicorn
+
+    from api.app import create_app
+    from tests.browser.conftest import _loopback_socket
+
+    sock = _loopback_socket()
+    host, port = sock.getsockname()
+    url = f"http://{host}:{port}"
+    settings = Settings(
+        environment="test",
+        data_dir=tmp_path_factory.mktemp("tiled"),
+        database_url=fleet.db.url,
+        secret_key="test-secret-key-" + "x" * 40,
+        map_tiles=url + "/static/vendor/leaflet/images/layers.png?z={z}&x={x}&y={y}",
+        map_tiles_attribution="Bản đồ nội bộ",
+        _env_file=None,
+    )
+    app = create_app(settings, fleet.db)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield url, app
+    server.should_exit = True
+    thread.join(10)
+    sock.close()
+
+
+def test_map_uses_the_tile_server_and_falls_back_when_it_fails(
+    browser: Browser, fleet: Site, tiled: tuple[str, object]
+) -> None:
+    url, app = tiled
+    page = log_in(browser, Site(url, fleet.seed, fleet.outages, fleet.db), "police1", DESKTOP)
+    page.goto(url + "/map")
+    page.wait_for_function("window.camwatchMap && window.camwatchMap.ready")
+    expect(page.locator("img.leaflet-tile-loaded").first).to_be_visible()
+    assert page.evaluate("window.camwatchMap.mode") == "tiles"
+    assert "Bản đồ nội bộ" in page.locator(".leaflet-control-attribution").inner_text()
+    assert not page.locator("#map-grid-note").is_visible()
+    # A tile server that refuses connections: the cameras move onto the coordinate grid.
+    settings = app.state.settings  # type: ignore[attr-defined]
+    app.state.settings = settings.model_copy(  # type: ignore[attr-defined]
+        update={"map_tiles": "http://127.0.0.1:9/{z}/{x}/{y}.png"}
+    )
+    try:
+        page.reload()
+        page.wait_for_function("window.camwatchMap && window.camwatchMap.mode === 'grid'")
+        expect(page.locator("#map-grid-note")).to_be_visible()
+        assert page.locator(".grid-label").count() > 0
+        assert page.locator(".cam-dot, .cam-cluster").count() > 0
+    finally:
+        app.state.settings = settings  # type: ignore[attr-defined]
+    page.context.close()

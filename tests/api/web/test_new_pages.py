@@ -301,3 +301,27 @@ def test_menus_hold_only_pages_the_role_may_open(
             assert client.get(link).status_code == 200, (role, link)
         assert ("/users" in links) == (role == "admin")
         assert ("/reports" in links) == (role != "crew")
+
+
+KEY = re.compile(
+    r">[^<]*\b(?:home|map|cameras|manage|users|audit|notifications|field|import|areas|crews|"
+    r"level|notify|search|nav|health|ticket)\.[a-z_.]+\b"
+)
+
+
+def test_new_pages_have_every_string_in_both_languages(
+    client: TestClient, seed: Seed, outages: OutageSeed
+) -> None:
+    login_as(client, seed, "admin")
+    pages = [
+        "/", "/map", "/search?q=cho", "/cameras", "/cameras/import", "/cameras/ST-0001",
+        "/areas", "/crews", "/users", f"/users/{seed.user_ids['crew']}", "/audit",
+        "/notifications", f"/tickets/{outages.tickets['bs1']}",
+    ]  # fmt: skip
+    for lang, word in (("vi", "Tổng quan"), ("en", "Overview")):
+        for path in pages:
+            answer = client.get(path, params={"lang": lang})
+            assert answer.status_code == 200, path
+            shown = re.sub(r"<script.*?</script>", "", answer.text, flags=re.S)
+            assert not KEY.search(shown), (path, lang, KEY.search(shown))
+            assert word in answer.text, (path, lang)
