@@ -43,7 +43,7 @@
       }
       for (var lon = Math.floor(b.getWest() / s) * s; lon <= b.getEast(); lon += s) {
         L.polyline([[b.getSouth(), lon], [b.getNorth(), lon]], style).addTo(layer);
-        L.marker([b.getSouth(), lon], { interactive: false, icon: L.divIcon({ className: "grid-label grid-label-lon", html: lon.toFixed(digits) + "°", iconSize: null }) }).addTo(layer);
+        L.marker([b.getSouth() + (b.getNorth() - b.getSouth()) * 0.04, lon], { interactive: false, icon: L.divIcon({ className: "grid-label grid-label-lon", html: lon.toFixed(digits) + "°", iconSize: null }) }).addTo(layer);
       }
     }
     map.on("moveend zoomend resize", function () { if (map.hasLayer(layer)) draw(); });
