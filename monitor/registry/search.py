@@ -93,17 +93,24 @@ def search_cameras(
     """One page of cameras in the actor's scope matching the query, by code, and the total."""
     rows = session.execute(_filtered_ids(session, actor, query)).all()
     if query.q or query.tag:
-        names = {row.id: row.name for row in session.execute(select(Area.id, Area.name))}
+        # Fold each area name once, and each camera's text fields in one call.
+        places = {row.id: fold(row.name) for row in session.execute(select(Area.id, Area.name))}
+        words = fold(query.q).split()
         tag = fold(query.tag)
         kept = []
         for row in rows:
             if tag and tag not in {fold(t) for t in row.tags or ()}:
                 continue
-            places = [names.get(int(i), "") for i in row.path.strip("/").split("/") if i]
-            if query.q and not matches(
-                query.q, row.code, row.name, row.address, row.vendor, row.model, *places
-            ):
-                continue
+            if words:
+                text = " | ".join(
+                    f for f in (row.code, row.name, row.address, row.vendor, row.model) if f
+                )
+                areas = " | ".join(
+                    places.get(int(i), "") for i in row.path.strip("/").split("/") if i
+                )
+                haystack = f"{fold(text)} | {areas}"
+                if not all(word in haystack for word in words):
+                    continue
             kept.append(row)
         rows = kept
     ids = [row.id for row in rows[offset : offset + limit]]
