@@ -325,3 +325,30 @@ def test_new_pages_have_every_string_in_both_languages(
             shown = re.sub(r"<script.*?</script>", "", answer.text, flags=re.S)
             assert not KEY.search(shown), (path, lang, KEY.search(shown))
             assert word in answer.text, (path, lang)
+
+
+def test_import_page_reads_xlsx_problems_too(client: TestClient, seed: Seed) -> None:
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Mã camera", "Tên camera", "Mã địa bàn", "Địa chỉ IP", "Mức quan trọng"])
+    sheet.append(["X-1", "Camera", "ST-TP", "127.0.0.5", 9])
+    sheet.append(["X-2", "", "ST-TP", "127.0.0.6", 3])
+    data = io.BytesIO()
+    book.save(data)
+    login_as(client, seed, "technician")
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    answer = client.post("/cameras/import", files={"file": ("cameras.xlsx", data.getvalue(), xlsx)})
+    assert answer.status_code == 422
+    rows = re.findall(
+        r"<tr><td class=\"num\">(\d*)</td><td>([^<]*)</td><td>([^<]*)</td></tr>", answer.text
+    )
+    assert ("2", "Mức quan trọng", "Phải nhỏ hơn hoặc bằng 5") in rows
+    assert ("3", "Tên camera", "Ô bắt buộc phải có giá trị") in rows
+    english = client.post(
+        "/cameras/import?lang=en", files={"file": ("cameras.xlsx", data.getvalue(), xlsx)}
+    )
+    assert "Input should be less than or equal to 5" in english.text
