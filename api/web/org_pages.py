@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from api.deps import EDITORS, SessionDep
 from api.web import page_strings  # noqa: F401  (registers the page strings)
@@ -36,7 +37,7 @@ def crew_areas(crew: Crew) -> list[Area]:
     return list(getattr(crew, "areas", None) or getattr(crew, "districts", None) or [])
 
 
-def _camera_counts(session: SessionDep, actor: Actor) -> Counter[int]:
+def _camera_counts(session: Session, actor: Actor) -> Counter[int]:
     # Cameras per area, counted on the area itself and every area above it.
     counts: Counter[int] = Counter()
     rows = session.execute(

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from api.deps import EDITORS, RulesDep, SessionDep
 from api.routers.cameras import MAX_IMPORT_BYTES
@@ -42,7 +43,7 @@ FILTERS = ("q", "area", "state", "vendor", "tag", "enabled")
 add_nav_item("/cameras", "nav.cameras")
 
 
-def area_choices(session: SessionDep, actor: Actor) -> list[tuple[Area, int]]:
+def area_choices(session: Session, actor: Actor) -> list[tuple[Area, int]]:
     """Areas in the actor's scope with their depth below the top, in tree order."""
     rows = session.scalars(select(Area).where(actor.area_filter(Area.path)).order_by(Area.path))
     found = list(rows)

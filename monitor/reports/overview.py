@@ -114,7 +114,7 @@ def _state_of(value: HealthState | None) -> str:
     return (value or HealthState.UNKNOWN).value
 
 
-def _grouping_areas(session: Session, actor: Actor) -> dict[int, Area]:
+def _grouping_areas(session: Session) -> dict[int, Area]:
     # Cameras are grouped by the commune-level area above them (villages roll up into it); a
     # camera registered directly on a higher area is grouped on that area.
     rows = session.scalars(select(Area).where(Area.level == AreaLevel.COMMUNE))
@@ -131,7 +131,7 @@ def build_overview(session: Session, actor: Actor, *, now: datetime | None = Non
         .where(actor.area_filter(Area.path))
     ).all()
     by_state: Counter[str] = Counter({s.value: 0 for s in STATES})
-    groups = _grouping_areas(session, actor)
+    groups = _grouping_areas(session)
     per_area: dict[int, Counter[str]] = {}
     disabled = 0
     for row in rows:
