@@ -315,6 +315,10 @@ def test_crew_on_a_phone_works_its_ticket(browser: Browser, fleet: Site) -> None
         answer = page.goto(fleet.url + path)
         assert answer is not None and answer.status == 200, path
         assert no_horizontal_scroll(page), path
+    page.set_viewport_size({"width": 360, "height": 740})  # the narrowest phones in use
+    for path in [*nav, f"/tickets/{ticket}", "/cameras/ST-0101", "/search?q=cho"]:
+        page.goto(fleet.url + path)
+        assert no_horizontal_scroll(page), path
     assert script_errors(page) == []
     page.context.close()
 
