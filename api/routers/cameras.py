@@ -15,7 +15,7 @@ from monitor.core.models import HealthState
 from monitor.core.paging import Page
 from monitor.registry import cameras
 from monitor.registry.exporter import export_cameras
-from monitor.registry.importer import import_cameras
+from monitor.registry.importer import MAX_IMPORT_BYTES, import_cameras
 from monitor.registry.schemas import (
     CameraCreate,
     CameraPublic,
@@ -28,7 +28,6 @@ from monitor.registry.sheets import format_of, read_table
 
 router = APIRouter(prefix="/api/v1/cameras", tags=["cameras"])
 
-MAX_IMPORT_BYTES = 50 * 1024 * 1024
 MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

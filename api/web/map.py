@@ -12,12 +12,12 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
 from api.deps import SessionDep, SettingsDep
-from api.routers.coverage import COVERAGE_ROLES
 from api.web import page_strings  # noqa: F401  (registers the page strings)
 from api.web.auth import PageActor
 from api.web.templating import render, request_lang
 from monitor.core import i18n
 from monitor.core.localtime import format_local
+from monitor.reports.coverage import COVERAGE_ROLES
 from monitor.reports.overview import STATES, map_points
 
 router = APIRouter(tags=["web"], include_in_schema=False)

@@ -18,7 +18,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.deps import EDITORS, RulesDep, SessionDep
-from api.routers.cameras import MAX_IMPORT_BYTES
 from api.web import page_strings  # noqa: F401  (registers the page strings)
 from api.web.auth import PageActor, page_roles
 from api.web.templating import add_nav_item, render, request_lang
@@ -30,7 +29,7 @@ from monitor.monitoring import pictures
 from monitor.monitoring.pictures import MAX_IMAGE_BYTES
 from monitor.registry import bulk
 from monitor.registry.cameras import add_maintenance, get_camera
-from monitor.registry.importer import ImportSummary, import_cameras
+from monitor.registry.importer import MAX_IMPORT_BYTES, ImportSummary, import_cameras
 from monitor.registry.problem_text import problem_text
 from monitor.registry.schemas import MaintenanceCreate
 from monitor.registry.search import CameraQuery, search_cameras, statuses, tags, vendors
