@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.core.settings import Settings
@@ -80,3 +81,24 @@ class Database:
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+
+
+def insert_unless_taken(session: Session, row: object) -> bool:
+    """Insert `row` now; False when a unique constraint says another writer inserted it first.
+
+    On PostgreSQL the insert runs in a savepoint, so a conflict leaves the transaction usable.
+    On SQLite, pysqlite commits a SAVEPOINT that opened the transaction as soon as it is released
+    (the rest of the transaction would then become visible in two steps); SQLite has one writer
+    at a time (one scheduler holds the lock file), so the row is inserted in the transaction itself.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.add(row)
+        session.flush()
+        return True
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        return False
+    return True

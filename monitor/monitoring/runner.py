@@ -11,13 +11,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from monitor.core import audit
 from monitor.core.access import Actor
 from monitor.core.crypto import SecretBox
-from monitor.core.db import Database
+from monitor.core.db import Database, insert_unless_taken
 from monitor.core.instruments import (
     PROBE_DURATION,
     PROBES_TOTAL,
@@ -149,11 +148,7 @@ class Runner:
         status = session.scalar(stmt)
         if status is not None:
             return status
-        try:
-            with session.begin_nested():
-                session.add(new_status(camera_id))
-        except IntegrityError:
-            pass  # another process created it a moment ago
+        insert_unless_taken(session, new_status(camera_id))  # or another process just did
         return session.scalars(stmt).one()
 
     def _fold(self, job: Job, result: ProbeResult, started: datetime) -> Transition | None:

@@ -6,11 +6,11 @@ import logging
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from monitor.core import i18n
 from monitor.core.access import Actor
+from monitor.core.db import insert_unless_taken
 from monitor.core.errors import InvalidData, NotFound, PermissionDenied
 from monitor.core.fault_labels import fault_label
 from monitor.core.i18n import t
@@ -197,11 +197,7 @@ def open_ticket(session: Session, incident: Incident, settings: Settings) -> Tic
         opened_at=now,
         due_at=now + DUE_AFTER[priority],
     )
-    try:
-        with session.begin_nested():
-            session.add(ticket)
-            session.flush()
-    except IntegrityError:
+    if not insert_unless_taken(session, ticket):
         # Another scheduler opened it a moment ago: the unique incident id keeps one ticket.
         return session.scalars(select(Ticket).where(Ticket.incident_id == incident.id)).one()
     _event(session, ticket, SYSTEM, "created", None, TicketState.OPEN)

@@ -234,7 +234,7 @@ def test_map_shows_every_camera_coloured_and_answers_a_click(browser: Browser, f
     expect(page.locator("#coverage-list li")).to_have_count(2)
     codes = page.locator("#coverage-list li").evaluate_all("els => els.map(e => e.dataset.code)")
     assert codes == ["ST-0001", "ST-0002"]
-    assert "Bị hỏng" in page.locator("#coverage-list").inner_text()
+    assert "Mất tín hiệu" in page.locator("#coverage-list").inner_text()
     assert page.locator("path.coverage-circle").count() == 1
     page.context.close()
 
