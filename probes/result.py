@@ -150,6 +150,8 @@ class ProbeConfig:
     # own FFmpeg timeout ends them), so hung cameras cannot pile up threads.
     rtsp_max_decodes: int = 8
     snapshot_max_bytes: int = 10 * 1024 * 1024
+    # A 12 MP camera sends 12 M pixels; a 10 MB JPEG of 20000x20000 would decode to 1.2 GB.
+    snapshot_max_pixels: int = 25_000_000
     onvif_pull_events: bool = True
     # Where probes may connect (empty: anywhere). Every address a camera announces or its
     # name resolves to at probe time is checked against these (see probes/netguard.py).

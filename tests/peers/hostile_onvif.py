@@ -59,7 +59,8 @@ _OPERATION = re.compile(rb"<(?:[\w-]+:)?Body[^>]*>\s*<(?:[\w-]+:)?(\w+)")
 
 def envelope(body: str) -> bytes:
     """A SOAP 1.2 envelope around `body`."""
-    return f'<?xml version="1.0" encoding="UTF-8"?><s:Envelope {_NS}><s:Body>{body}</s:Body></s:Envelope>'.encode()
+    head = f'<?xml version="1.0" encoding="UTF-8"?><s:Envelope {_NS}><s:Body>'
+    return (head + body + "</s:Body></s:Envelope>").encode()
 
 
 def _fault(reason: str) -> bytes:
@@ -223,7 +224,8 @@ class HostileOnvifCamera:
                 "<tt:Name>Main</tt:Name></trt:Profiles></trt:GetProfilesResponse>"
             )
         if operation in ("GetStreamUri", "GetSnapshotUri"):
-            return envelope(f"<trt:{operation}Response>{self._uri(operation)}</trt:{operation}Response>")
+            uri = self._uri(operation)
+            return envelope(f"<trt:{operation}Response>{uri}</trt:{operation}Response>")
         if operation == "CreatePullPointSubscription":
             later = now + dt.timedelta(seconds=60)
             return envelope(
