@@ -32,6 +32,7 @@ from monitor.monitoring.schedule import Job
 from monitor.outages import incidents
 from monitor.outages.evaluator import Observation, Transition, observe
 from monitor.registry.cameras import probe_target
+from probes import netguard
 from probes.registry import Probers
 from probes.result import DeviceIdentity, ProbeResult, ProbeTarget
 
@@ -128,14 +129,21 @@ class Runner:
             known = DeviceIdentity.from_dict(status.identity if status else None)
             target = probe_target(camera, self.box)
             # The stream and snapshot addresses the camera announced over ONVIF, unless the
-            # registry overrides them.
+            # registry overrides them; an announced one outside the probe networks is ignored
+            # (the probes check again, on the address they resolve, when they connect).
             target = replace(
                 target,
-                rtsp_url=target.rtsp_url or known.stream_uri or None,
-                snapshot_url=target.snapshot_url or known.snapshot_uri or None,
+                rtsp_url=target.rtsp_url or self._announced(known.stream_uri, "rtsp"),
+                snapshot_url=target.snapshot_url or self._announced(known.snapshot_uri, "snapshot"),
                 known_boot_time=known.boot_time,
             )
             return target, camera.code
+
+    def _announced(self, uri: str, kind: str) -> str | None:
+        """An address the camera announced, if its scheme and host may be probed."""
+        networks = self.probers.cfg.allowed_networks
+        schemes = netguard.URL_SCHEMES[kind]
+        return uri if uri and netguard.url_allowed(uri, networks, schemes=schemes) else None
 
     def _store(self, job: Job, result: ProbeResult, started: datetime) -> Transition | None:
         with self._camera_locks[job.camera_id]:
