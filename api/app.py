@@ -24,6 +24,7 @@ from api.routers import (
     outages,
     references,
     reports,
+    thumbnails,
     tickets,
     users,
 )
@@ -46,6 +47,7 @@ ROUTERS = (
     audit,
     tickets,
     references,
+    thumbnails,
     metrics,
     outages,
     coverage,

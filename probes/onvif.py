@@ -391,7 +391,9 @@ def _profile_summary(profile: Any) -> dict[str, Any]:
     return summary
 
 
-def _capability_summary(capabilities: dict[str, Any] | None, xaddrs: dict[str, str]) -> dict:
+def _capability_summary(
+    capabilities: dict[str, Any] | None, xaddrs: dict[str, str]
+) -> dict[str, Any]:
     services = set()
     for namespace in xaddrs:
         parts = namespace.rstrip("/").split("/")

@@ -61,7 +61,7 @@ class _DateHeaderPlugin(Plugin):
         return envelope, http_headers
 
 
-class _GuardedTransport(AsyncTransportProtocolErrorHandler):
+class _GuardedTransport(AsyncTransportProtocolErrorHandler):  # type: ignore[misc]  # untyped library
     """The library's SOAP transport, refusing other hosts, redirects and oversized answers.
 
     The library builds its transport inside ONVIFService.__init__ with no hook, so the device
@@ -135,7 +135,7 @@ async def read_capped(response: aiohttp.ClientResponse, limit: int) -> bytes:
     return bytes(body)
 
 
-class _TimedCamera(ONVIFCamera):
+class _TimedCamera(ONVIFCamera):  # type: ignore[misc]  # the library ships no type hints
     """ONVIFCamera whose every service uses the timeouts the probe sets (never the 90 s default)."""
 
     def __init__(self, *args: Any, owner: OnvifDevice, **kwargs: Any) -> None:

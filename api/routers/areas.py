@@ -7,8 +7,9 @@ from fastapi import APIRouter, Query
 from api.deps import CurrentActor, EditorActor, SessionDep
 from monitor.core.errors import NotFound
 from monitor.core.models import AreaLevel
+from monitor.core.paging import Page
 from monitor.registry import areas
-from monitor.registry.schemas import AreaCreate, AreaPublic, AreaUpdate, Page
+from monitor.registry.schemas import AreaCreate, AreaPublic, AreaUpdate
 
 router = APIRouter(prefix="/api/v1/areas", tags=["areas"])
 

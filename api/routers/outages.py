@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
@@ -13,6 +12,7 @@ from monitor.core.i18n import normalize_lang
 from monitor.reports.common import parse_time
 from monitor.reports.exports import export_outages
 from monitor.reports.outages import OutageFilter, list_outages
+from monitor.reports.schemas import OutagePage
 
 router = APIRouter(prefix="/api/v1/outages", tags=["outages"])
 
@@ -54,12 +54,12 @@ def outages(
     order: Annotated[str, Query(pattern="^(asc|desc)$")] = "desc",
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
-) -> dict[str, Any]:
+) -> OutagePage:
     """Camera and group outages the user may see (a crew: its districts), newest first."""
     rows, total = list_outages(
         session, actor, flt, sort=sort, descending=order == "desc", limit=limit, offset=offset
     )
-    return {"total": total, "limit": limit, "offset": offset, "items": [asdict(r) for r in rows]}
+    return OutagePage(items=rows, total=total, limit=limit, offset=offset)
 
 
 @router.get("/export")

@@ -11,13 +11,11 @@ from fastapi.responses import Response
 from api.deps import SessionDep, require_roles
 from monitor.core.access import Actor
 from monitor.core.i18n import normalize_lang
-from monitor.core.models import Role
-from monitor.reports.availability import availability_report, parse_period
+from monitor.reports.availability import REPORT_ROLES, availability_report, parse_period
 from monitor.reports.exports import export_availability
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 
-REPORT_ROLES = (Role.ADMIN, Role.TECHNICIAN, Role.POLICE)
 ReportActor = Annotated[Actor, require_roles(*REPORT_ROLES)]
 PeriodQuery = Annotated[str, Query(description="YYYY-MM (a month) or YYYY-Qn (a quarter)")]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import Counter
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -108,7 +109,7 @@ def probe(
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from exc
 
-    async def run() -> list[dict[str, object]]:
+    async def run() -> list[dict[str, Any]]:
         answers = []
         async with Probers(cfg.probe_config()) as probers:
             for name in kinds:
@@ -125,8 +126,8 @@ def probe(
         return
     table = Table("kind", "ok", "faults", "reason", "seconds", title=camera_code)
     for a in answers:
-        picture: dict[str, list[str]] = a.get("picture", {})  # type: ignore[assignment]
-        faults = [*a["faults"], *picture.get("faults", [])]  # type: ignore[misc]
+        picture = a.get("picture") or {}
+        faults = [str(f) for f in (*a["faults"], *picture.get("faults", []))]
         ok = "✔" if a["ok"] and not faults else "✘"
         reason = str(a["reason"])[:80]
         table.add_row(str(a["kind"]), ok, ", ".join(faults), reason, str(a["duration_seconds"]))

@@ -18,14 +18,14 @@ from monitor.core import audit
 from monitor.core.access import Actor
 from monitor.core.crypto import SecretBox
 from monitor.core.db import Database
-from monitor.core.models import Camera, CameraStatus, HealthState, ProbeRecord, utcnow
-from monitor.core.settings import Settings
-from monitor.metrics.instruments import (
+from monitor.core.instruments import (
     PROBE_DURATION,
     PROBES_TOTAL,
     RUNNER_QUEUE_DEPTH,
     SCHEDULER_LAG,
 )
+from monitor.core.models import Camera, CameraStatus, HealthState, ProbeRecord, utcnow
+from monitor.core.settings import Settings
 from monitor.monitoring import schedule
 from monitor.monitoring.pictures import FrameMemory, judge_picture
 from monitor.monitoring.schedule import Job
@@ -33,6 +33,7 @@ from monitor.outages import incidents
 from monitor.outages.evaluator import Observation, Transition, observe
 from monitor.registry.cameras import probe_target
 from probes import netguard
+from probes.faults import PICTURE_FAULTS
 from probes.registry import Probers
 from probes.result import DeviceIdentity, ProbeResult, ProbeTarget
 
@@ -289,7 +290,7 @@ class Runner:
         verdict = judge_picture(session, camera.id, result.frame, self.memory)
         judged = result.with_picture(verdict.assessment.faults, verdict.assessment.metrics)
         now = utcnow()
-        if verdict.assessment.ok:
+        if picture_is_good(verdict.assessment.ok, status, result.kind):
             status.last_good_jpeg, status.last_good_at = verdict.thumbnail, now
         else:
             status.last_fault_jpeg, status.last_fault_at = verdict.thumbnail, now
@@ -321,6 +322,17 @@ def storage_problem_label(exc: SQLAlchemyError) -> str:
     if "disk i/o" in text:
         return "disk I/O error"
     return "database unreachable"
+
+
+def picture_is_good(assessment_ok: bool, status: CameraStatus, kind: str) -> bool:
+    """Whether a grab may be shown as the camera's "last good picture".
+
+    Not when another probe kind's latest picture of the same camera found a picture fault (a
+    half-covered lens that one grab's judgement missed): the page would caption the picture of
+    a camera that is degraded right now as "good".
+    """
+    others = {f for k, faults in (status.faults_by_kind or {}).items() if k != kind for f in faults}
+    return assessment_ok and not others & PICTURE_FAULTS
 
 
 def new_status(camera_id: int) -> CameraStatus:

@@ -6,7 +6,7 @@ import logging
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Exists, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from monitor.core import i18n
@@ -50,6 +50,19 @@ def in_maintenance(session: Session, camera_id: int, now: datetime) -> bool:
     ) > 0
 
 
+def _window_now(now: datetime) -> Exists:
+    # Correlated: "the incident's camera is inside one of its maintenance windows at `now`".
+    return (
+        select(MaintenanceWindow.id)
+        .where(
+            MaintenanceWindow.camera_id == Incident.camera_id,
+            MaintenanceWindow.starts_at <= now,
+            MaintenanceWindow.ends_at > now,
+        )
+        .exists()
+    )
+
+
 def open_incident_of(session: Session, camera_id: int) -> Incident | None:
     """The camera's open incident, if any."""
     return session.scalar(
@@ -91,6 +104,13 @@ def record_transition(
         if incident is None:
             incident = _resume_or_create(session, camera, transition, settings)
         _worsen(incident, transition.after.value, transition.faults, reason)
+        return incident
+    if transition.after == HealthState.MAINTENANCE and incident is not None:
+        # Work announced in advance is not an outage: the episode ends where maintenance
+        # begins. A ticket already opened stays with the crew.
+        if tickets.ticket_of(session, incident) is None:
+            incident.ended_at = transition.at
+            incident.reason = (incident.reason + "; " if incident.reason else "") + "maintenance"
         return incident
     if transition.after == HealthState.UP and incident is not None:
         incident.ended_at = transition.at
@@ -199,7 +219,7 @@ def _verify_fixed(session: Session, settings: Settings, now: datetime) -> None:
         tickets.verify_after_probe(session, incident, settings, now, healthy=True)
 
 
-def _open_down_incidents(session: Session) -> list[Incident]:
+def _open_down_incidents(session: Session, now: datetime) -> list[Incident]:
     return list(
         session.scalars(
             select(Incident)
@@ -209,13 +229,14 @@ def _open_down_incidents(session: Session) -> list[Incident]:
                 Incident.ended_at.is_(None),
                 Incident.state == HealthState.DOWN.value,
                 Incident.in_maintenance.is_(False),
+                ~_window_now(now),
             )
         )
     )
 
 
 def _group(session: Session, settings: Settings, now: datetime) -> None:
-    down = _open_down_incidents(session)
+    down = _open_down_incidents(session, now)
     if not down:
         return
     areas = AreaIndex.load(session)
@@ -267,7 +288,7 @@ def _form_group(
     loose = [m for m in members if m.group_id is None]
     if group is None:
         # Only outages that began close together are one event (a router, a power cut).
-        starts = sorted(as_utc(m.started_at) for m in loose)  # type: ignore[type-var]
+        starts = sorted(as_utc(m.started_at) for m in loose)
         window = timedelta(seconds=settings.group_window_seconds)
         if len(loose) < settings.group_min_members or starts[-1] - starts[0] > window:
             return
@@ -302,7 +323,7 @@ def _end_groups(session: Session, settings: Settings, now: datetime) -> None:
     for group in groups:
         members = list(session.scalars(select(Incident).where(Incident.group_id == group.id)))
         if members and all(m.ended_at is not None for m in members):
-            group.ended_at = max(as_utc(m.ended_at) for m in members)  # type: ignore[type-var]
+            group.ended_at = max(as_utc(m.ended_at) for m in members if m.ended_at is not None)
             tickets.verify_after_probe(session, group, settings, now, healthy=True)
 
 
@@ -319,6 +340,9 @@ def _open_due_tickets(session: Session, settings: Settings, now: datetime) -> No
             Incident.in_maintenance.is_(False),
             Incident.group_id.is_(None),
             ~has_ticket,
+            # A window set while the camera was already failing counts from the moment it
+            # covers: the runner may not have probed (and moved it to maintenance) yet.
+            ~_window_now(now),
         )
     )
     for incident in open_incidents:

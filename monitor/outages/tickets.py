@@ -198,7 +198,7 @@ def open_ticket(session: Session, incident: Incident, settings: Settings) -> Tic
             session.flush()
     except IntegrityError:
         # Another scheduler opened it a moment ago: the unique incident id keeps one ticket.
-        return session.scalar(select(Ticket).where(Ticket.incident_id == incident.id))  # type: ignore[return-value]
+        return session.scalars(select(Ticket).where(Ticket.incident_id == incident.id)).one()
     _event(session, ticket, SYSTEM, "created", None, TicketState.OPEN)
     _notify(session, ticket, "ticket.opened", settings)
     crew = crew_for_district(session, district)
@@ -260,7 +260,7 @@ def _notify(
     enqueue_ticket_event(session, ticket, event, settings, comment=comment)
 
 
-def _query(actor: Actor):  # type: ignore[no-untyped-def]
+def _query(actor: Actor):
     stmt = select(Ticket).options(
         joinedload(Ticket.camera).joinedload(Camera.area),
         joinedload(Ticket.crew),

@@ -34,7 +34,7 @@ def list_crews(
     return paginate(session, stmt, limit, offset)
 
 
-def _districts(session: Session, codes: list[str]) -> list:  # type: ignore[type-arg]
+def _districts(session: Session, codes: list[str]) -> list:
     areas = [get_area(session, code) for code in codes]
     for area in areas:
         if area.level != AreaLevel.DISTRICT:

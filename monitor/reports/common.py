@@ -71,8 +71,8 @@ def covered_seconds(
     """Seconds of [start, end) covered by the union of intervals (an open end runs to `end`)."""
     clipped = []
     for begin, finish in intervals:
-        lo = max(as_utc(begin), start)  # type: ignore[type-var]
-        hi = min(as_utc(finish) or end, end)  # type: ignore[type-var]
+        lo = max(as_utc(begin), start)
+        hi = min(as_utc(finish) or end, end)
         if hi > lo:
             clipped.append((lo, hi))
     clipped.sort()
@@ -89,3 +89,16 @@ def covered_seconds(
     if current_lo is not None and current_hi is not None:
         total += (current_hi - current_lo).total_seconds()
     return total
+
+
+def availability_share(monitored_seconds: float, unavailable_seconds: float) -> float | None:
+    """camwatch's one definition of availability (docs/availability.md), None when not monitored.
+
+    The share of the monitored time in which the camera delivered usable footage: time inside
+    an outage of either kind (down, or degraded by a picture/clock fault) is unavailable; time
+    inside a maintenance window is not an outage. Reports, coverage look-ups and movement-model
+    reviews all use this.
+    """
+    if monitored_seconds <= 0:
+        return None
+    return max(0.0, 1.0 - unavailable_seconds / monitored_seconds)

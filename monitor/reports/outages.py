@@ -84,7 +84,7 @@ class OutageRow:
     members: list[OutageRow] = field(default_factory=list)
 
 
-def _duration_expr(session: Session, now: datetime):  # type: ignore[no-untyped-def]
+def _duration_expr(session: Session, now: datetime):
     """Seconds from start to end (or now), in the backend's own date arithmetic."""
     if session.get_bind().dialect.name == "postgresql":
         finish = func.coalesce(Incident.ended_at, now)
@@ -98,8 +98,8 @@ def _place_conditions(
     actor: Actor,
     flt: OutageFilter,
     camera,
-    area,  # type: ignore[no-untyped-def]
-) -> list:  # type: ignore[type-arg]
+    area,
+) -> list:
     """Conditions on a camera and its area: the actor's scope and the place filters."""
     conditions = [actor.area_filter(area.path)]
     if flt.district:
@@ -113,7 +113,7 @@ def _place_conditions(
     return conditions
 
 
-def _incident_conditions(target, flt: OutageFilter) -> list:  # type: ignore[no-untyped-def,type-arg]
+def _incident_conditions(target, flt: OutageFilter) -> list:
     conditions = []
     if flt.start is not None:
         conditions.append(or_(target.ended_at.is_(None), target.ended_at > flt.start))
@@ -129,7 +129,7 @@ def _incident_conditions(target, flt: OutageFilter) -> list:  # type: ignore[no-
     return conditions
 
 
-def outage_query(session: Session, actor: Actor, flt: OutageFilter):  # type: ignore[no-untyped-def]
+def outage_query(session: Session, actor: Actor, flt: OutageFilter):
     """Top-level incidents (lone camera outages and groups) matching the filter."""
     flt.check()
     camera_conditions = _place_conditions(session, actor, flt, Camera, Area)
@@ -199,7 +199,7 @@ def list_outages(
     return _rows(session, actor, incidents, now), total
 
 
-def _sort_by_place(sort: str):  # type: ignore[no-untyped-def]
+def _sort_by_place(sort: str):
     """Camera code (a group: its key), or the area path (groups the rows by district)."""
     camera = aliased(Camera)
     area = aliased(Area)

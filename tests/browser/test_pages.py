@@ -73,7 +73,7 @@ def test_police_coverage_look_up_finds_the_right_cameras(browser: Browser, site:
     assert found.count() == 2
     assert [found.nth(i).get_attribute("data-code") for i in range(2)] == ["ST-0001", "ST-0002"]
     assert {found.nth(i).get_attribute("data-status") for i in range(2)} == {"down"}
-    assert "Bị hỏng" in found.nth(0).inner_text()
+    assert "Mất tín hiệu" in found.nth(0).inner_text()
     page.context.close()
 
 

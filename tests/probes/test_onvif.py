@@ -40,7 +40,7 @@ def target_for(cam: IpycamPeer, **overrides: object) -> ProbeTarget:
         "password": cam.password,
     }
     fields.update(overrides)
-    return ProbeTarget(**fields)  # type: ignore[arg-type]
+    return ProbeTarget(**fields)
 
 
 async def run(target: ProbeTarget, seconds: float = 5.0) -> ProbeResult:

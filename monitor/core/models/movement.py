@@ -180,5 +180,8 @@ class ModelReview(Base, TimestampMixin):
     decision: Mapped[ReviewDecision] = mapped_column(str_enum(ReviewDecision))
     reviewer: Mapped[str] = mapped_column(String(200))
     recorded_by: Mapped[str] = mapped_column(String(80), default="")
+    # The camera figures as computed when the review was recorded (a review is a record: later
+    # camera links or late incidents must not change it). None: not a camera model, or older.
+    figures: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
 
     instance: Mapped[ModelInstance] = relationship(back_populates="reviews")
