@@ -163,14 +163,14 @@ class Runner:
         """Remember that the database refused work, and why (a label safe to show anyone)."""
         label = exc if isinstance(exc, str) else storage_problem_label(exc)
         if self.storage_problem != label:
-            logger.warning("database refuses work (%s): probing pauses, results are kept", label)
+            logger.warning("probing pauses (%s); results already measured are kept", label)
             self.storage_problem_since = utcnow()
         self.storage_problem = label
 
     def note_storage_ok(self) -> None:
         """The database took a write again."""
         if self.storage_problem is not None:
-            logger.info("database takes writes again (%d results to store)", len(self.unsaved))
+            logger.info("probing resumes (%d kept results to store)", len(self.unsaved))
         self.storage_problem = None
         self.storage_problem_since = None
 

@@ -92,12 +92,17 @@ class MonitorService:
             self.runner.note_storage_problem(exc)
             logger.debug("scheduler tick failed on the database", exc_info=True)
             return
-        self.runner.note_storage_ok()
         if jobs and self.settings.runner_mode == "celery":
-            from monitor.monitoring.distributed import dispatch
+            from monitor.monitoring.distributed import BrokerUnavailable, dispatch
 
-            await asyncio.to_thread(dispatch, self.db, self.settings, jobs)
+            try:
+                await asyncio.to_thread(dispatch, self.db, self.settings, jobs)
+            except BrokerUnavailable:
+                self.runner.note_storage_problem("broker unreachable")
+                return
+            self.runner.note_storage_ok()
             return
+        self.runner.note_storage_ok()
         if jobs:
             self._jobs_in_flight += len(jobs)
             task = asyncio.create_task(self.runner.run(jobs))
