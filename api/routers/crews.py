@@ -41,7 +41,7 @@ def get_crew(crew_id: int, session: SessionDep, actor: CurrentActor) -> CrewPubl
 def update_crew(
     crew_id: int, body: CrewUpdate, session: SessionDep, actor: EditorActor
 ) -> CrewPublic:
-    """Change a crew or its districts."""
+    """Change a crew or its areas."""
     return CrewPublic.model_validate(crews.update_crew(session, actor, crew_id, body))
 
 

@@ -170,7 +170,9 @@ def _report(
 def report(
     session: SessionDep,
     actor: ReaderActor,
-    area: str | None = Query(default=None, description="district (or any area) code; none: all"),
+    area: str | None = Query(
+        default=None, description="cluster, commune (or any area) code; none: all"
+    ),
     year: int | None = Query(default=None, ge=2000, le=2100),
     as_of: date | None = None,
     overdue_months: int = Query(default=12, ge=1, le=120),

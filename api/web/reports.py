@@ -31,17 +31,19 @@ def reports_page(
     lang = request_lang(request, actor)
     this_month = to_local(datetime.now(UTC)).strftime("%Y-%m")
     period_text = request.query_params.get("period") or this_month
-    district = request.query_params.get("district") or None
+    cluster = request.query_params.get("cluster") or None
+    commune = request.query_params.get("commune") or None
+    area = commune or cluster or request.query_params.get("area") or None
     error = ""
     tables: list = []
     chart = ""
     try:
-        report = availability_report(session, actor, parse_period(period_text), district=district)
+        report = availability_report(session, actor, parse_period(period_text), area=area)
         tables = availability_tables(report, lang)
         chart = availability_chart(report, lang)
     except InvalidData as exc:
         error = str(exc)
-    query = urlencode({k: v for k, v in {"period": period_text, "district": district}.items() if v})
+    query = urlencode({k: v for k, v in {"period": period_text, "area": area}.items() if v})
     return render(
         request,
         "reports.html",
@@ -50,8 +52,10 @@ def reports_page(
             "chart": Markup(chart),
             "error": error,
             "period": period_text,
-            "district": district or "",
-            "districts": area_options(session, actor, AreaLevel.DISTRICT),
+            "cluster": cluster or "",
+            "commune": commune or "",
+            "clusters": area_options(session, actor, AreaLevel.CLUSTER),
+            "communes": area_options(session, actor, AreaLevel.COMMUNE),
             "export_query": query,
         },
         actor=actor,

@@ -36,13 +36,15 @@ def scheduler(
 
 
 def worker(
-    district: list[str] = typer.Option(None, "--district", "-d", help="district code (repeat)"),
+    area: list[str] = typer.Option(
+        None, "--area", "-a", help="routing area code, a cluster or commune (repeat)"
+    ),
     concurrency: int = typer.Option(16, help="probes run at once by this worker"),
 ) -> None:
-    """Run a Celery worker for the probes of some districts (with CAMWATCH_RUNNER_MODE=celery)."""
+    """Run a Celery worker for the probes of some areas (with CAMWATCH_RUNNER_MODE=celery)."""
     from monitor.monitoring.distributed import run_worker
 
-    run_worker(settings(), district or [], concurrency)
+    run_worker(settings(), area or [], concurrency)
 
 
 def run_once(

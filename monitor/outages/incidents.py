@@ -27,7 +27,7 @@ from monitor.core.models import (
 from monitor.core.settings import Settings
 from monitor.outages import tickets
 from monitor.outages.evaluator import Transition
-from monitor.reports.common import AreaIndex
+from monitor.registry.area_index import AreaIndex
 
 logger = logging.getLogger(__name__)
 
@@ -149,6 +149,7 @@ def _resume_or_create(
         kind=IncidentKind.CAMERA,
         camera=camera,
         area_id=camera.area_id,
+        area_path=camera.area.path if camera.area is not None else "",
         state=transition.after.value,
         started_at=transition.at,
         faults=[],
@@ -235,38 +236,53 @@ def _open_down_incidents(session: Session, now: datetime) -> list[Incident]:
     )
 
 
+# Most of a commune down together is one event; else most of a village (a local power cut).
+GROUP_LEVELS = (AreaLevel.COMMUNE, AreaLevel.VILLAGE)
+
+
 def _group(session: Session, settings: Settings, now: datetime) -> None:
     down = _open_down_incidents(session, now)
     if not down:
         return
     areas = AreaIndex.load(session)
     by_device: dict[str, list[Incident]] = defaultdict(list)
-    by_commune: dict[int, list[Incident]] = defaultdict(list)
+    by_area: dict[AreaLevel, dict[int, list[Incident]]] = {
+        lv: defaultdict(list) for lv in GROUP_LEVELS
+    }
     for incident in down:
         camera = incident.camera
         if camera is None:
             continue
         if camera.upstream_device:
             by_device[camera.upstream_device].append(incident)
-        commune = areas.ancestor(camera.area_id, AreaLevel.COMMUNE)
-        if commune is not None:
-            by_commune[commune.id].append(incident)
+        for level in GROUP_LEVELS:
+            unit = areas.ancestor(camera.area_id, level)
+            if unit is not None:
+                by_area[level][unit.id].append(incident)
     for device, members in by_device.items():
         _form_group(session, f"upstream:{device}", members, settings, now, area_id=None)
-    for commune_id, members in by_commune.items():
-        members = [m for m in members if m.group_id is None]
-        total = (
-            session.scalar(
-                select(func.count())
-                .select_from(Camera)
-                .join(Area, Camera.area_id == Area.id)
-                .where(Camera.enabled.is_(True), Area.path.like(f"%/{commune_id}/%"))
+    for level in GROUP_LEVELS:
+        for unit_id, members in by_area[level].items():
+            members = [m for m in members if m.group_id is None]
+            if not members:
+                continue
+            total = (
+                session.scalar(
+                    select(func.count())
+                    .select_from(Camera)
+                    .join(Area, Camera.area_id == Area.id)
+                    .where(Camera.enabled.is_(True), Area.path.like(f"%/{unit_id}/%"))
+                )
+                or 0
             )
-            or 0
-        )
-        if total and len(members) / total >= settings.group_commune_share:
-            code = areas.by_id[commune_id].code
-            _form_group(session, f"commune:{code}", members, settings, now, area_id=commune_id)
+            if total and len(members) / total >= settings.group_commune_share:
+                key = f"{level.value}:{areas.by_id[unit_id].code}"
+                _form_group(session, key, members, settings, now, area_id=unit_id)
+
+
+def _path_of(session: Session, area_id: int | None) -> str:
+    area = session.get(Area, area_id) if area_id is not None else None
+    return area.path if area is not None else ""
 
 
 def _form_group(
@@ -300,6 +316,7 @@ def _form_group(
             started_at=starts[0],
             faults=[],
             area_id=area_id or (first.area_id if first else None),
+            area_path=_path_of(session, area_id or (first.area_id if first else None)),
             reason=i18n.t("incident.group_reason", settings.language).format(count=len(loose)),
         )
         session.add(group)

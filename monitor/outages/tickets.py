@@ -1,4 +1,4 @@
-"""Fault tickets: opened for incidents, assigned to the district's crew, repaired, verified."""
+"""Fault tickets: opened for incidents, assigned to the covering crew, repaired, verified."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from monitor.core import i18n
 from monitor.core.access import Actor
 from monitor.core.errors import InvalidData, NotFound, PermissionDenied
 from monitor.core.fault_labels import fault_label
+from monitor.core.i18n import t
 from monitor.core.models import (
     Area,
     Camera,
@@ -24,12 +25,12 @@ from monitor.core.models import (
     TicketEvent,
     TicketState,
     as_utc,
-    crew_districts,
+    crew_areas,
     utcnow,
 )
 from monitor.core.paging import paginate
 from monitor.core.settings import Settings
-from monitor.registry.areas import district_of
+from monitor.registry.areas import path_ids
 from probes.faults import DOWN_FAULTS, FaultCode
 
 # Texts stored in a ticket's history, in the service's language (CAMWATCH_LANGUAGE).
@@ -151,16 +152,21 @@ def main_fault(faults: list[str]) -> str:
     return ranked[0] if ranked else str(FaultCode.OFFLINE)
 
 
-def crew_for_district(session: Session, district: Area | None) -> Crew | None:
-    """The crew that covers a district (the first registered when several do)."""
-    if district is None:
+def crew_for_area(session: Session, area: Area | None) -> Crew | None:
+    """The crew whose areas cover `area`; the most specific wins (a commune's crew before its
+    cluster's), then the first registered. None: the province's technicians handle it."""
+    if area is None:
         return None
-    return session.scalar(
-        select(Crew)
-        .join(crew_districts, crew_districts.c.crew_id == Crew.id)
-        .where(crew_districts.c.area_id == district.id)
-        .order_by(Crew.id)
-    )
+    ids = path_ids(area.path)
+    rows = session.execute(
+        select(crew_areas.c.area_id, Crew)
+        .join(Crew, crew_areas.c.crew_id == Crew.id)
+        .where(crew_areas.c.area_id.in_(ids))
+    ).all()
+    if not rows:
+        return None
+    depth = {area_id: i for i, area_id in enumerate(ids)}
+    return min(rows, key=lambda r: (-depth[r[0]], r[1].id))[1]
 
 
 def open_ticket(session: Session, incident: Incident, settings: Settings) -> Ticket:
@@ -170,7 +176,6 @@ def open_ticket(session: Session, incident: Incident, settings: Settings) -> Tic
         return existing
     camera = incident.camera
     area = incident.area or (camera.area if camera else None)
-    district = district_of(session, area) if area is not None else None
     members = len(incident.members) if incident.kind == IncidentKind.GROUP else 0
     importance = camera.importance if camera else 3
     priority = priority_for(incident.faults, importance, group=incident.kind == IncidentKind.GROUP)
@@ -184,7 +189,7 @@ def open_ticket(session: Session, incident: Incident, settings: Settings) -> Tic
     ticket = Ticket(
         incident=incident,
         camera=camera,
-        district_id=district.id if district else None,
+        area_id=area.id if area else None,
         state=TicketState.OPEN,
         priority=priority,
         fault=fault,
@@ -201,11 +206,22 @@ def open_ticket(session: Session, incident: Incident, settings: Settings) -> Tic
         return session.scalars(select(Ticket).where(Ticket.incident_id == incident.id)).one()
     _event(session, ticket, SYSTEM, "created", None, TicketState.OPEN)
     _notify(session, ticket, "ticket.opened", settings)
-    crew = crew_for_district(session, district)
+    crew = crew_for_area(session, area)
     if crew is not None:
         ticket.crew = crew
         _move(session, ticket, TicketState.ASSIGNED, SYSTEM, f"→ {crew.name}")
         _notify(session, ticket, "ticket.assigned", settings)
+    else:
+        # Never dropped: it stays open, unassigned, in the technicians' list with the reason.
+        _event(
+            session, ticket, SYSTEM, "comment", None, None, t("tickets.no_crew", settings.language)
+        )
+        logger.warning(
+            "%s ticket %s: no crew covers area %s, left to the province's technicians",
+            camera.code if camera else incident.group_key,
+            ticket.id,
+            area.code if area else "-",
+        )
     logger.info(
         "%s ticket %s opened (priority %s)",
         camera.code if camera else incident.group_key,
@@ -268,6 +284,10 @@ def _query(actor: Actor):
     )
     if actor.role == Role.CREW:
         stmt = stmt.where(Ticket.crew_id == (actor.crew_id or -1))
+    elif actor.area_ids is not None:  # a commune police post: tickets of outages in its areas
+        stmt = stmt.where(
+            Ticket.incident_id.in_(select(Incident.id).where(actor.area_filter(Incident.area_path)))
+        )
     return stmt
 
 
@@ -277,7 +297,7 @@ def list_tickets(
     *,
     state: TicketState | None = None,
     crew_id: int | None = None,
-    district_code: str | None = None,
+    area_code: str | None = None,
     camera_code: str | None = None,
     open_only: bool = False,
     limit: int = 100,
@@ -291,10 +311,10 @@ def list_tickets(
         stmt = stmt.where(Ticket.state != TicketState.CLOSED)
     if crew_id is not None:
         stmt = stmt.where(Ticket.crew_id == crew_id)
-    if district_code:
+    if area_code:
+        within = session.scalar(select(Area.path).where(Area.code == area_code))
         stmt = stmt.where(
-            Ticket.district_id
-            == select(Area.id).where(Area.code == district_code).scalar_subquery()
+            Ticket.area_id.in_(select(Area.id).where(Area.path.like(f"{within or '-'}%")))
         )
     if camera_code:
         stmt = stmt.where(

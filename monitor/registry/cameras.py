@@ -145,7 +145,7 @@ def create_camera(session: Session, actor: Actor, data: CameraCreate, rules: Cam
     camera = Camera(code=data.code, probe_profile={}, tags=[])
     apply_fields(session, camera, data, rules, only_set=False)
     if not actor.sees_area(camera.area):
-        raise InvalidData(f"area {camera.area.code} is outside your districts")
+        raise InvalidData(f"area {camera.area.code} is outside your areas")
     rules.check_addresses(camera)
     session.add(camera)
     session.flush()

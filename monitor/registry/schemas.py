@@ -36,11 +36,13 @@ class AreaCreate(Strict):
     code: Code
     name: Name
     level: AreaLevel
+    kind: str = Field(default="", max_length=24)
     parent_code: str | None = None
 
 
 class AreaUpdate(Strict):
     name: Name | None = None
+    kind: str | None = Field(default=None, max_length=24)
 
 
 class AreaPublic(BaseModel):
@@ -49,7 +51,10 @@ class AreaPublic(BaseModel):
     code: str
     name: str
     level: AreaLevel
+    kind: str
     parent_id: int | None
+    superseded_by_id: int | None = None
+    retired_on: date | None = None
 
 
 class AreaRef(BaseModel):
@@ -233,7 +238,7 @@ class CrewCreate(Strict):
     phone: Phone = ""
     email: str = Field(default="", max_length=200)
     webhook_url: str | None = Field(default=None, max_length=1000)
-    district_codes: list[str] = Field(default_factory=list)
+    area_codes: list[str] = Field(default_factory=list)
 
 
 class CrewUpdate(Strict):
@@ -241,7 +246,7 @@ class CrewUpdate(Strict):
     phone: Phone | None = None
     email: str | None = Field(default=None, max_length=200)
     webhook_url: str | None = Field(default=None, max_length=1000)
-    district_codes: list[str] | None = None
+    area_codes: list[str] | None = None
 
 
 class CrewPublic(BaseModel):
@@ -251,7 +256,7 @@ class CrewPublic(BaseModel):
     phone: str
     email: str
     webhook_url: str | None
-    districts: list[AreaRef]
+    areas: list[AreaRef]
 
 
 # --- users -----------------------------------------------------------------------------------
@@ -262,6 +267,8 @@ class UserCreate(Strict):
     full_name: str = Field(default="", max_length=200)
     role: Role
     crew_id: int | None = None
+    # Police only: the communes/clusters the user answers for (none: the whole province).
+    area_codes: list[str] = Field(default_factory=list)
     password: SecretStr | None = Field(default=None, min_length=8)
     language: str = Field(default="vi", pattern="^(vi|en)$")
 
@@ -270,6 +277,7 @@ class UserUpdate(Strict):
     full_name: str | None = Field(default=None, max_length=200)
     role: Role | None = None
     crew_id: int | None = None
+    area_codes: list[str] | None = None
     password: SecretStr | None = Field(default=None, min_length=8)
     active: bool | None = None
     language: str | None = Field(default=None, pattern="^(vi|en)$")
@@ -282,6 +290,7 @@ class UserPublic(BaseModel):
     full_name: str
     role: Role
     crew_id: int | None
+    areas: list[AreaRef] = Field(default_factory=list)
     active: bool
     language: str
     created_at: datetime

@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 from monitor.core.access import Actor
 from monitor.core.errors import InvalidData
 from monitor.core.models import Area, AreaLevel, Camera, Incident, IncidentKind, Role
+from monitor.registry.area_index import AreaIndex
 from monitor.registry.cameras import get_camera
-from monitor.reports.common import AreaIndex, as_utc, covered_seconds
+from monitor.reports.common import as_utc, covered_seconds
 
 # Who may ask where cameras were working: police for investigations, and the staff.
 COVERAGE_ROLES = (Role.ADMIN, Role.TECHNICIAN, Role.POLICE)
@@ -38,7 +39,7 @@ class CameraCoverage:
     name: str
     address: str
     commune: str
-    district: str
+    cluster: str
     latitude: float
     longitude: float
     distance_m: float
@@ -232,7 +233,7 @@ def _judge(
         name=row.name,
         address=row.address,
         commune=areas.name(row.area_id, AreaLevel.COMMUNE),
-        district=areas.name(row.area_id, AreaLevel.DISTRICT),
+        cluster=areas.name(row.area_id, AreaLevel.CLUSTER),
         latitude=row.latitude,
         longitude=row.longitude,
         distance_m=round(distance, 1),

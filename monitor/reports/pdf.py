@@ -2,8 +2,8 @@
 
 Usage::
 
-    doc = PdfReport("Danh sách sự cố", lang="vi", filters=[("Huyện", "Sơn Tịnh")])
-    doc.heading("Theo huyện")            # optional sections
+    doc = PdfReport("Danh sách sự cố", lang="vi", filters=[("Cụm", "Sơn Tịnh")])
+    doc.heading("Theo cụm")            # optional sections
     doc.table(["Mã", "Tên"], [["ST-0001", "Cổng trường"]], widths=[30, 80])
     doc.svg(chart_svg_text, width=180)   # a server-side chart
     data: bytes = doc.output()

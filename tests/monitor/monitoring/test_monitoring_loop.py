@@ -91,7 +91,7 @@ async def test_outage_ticket_webhook_repair_and_verification(make_monitored_flee
             username="tho-sua",
             role=Role.CREW,
             crew_id=env.crew_id,
-            district_ids=frozenset(),
+            area_ids=frozenset(),
         )
         with env.db.session() as s:
             tickets.change_state(

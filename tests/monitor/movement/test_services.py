@@ -17,7 +17,7 @@ from tests.registry_data import Seed
 
 TECH = Actor(user_id=None, username="tech1", role=Role.TECHNICIAN)
 POLICE = Actor(user_id=None, username="police1", role=Role.POLICE)
-CREW = Actor(user_id=None, username="crew1", role=Role.CREW, district_ids=frozenset({2}))
+CREW = Actor(user_id=None, username="crew1", role=Role.CREW, area_ids=frozenset({2}))
 
 
 def test_builtin_types_are_the_provinces_four_models(database: Database, seed: Seed) -> None:
