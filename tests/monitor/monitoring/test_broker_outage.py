@@ -82,7 +82,7 @@ async def test_broker_cut_and_restored(make_monitored_fleet, tmp_path: Path) -> 
             # five-minute lease a job left leased would have waited.
             wanted = {(c, k) for c in _camera_ids(env) for k in KINDS}
             await wait_until(
-                lambda: wanted <= _fresh(env, back_at), timeout=60, what="probing caught up"
+                lambda: wanted <= _fresh(env, back_at), timeout=120, what="probing caught up"
             )
             await asyncio.sleep(3.0)  # let redelivered copies, if any, arrive
         finally:
