@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     # Basic auth on snapshot URLs sends the camera password in clear; off unless https.
     snapshot_basic_auth: bool = False
     session_hours: int = 12
+    # Tile URL of the /map page (http://tiles.lan/{z}/{x}/{y}.png); empty: a coordinate grid.
+    map_tiles: str = ""
+    map_tiles_attribution: str = ""
     # When set, GET /metrics asks for `Authorization: Bearer <token>` (it names camera places).
     metrics_token: SecretStr | None = None
 
