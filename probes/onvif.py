@@ -9,11 +9,20 @@ import time
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from probes import netguard
+from probes.errors import ProbeFailure
 from probes.faults import FaultCode
 from probes.onvif_device import OnvifDevice
 from probes.onvif_errors import ONVIF_EXPECTED_ERRORS, classify, is_auth_refusal
 from probes.onvif_events import events_from_pull, map_events, recording_jobs_fault
-from probes.result import Deadline, DeviceIdentity, ProbeConfig, ProbeResult, ProbeTarget
+from probes.result import (
+    IDENTITY_FIELD_MAX_CHARS,
+    Deadline,
+    DeviceIdentity,
+    ProbeConfig,
+    ProbeResult,
+    ProbeTarget,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +48,15 @@ _devices: dict[tuple[str, str, int, str], OnvifDevice] = {}
 async def probe(target: ProbeTarget, cfg: ProbeConfig, *, deadline: Deadline) -> ProbeResult:
     """Probe one camera over ONVIF within `deadline`; never raises for a camera's failure."""
     started = time.monotonic()
-    device = await _device_for(target)
+    try:
+        # Resolved now, not at registration: a name may since point elsewhere (DNS rebinding).
+        address = await netguard.resolve_checked(
+            target.host, cfg.allowed_networks, fault=FaultCode.ONVIF_ERROR
+        )
+    except ProbeFailure as exc:
+        logger.info("%s: ONVIF probe refused: %s", target.code, exc.reason)
+        return ProbeResult.failure(KIND, exc.fault, exc.reason)
+    device = await _device_for(target, address, cfg)
     wait = device.backoff_remaining()
     if wait > 0 and device.last_fault is not None:
         result = ProbeResult.failure(
@@ -104,12 +121,14 @@ def _key(target: ProbeTarget) -> tuple[str, str, int, str]:
     return (target.code, target.host, int(target.onvif_port), target.username or "")
 
 
-async def _device_for(target: ProbeTarget) -> OnvifDevice:
+async def _device_for(target: ProbeTarget, address: str, cfg: ProbeConfig) -> OnvifDevice:
     key = _key(target)
     device = _devices.get(key)
     loop = asyncio.get_running_loop()
     stale = device is not None and (
-        device.loop not in (None, loop) or not device.uses_password(target.password or "")
+        device.loop not in (None, loop)
+        or not device.uses_password(target.password or "")
+        or device.address != address
     )
     if device is not None and stale:
         # Sessions belong to the loop that made them (tests run one loop each) or to an old
@@ -120,10 +139,11 @@ async def _device_for(target: ProbeTarget) -> OnvifDevice:
     if device is None:
         device = OnvifDevice(
             target.code,
-            target.host,
+            address,
             int(target.onvif_port),
             target.username or "",
             target.password or "",
+            max_answer_bytes=cfg.onvif_max_answer_bytes,
         )
         _devices[key] = device
     return device
@@ -233,8 +253,8 @@ async def _probe_device(
     identity = DeviceIdentity.from_dict(
         {
             **identity.to_dict(),
-            "stream_uri": media.get("stream_uri", ""),
-            "snapshot_uri": media.get("snapshot_uri", ""),
+            "stream_uri": _announced(media.get("stream_uri", ""), "rtsp", cfg, details),
+            "snapshot_uri": _announced(media.get("snapshot_uri", ""), "snapshot", cfg, details),
         }
     )
 
@@ -324,6 +344,20 @@ async def _unsubscribe(subscription: Any, code: str) -> None:
     except ONVIF_EXPECTED_ERRORS as exc:
         # The subscription expires by itself after its termination time.
         logger.debug("%s: Unsubscribe failed: %s", code, type(exc).__name__)
+
+
+def _announced(uri: str, kind: str, cfg: ProbeConfig, details: dict[str, Any]) -> str:
+    """The announced URI if its scheme and address may be probed; else "" and a note why."""
+    if not uri:
+        return ""
+    if len(uri) > IDENTITY_FIELD_MAX_CHARS or not netguard.url_allowed(
+        uri, cfg.allowed_networks, schemes=netguard.URL_SCHEMES[kind]
+    ):
+        details.setdefault("refused_uris", []).append(
+            f"{kind} URI announced by the camera is outside the allowed networks or schemes"
+        )
+        return ""
+    return uri
 
 
 def strip_credentials(uri: str) -> str:

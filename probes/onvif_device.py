@@ -9,16 +9,23 @@ import logging
 import time
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
+import onvif.settings
 from onvif import ONVIFCamera
-from onvif.client import ONVIFService
+from onvif.client import AsyncTransportProtocolErrorHandler, ONVIFService
 from zeep import Plugin
 
 from probes.faults import FaultCode
+from probes.netguard import AnswerTooLarge, OutsideNetworks
 from probes.onvif_errors import ONVIF_EXPECTED_ERRORS, is_auth_refusal
 
 logger = logging.getLogger(__name__)
+
+# The library turns lxml's huge_tree on for every zeep client (text nodes > 10 MB, deep trees):
+# a camera is untrusted, so keep lxml's own limits (ONVIF WSDLs and answers fit well inside).
+onvif.settings.DEFAULT_SETTINGS.xml_huge_tree = False
 
 # After this many consecutive failures a camera is left alone for a while instead of paying a
 # full reconnect handshake on every probe; the pause doubles per failure up to the cap.
@@ -54,6 +61,80 @@ class _DateHeaderPlugin(Plugin):
         return envelope, http_headers
 
 
+class _GuardedTransport(AsyncTransportProtocolErrorHandler):  # type: ignore[misc]  # untyped library
+    """The library's SOAP transport, refusing other hosts, redirects and oversized answers.
+
+    The library builds its transport inside ONVIFService.__init__ with no hook, so the device
+    switches each new service's transport to this class (`_TimedCamera.create_onvif_service`).
+    """
+
+    pinned: tuple[str, int] = ("", 0)
+    max_bytes: int = 2 * 1024 * 1024
+
+    def _check(self, address: str) -> None:
+        parts = urlsplit(address)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        if (parts.hostname or "", port) != self.pinned:
+            raise OutsideNetworks(
+                FaultCode.ONVIF_ERROR,
+                f"refused to send to {parts.hostname}:{port}, not the registered camera address",
+            )
+
+    async def _post_internal(
+        self, address: str, message: str | bytes, headers: dict[str, str]
+    ) -> tuple[aiohttp.ClientResponse, bytes]:
+        """POST one envelope to the pinned address only; no redirect, at most max_bytes read."""
+        self._check(address)
+        headers = headers or {}
+        headers.setdefault("Content-Type", 'text/xml; charset="utf-8"')
+        data = message.encode("utf-8") if isinstance(message, str) else message
+        response = await self.session.post(
+            address,
+            data=data,
+            headers=headers,
+            timeout=self._client_timeout,
+            allow_redirects=False,
+        )
+        try:
+            if 300 <= response.status < 400:
+                raise OutsideNetworks(
+                    FaultCode.ONVIF_ERROR,
+                    f"camera answered HTTP {response.status} (a redirect); not followed",
+                )
+            content = await read_capped(response, self.max_bytes)
+        except BaseException:
+            # Drop the connection: a half-read answer must not be reused for the next request.
+            response.close()
+            raise
+        return response, content
+
+    async def get(
+        self,
+        address: str,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Any:
+        """zeep GETs only remote WSDL imports; ONVIF's are local, so a camera gets none."""
+        raise OutsideNetworks(FaultCode.ONVIF_ERROR, "refused to fetch a remote document")
+
+
+async def read_capped(response: aiohttp.ClientResponse, limit: int) -> bytes:
+    """The body of `response`, or AnswerTooLarge once it passes `limit` bytes (decoded)."""
+    declared = response.content_length
+    if declared is not None and declared > limit:
+        raise AnswerTooLarge(
+            FaultCode.ONVIF_ERROR, f"ONVIF answer of {declared} bytes exceeds the {limit} byte cap"
+        )
+    body = bytearray()
+    async for chunk in response.content.iter_chunked(65536):
+        body += chunk
+        if len(body) > limit:
+            raise AnswerTooLarge(
+                FaultCode.ONVIF_ERROR, f"ONVIF answer exceeds the {limit} byte cap"
+            )
+    return bytes(body)
+
+
 class _TimedCamera(ONVIFCamera):  # type: ignore[misc]  # the library ships no type hints
     """ONVIFCamera whose every service uses the timeouts the probe sets (never the 90 s default)."""
 
@@ -70,6 +151,11 @@ class _TimedCamera(ONVIFCamera):  # type: ignore[misc]  # the library ships no t
     ) -> ONVIFService:
         """Create (or reuse) a service, then give it the owner's current timeouts and plugin."""
         service = await super().create_onvif_service(name, port_type, read_timeout, write_timeout)
+        transport = service.transport
+        if not isinstance(transport, _GuardedTransport):
+            transport.__class__ = _GuardedTransport
+        transport.pinned = (self._owner.address, self._owner.port)
+        transport.max_bytes = self._owner.max_answer_bytes
         self._owner.apply_timeout(service)
         if service.zeep_client is not None and not any(
             isinstance(p, _DateHeaderPlugin) for p in service.zeep_client.plugins
@@ -83,10 +169,22 @@ class _TimedCamera(ONVIFCamera):  # type: ignore[misc]  # the library ships no t
 class OnvifDevice:
     """The long-lived ONVIF client of one camera: create once, reuse between probes, close."""
 
-    def __init__(self, code: str, host: str, port: int, username: str, password: str) -> None:
+    def __init__(
+        self,
+        code: str,
+        address: str,
+        port: int,
+        username: str,
+        password: str,
+        *,
+        max_answer_bytes: int = 2 * 1024 * 1024,
+    ) -> None:
         self.code = code
-        self.host = host
+        # The camera's address, resolved and checked at probe time: every service address the
+        # camera announces is rewritten to it (nat_override) and the transport refuses others.
+        self.address = address
         self.port = port
+        self.max_answer_bytes = max_answer_bytes
         self._username = username
         self._password = password
         self._camera: _TimedCamera | None = None
@@ -109,7 +207,7 @@ class OnvifDevice:
         self.media_firmware = ""
 
     def __repr__(self) -> str:
-        return f"OnvifDevice(code={self.code!r}, host={self.host!r}, port={self.port})"
+        return f"OnvifDevice(code={self.code!r}, address={self.address!r}, port={self.port})"
 
     def uses_password(self, password: str) -> bool:
         """True when this client signs with `password` (a changed password needs a new client)."""
@@ -123,11 +221,12 @@ class OnvifDevice:
             # The clock handshake is ours (connect): it reads the clock once for both the
             # drift metric and the token offset, which the library applies as dt_diff.
             self._camera = _TimedCamera(
-                self.host,
+                self.address,
                 self.port,
                 self._username,
                 self._password,
                 adjust_time=False,
+                nat_override=True,
                 owner=self,
             )
         return self._camera

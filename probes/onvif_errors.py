@@ -7,6 +7,7 @@ import zeep.exceptions
 from lxml.etree import XMLSyntaxError
 from onvif.exceptions import ONVIFError
 
+from probes.errors import ProbeFailure
 from probes.faults import FaultCode
 
 # What a camera (or something pretending to be one) can make the ONVIF client raise:
@@ -20,8 +21,11 @@ from probes.faults import FaultCode
 # - ONVIFError: the library's wrapper (unsupported service, failed request build);
 # - OSError: socket errors aiohttp does not wrap;
 # - AttributeError/TypeError/ValueError/KeyError/IndexError: a reply that parsed but lacks the
-#   fields every camera should send (None where a structure belongs), found when we read it.
+#   fields every camera should send (None where a structure belongs), found when we read it;
+# - ProbeFailure: our own guards (an address outside the allowed networks, a redirect, an
+#   answer over the byte cap), already named with a fault and a reason.
 ONVIF_EXPECTED_ERRORS: tuple[type[BaseException], ...] = (
+    ProbeFailure,
     aiohttp.ClientError,
     TimeoutError,
     zeep.exceptions.Error,
@@ -70,6 +74,9 @@ def _root_cause(exc: BaseException) -> BaseException:
 def classify(exc: BaseException, *, timeout_seconds: float | None = None) -> tuple[FaultCode, str]:
     """Translate an expected exception into a fault code and a short reason (no secrets)."""
     root = _root_cause(exc)
+    for seen in (exc, root):
+        if isinstance(seen, ProbeFailure):
+            return seen.fault, seen.reason
     if is_auth_refusal(exc) or is_auth_refusal(root):
         return FaultCode.AUTH_FAILED, "the camera refused the stored credentials"
     if isinstance(root, aiohttp.ConnectionTimeoutError):

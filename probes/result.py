@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -149,7 +150,18 @@ class ProbeConfig:
     # own FFmpeg timeout ends them), so hung cameras cannot pile up threads.
     rtsp_max_decodes: int = 8
     snapshot_max_bytes: int = 10 * 1024 * 1024
+    # A 12 MP camera sends 12 M pixels; a 10 MB JPEG of 20000x20000 would decode to 1.2 GB.
+    snapshot_max_pixels: int = 25_000_000
     onvif_pull_events: bool = True
+    # Where probes may connect (empty: anywhere). Every address a camera announces or its
+    # name resolves to at probe time is checked against these (see probes/netguard.py).
+    allowed_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+    # Largest SOAP answer read from a camera (GetProfiles of a many-profile NVR is ~100 KB).
+    onvif_max_answer_bytes: int = 2 * 1024 * 1024
+    # Largest RTSP reply head or body (an SDP is a few KB) read before handing it to FFmpeg.
+    rtsp_max_answer_bytes: int = 256 * 1024
+    # Basic auth sends the password in clear: only over TLS unless this is set.
+    snapshot_basic_auth: bool = False
 
 
 class Deadline:

@@ -22,6 +22,7 @@ import av
 import av.error
 import numpy as np
 
+from probes import netguard
 from probes.errors import (
     ProbeAuthError,
     ProbeError,
@@ -32,8 +33,13 @@ from probes.errors import (
 )
 from probes.faults import FaultCode
 from probes.result import Deadline, ProbeConfig, ProbeResult, ProbeTarget
+from probes.rtsp_relay import RtspRelay
 
 KIND = "rtsp"
+RTSP_DEFAULT_PORT = 554
+# Share of the remaining budget the TCP connect may use (a silent host must still leave time
+# to report it).
+CONNECT_SHARE = 0.8
 
 logger = logging.getLogger(__name__)
 
@@ -227,6 +233,18 @@ async def _probe(
         return ProbeResult.failure(
             KIND, FaultCode.STREAM_ERROR, "no RTSP URL known for this camera (registry or ONVIF)"
         )
+    secrets = (target.rtsp_url, target.password, urlsplit(target.rtsp_url).password)
+    try:
+        # Resolved and checked now (DNS rebinding); FFmpeg reaches only that address, through
+        # the relay, which refuses redirects and oversized replies.
+        pinned, _name = await netguard.pin_url(
+            target.rtsp_url,
+            cfg.allowed_networks,
+            schemes=netguard.URL_SCHEMES[KIND],
+            fault=FaultCode.STREAM_ERROR,
+        )
+    except ProbeFailure as exc:
+        return ProbeResult.failure(KIND, exc.fault, scrub(exc.reason, *secrets))
     # Checked before each attempt, so no decode ever starts after the deadline.
     while deadline.expired or not _take_slot(cfg.rtsp_max_decodes):
         if deadline.expired:
@@ -237,9 +255,63 @@ async def _probe(
                 busy=True,
             )
         await asyncio.sleep(0.02)
+    try:
+        upstream = await _connect(pinned, deadline)
+    except ProbeFailure as exc:
+        _release_slot()
+        return ProbeResult.failure(KIND, exc.fault, scrub(exc.reason, *secrets))
+    except BaseException:
+        _release_slot()
+        raise
+    relay = RtspRelay(upstream, max_answer_bytes=cfg.rtsp_max_answer_bytes)
+    try:
+        await relay.start()
+        result = await _decode_via(relay, target, cfg, deadline, started, secrets)
+    finally:
+        await relay.close()
+    if not result.ok and relay.refusal:
+        return ProbeResult.failure(KIND, FaultCode.STREAM_ERROR, f"stream refused: {relay.refusal}")
+    return result
 
-    url = _with_credentials(target.rtsp_url, target.username, target.password)
-    secrets = (url, target.rtsp_url, target.password, urlsplit(target.rtsp_url).password)
+
+async def _connect(
+    url: str, deadline: Deadline
+) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """Open the TCP connection to the camera's checked RTSP address."""
+    parts = urlsplit(url)
+    host, port = parts.hostname or "", parts.port or RTSP_DEFAULT_PORT
+    try:
+        async with asyncio.timeout(deadline.remaining() * CONNECT_SHARE):
+            return await asyncio.open_connection(host, port)
+    except TimeoutError:
+        raise ProbeFailure(
+            FaultCode.STREAM_ERROR, "stream timed out while connecting to the RTSP port"
+        ) from None
+    except OSError as exc:
+        if exc.errno in _UNREACHABLE:
+            raise ProbeFailure(
+                FaultCode.OFFLINE, f"RTSP port unreachable ({exc.strerror})"
+            ) from None
+        raise ProbeFailure(
+            FaultCode.STREAM_ERROR, f"stream failed ({exc.strerror or type(exc).__name__})"
+        ) from None
+
+
+async def _decode_via(
+    relay: RtspRelay,
+    target: ProbeTarget,
+    cfg: ProbeConfig,
+    deadline: Deadline,
+    started: float,
+    secrets: tuple[str | None, ...],
+) -> ProbeResult:
+    """Let FFmpeg decode one keyframe through the relay, in a thread abandoned at the deadline."""
+    parts = urlsplit(target.rtsp_url or "")
+    local = urlunsplit(parts._replace(netloc=f"127.0.0.1:{relay.port}"))
+    url = _with_credentials(
+        local, target.username or parts.username, target.password or parts.password
+    )
+    secrets = (url, *secrets)
     control = _Control()
     fut: concurrent.futures.Future[_Grab] = concurrent.futures.Future()
     thread = threading.Thread(

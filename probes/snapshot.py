@@ -16,6 +16,7 @@ import cv2
 import httpx
 import numpy as np
 
+from probes import netguard
 from probes.errors import ProbeFailure, scrub
 from probes.faults import FaultCode
 from probes.result import Deadline, ProbeConfig, ProbeResult, ProbeTarget
@@ -32,11 +33,16 @@ EXPECTED_ERRORS: tuple[type[BaseException], ...] = (httpx.HTTPError, httpx.Inval
 
 
 class CameraAuth(httpx.Auth):
-    """Answer the camera's challenge: digest when it asks for digest, basic otherwise."""
+    """Answer the camera's challenge: digest when it asks for digest, basic only if allowed.
 
-    def __init__(self, username: str, password: str) -> None:
+    Basic sends the password in clear: it is answered only over TLS or where the configuration
+    allows it (`ProbeConfig.snapshot_basic_auth`); otherwise the probe fails as auth_failed.
+    """
+
+    def __init__(self, username: str, password: str, *, allow_basic: bool) -> None:
         self._digest = httpx.DigestAuth(username, password)
         self._basic = httpx.BasicAuth(username, password)
+        self._allow_basic = allow_basic
         self.scheme = "none"
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
@@ -52,10 +58,16 @@ class CameraAuth(httpx.Auth):
             flow = self._digest.auth_flow(request)
             next(flow)  # DigestAuth's own first, unauthenticated send: we already have its 401
             authed = flow.send(response)
-        else:
+        elif self._allow_basic or request.url.scheme == "https":
             # No digest challenge (or none at all): basic, as most camera web servers take it.
             self.scheme = "basic"
             authed = next(self._basic.auth_flow(request))
+        else:
+            raise ProbeFailure(
+                FaultCode.AUTH_FAILED,
+                "camera asks for Basic auth over plain HTTP; the password is not sent in clear "
+                "(use https, or allow Basic auth in the probe settings)",
+            )
         yield authed
 
 
@@ -81,10 +93,19 @@ def _secrets(target: ProbeTarget) -> tuple[str, ...]:
 
 
 async def _fetch(
-    client: httpx.AsyncClient, url: str, auth: httpx.Auth | None, limit: int
+    client: httpx.AsyncClient, url: str, host: str, auth: httpx.Auth | None, limit: int
 ) -> tuple[bytes, str]:
-    """GET the snapshot, reading at most `limit` bytes; returns (body, content type)."""
-    async with client.stream("GET", url, auth=auth) as response:
+    """GET the snapshot, reading at most `limit` bytes; returns (body, content type).
+
+    `url` names the checked address; `host` is the name the camera is known by (Host header,
+    and the TLS server name the certificate is verified against).
+    """
+    port = urlsplit(url).port
+    headers = {"Host": host if port is None else f"{host}:{port}"}
+    extensions = {"sni_hostname": host}
+    async with client.stream(
+        "GET", url, auth=auth, headers=headers, extensions=extensions
+    ) as response:
         if response.status_code in (401, 403):
             raise ProbeFailure(
                 FaultCode.AUTH_FAILED,
@@ -105,6 +126,40 @@ async def _fetch(
             if len(body) > limit:
                 raise ProbeFailure(FaultCode.STREAM_ERROR, f"snapshot exceeds the {limit} byte cap")
         return bytes(body), response.headers.get("content-type", "")
+
+
+def image_size(body: bytes) -> tuple[int, int] | None:
+    """(width, height) from a JPEG's frame header or a PNG's IHDR, without decoding."""
+    if body[:8] == b"\x89PNG\r\n\x1a\n" and len(body) >= 24:
+        return int.from_bytes(body[16:20], "big"), int.from_bytes(body[20:24], "big")
+    if body[:2] != b"\xff\xd8":
+        return None
+    at = 2
+    while at + 9 <= len(body):
+        if body[at] != 0xFF:
+            return None
+        marker = body[at + 1]
+        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
+            at += 2
+            continue
+        length = int.from_bytes(body[at + 2 : at + 4], "big")
+        # SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC) carry the frame size.
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            height = int.from_bytes(body[at + 5 : at + 7], "big")
+            width = int.from_bytes(body[at + 7 : at + 9], "big")
+            return width, height
+        at += 2 + length
+    return None
+
+
+def _check_pixels(body: bytes, limit: int) -> None:
+    """Refuse a picture whose header promises more than `limit` pixels (a decompression bomb)."""
+    size = image_size(body)
+    if size is not None and size[0] * size[1] > limit:
+        raise ProbeFailure(
+            FaultCode.STREAM_ERROR,
+            f"snapshot of {size[0]}x{size[1]} pixels exceeds the {limit} pixel cap",
+        )
 
 
 def _decode(body: bytes) -> np.ndarray:
@@ -132,7 +187,21 @@ async def _probe(target: ProbeTarget, cfg: ProbeConfig, deadline: Deadline) -> P
     if not target.snapshot_url:
         return ProbeResult.failure(KIND, FaultCode.STREAM_ERROR, "no snapshot URL known")
     secrets = _secrets(target)
-    auth = CameraAuth(target.username, target.password or "") if target.username else None
+    try:
+        # Resolved and checked now (DNS rebinding), then fetched from that very address.
+        url, host = await netguard.pin_url(
+            target.snapshot_url,
+            cfg.allowed_networks,
+            schemes=netguard.URL_SCHEMES[KIND],
+            fault=FaultCode.STREAM_ERROR,
+        )
+    except ProbeFailure as exc:
+        return ProbeResult.failure(KIND, exc.fault, scrub(exc.reason, *secrets))
+    auth = (
+        CameraAuth(target.username, target.password or "", allow_basic=cfg.snapshot_basic_auth)
+        if target.username
+        else None
+    )
     remaining = deadline.remaining()
     started = time.monotonic()
     try:
@@ -144,10 +213,9 @@ async def _probe(target: ProbeTarget, cfg: ProbeConfig, deadline: Deadline) -> P
             async with httpx.AsyncClient(
                 timeout=timeout, verify=_ssl_context(), follow_redirects=False, trust_env=False
             ) as client:
-                body, content_type = await _fetch(
-                    client, target.snapshot_url, auth, cfg.snapshot_max_bytes
-                )
+                body, content_type = await _fetch(client, url, host, auth, cfg.snapshot_max_bytes)
             fetched = time.monotonic()
+            _check_pixels(body, cfg.snapshot_max_pixels)
             frame = await asyncio.to_thread(_decode, body)
     except ProbeFailure as exc:
         return ProbeResult.failure(KIND, exc.fault, scrub(exc.reason, *secrets))

@@ -11,6 +11,7 @@ import socket
 import time
 from typing import Any
 
+from probes import netguard
 from probes.faults import FaultCode
 from probes.result import Deadline, ProbeConfig, ProbeResult, ProbeTarget
 
@@ -114,6 +115,15 @@ async def probe(target: ProbeTarget, cfg: ProbeConfig, *, deadline: Deadline) ->
     except (TimeoutError, OSError) as exc:  # OSError covers EXPECTED_ERRORS (gaierror)
         result = ProbeResult.failure(
             KIND, FaultCode.OFFLINE, f"cannot resolve host: {type(exc).__name__}"
+        )
+        result.duration_seconds = time.perf_counter() - started
+        return result
+    if not netguard.allowed(ipaddress.ip_address(addr), cfg.allowed_networks):
+        # Checked at probe time, on the address about to be used (DNS rebinding).
+        result = ProbeResult.failure(
+            KIND,
+            FaultCode.OFFLINE,
+            f"address {addr} of {target.host!r} is outside the allowed probe networks",
         )
         result.duration_seconds = time.perf_counter() - started
         return result

@@ -14,7 +14,15 @@ def healthz() -> dict[str, str]:
 
 @router.get("/readyz")
 def readyz(request: Request) -> JSONResponse:
-    """The database answers; 503 otherwise."""
-    if request.app.state.db.ping():
-        return JSONResponse({"status": "ready", "database": "ok"})
-    return JSONResponse({"status": "not ready", "database": "unreachable"}, status_code=503)
+    """The database answers and takes the monitor's writes; 503 with the reason otherwise."""
+    database = "ok" if request.app.state.db.ping() else "unreachable"
+    service = getattr(request.app.state, "monitor", None)
+    storage = service.storage_state() if service is not None else None
+    body: dict[str, object] = {"status": "ready", "database": database}
+    if storage is not None:
+        # Probing pauses while results cannot be stored; nothing measured is dropped.
+        body["monitoring"] = {"state": "paused", **storage}
+    if database != "ok" or (storage is not None and storage["problem"] != "storing kept results"):
+        body["status"] = "not ready"
+        return JSONResponse(body, status_code=503)
+    return JSONResponse(body)

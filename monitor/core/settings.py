@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     allowed_probe_networks: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["127.0.0.0/8", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]
     )
+    # Basic auth on snapshot URLs sends the camera password in clear; off unless https.
+    snapshot_basic_auth: bool = False
     session_hours: int = 12
     # Tile URL of the /map page (http://tiles.lan/{z}/{x}/{y}.png); empty: a coordinate grid.
     map_tiles: str = ""
@@ -191,6 +193,8 @@ class Settings(BaseSettings):
         return ProbeConfig(
             clock_drift_tolerance_seconds=self.clock_drift_tolerance_seconds,
             rtsp_transport=self.rtsp_transport,
+            allowed_networks=tuple(self.probe_networks),
+            snapshot_basic_auth=self.snapshot_basic_auth,
         )
 
 

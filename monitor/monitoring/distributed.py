@@ -15,15 +15,25 @@ from datetime import datetime
 from functools import cache
 
 from celery import Celery
+from kombu.exceptions import OperationalError as BrokerError
 from sqlalchemy import select
 
 from monitor.core.db import Database
 from monitor.core.models import Area, AreaLevel, Camera
 from monitor.core.settings import Settings, get_settings
+from monitor.monitoring import schedule
 from monitor.monitoring.schedule import Job
 from monitor.registry.areas import path_ids
 
 logger = logging.getLogger(__name__)
+
+# Publishing waits this little for an absent broker: the tick gives the jobs back instead.
+PUBLISH_RETRY = {"max_retries": 1, "interval_start": 0.2, "interval_step": 0.2}
+
+
+class BrokerUnavailable(Exception):
+    """The broker did not take the probes; the unsent ones were given back to the schedule."""
+
 
 celery_app = Celery("camwatch")
 celery_app.conf.update(
@@ -75,12 +85,22 @@ def dispatch(db: Database, settings: Settings, jobs: list[Job]) -> int:
     """Send due probes to their routing areas' queues; returns how many were sent."""
     configure(settings)
     codes = routing_codes(db, settings, [j.camera_id for j in jobs])
-    for job in jobs:
-        run_probe_job.apply_async(
-            args=[job.camera_id, job.kind, job.due_at.isoformat()],
-            queue=queue_for(settings, codes.get(job.camera_id)),
-        )
-    return len(jobs)
+    sent = 0
+    try:
+        for job in jobs:
+            run_probe_job.apply_async(
+                args=[job.camera_id, job.kind, job.due_at.isoformat()],
+                queue=queue_for(settings, codes.get(job.camera_id)),
+                retry=True,
+                retry_policy=PUBLISH_RETRY,
+            )
+            sent += 1
+    except (BrokerError, OSError) as exc:
+        # Not lost and not left leased for minutes: handed out again once the broker is back.
+        with db.session() as session:
+            schedule.release(session, jobs[sent:])
+        raise BrokerUnavailable(f"{len(jobs) - sent} probes not sent") from exc
+    return sent
 
 
 class _WorkerLoop:
@@ -100,7 +120,17 @@ class _WorkerLoop:
         future.result(timeout)
 
     async def _run(self, job: Job) -> None:
+        if not await asyncio.to_thread(self._still_due, job):
+            # A copy the broker delivered again (its ack was lost in a cut): already run.
+            logger.info(
+                "camera %s %s probe due %s already ran", job.camera_id, job.kind, job.due_at
+            )
+            return
         await self.runner.run_one(job)
+
+    def _still_due(self, job: Job) -> bool:
+        with self.db.session() as session:
+            return schedule.still_due(session, job)
 
 
 @cache

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import logging
 import os
@@ -24,6 +25,8 @@ class Leadership:
         self.db = db
         self._conn: Connection | None = None
         self._file: IO[str] | None = None
+        # Why the lock cannot even be tried (a short label: "read-only", "disk full", ...).
+        self.problem: str | None = None
 
     @property
     def held(self) -> bool:
@@ -72,10 +75,13 @@ class Leadership:
             ).scalar()
             conn.commit()
         except SQLAlchemyError as exc:
-            logger.warning(
-                "cannot reach the database for the scheduler lock: %s", type(exc).__name__
-            )
+            if self.problem is None:  # once per outage, not every tick
+                logger.warning(
+                    "cannot reach the database for the scheduler lock: %s", type(exc).__name__
+                )
+            self.problem = "database unreachable"
             return False
+        self.problem = None
         if got:
             self._conn = conn
             logger.info("this scheduler now leads (PostgreSQL advisory lock)")
@@ -85,7 +91,14 @@ class Leadership:
 
     def _acquire_file(self) -> bool:
         path = Path(str(self.db.engine.url.database or "camwatch") + ".scheduler.lock")
-        handle = open(path, "a+")  # noqa: SIM115 - held open for as long as we lead
+        try:
+            handle = open(path, "a+")  # noqa: SIM115 - held open for as long as we lead
+        except OSError as exc:
+            self.problem = {errno.EROFS: "read-only", errno.ENOSPC: "disk full"}.get(
+                exc.errno or 0, "lock file cannot be opened"
+            )
+            return False
+        self.problem = None
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:

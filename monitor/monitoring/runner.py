@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections import defaultdict
+from collections import defaultdict, deque
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, joinedload
 
 from monitor.core import audit
@@ -31,6 +32,7 @@ from monitor.monitoring.schedule import Job
 from monitor.outages import incidents
 from monitor.outages.evaluator import Observation, Transition, observe
 from monitor.registry.cameras import probe_target
+from probes import netguard
 from probes.faults import PICTURE_FAULTS
 from probes.registry import Probers
 from probes.result import DeviceIdentity, ProbeResult, ProbeTarget
@@ -39,6 +41,9 @@ logger = logging.getLogger(__name__)
 
 FRAME_KINDS = frozenset({"rtsp", "snapshot"})
 SYSTEM = Actor.system("camwatch-probe")
+# Results measured while the database refused writes (away, disk full, read-only), kept in
+# memory without their pictures and stored once it takes writes again.
+UNSAVED_MAX = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +79,13 @@ class Runner:
         }
         self._waiting = dict.fromkeys(self._pools, 0)
         self._camera_locks: defaultdict[int, threading.Lock] = defaultdict(threading.Lock)
+        self.unsaved: deque[tuple[Job, ProbeResult, datetime]] = deque()
+        # Results measured (and due to be stored) since this runner started.
+        self.measured = 0
+        self.unsaved_dropped = 0
+        # Why the database refuses work now (a short label, never its message), and since when.
+        self.storage_problem: str | None = None
+        self.storage_problem_since: datetime | None = None
 
     async def run(self, jobs: list[Job]) -> list[Outcome]:
         """Run every job concurrently within the limits; outcomes in job order."""
@@ -81,8 +93,13 @@ class Runner:
         return [r for r in results if r is not None]
 
     async def run_one(self, job: Job) -> Outcome | None:
-        """Probe one camera once and store what it found."""
-        loaded = await asyncio.to_thread(self._load_target, job)
+        """Probe one camera once and store what it found (kept for later if the store fails)."""
+        try:
+            loaded = await asyncio.to_thread(self._load_target, job)
+        except SQLAlchemyError as exc:
+            # Not probed: the job stays leased until its lease runs out, then is handed out again.
+            self.note_storage_problem(exc)
+            return None
         if loaded is None:
             return None
         target, code = loaded
@@ -104,12 +121,58 @@ class Runner:
             self.probers.note_reachable(target)
         if result.backed_off:
             # No new evidence: the ONVIF client is pausing after repeated failures.
-            await asyncio.to_thread(self._reschedule, job)
+            try:
+                await asyncio.to_thread(self._reschedule, job)
+            except SQLAlchemyError as exc:
+                self.note_storage_problem(exc)  # the lease runs out; asked again later
             return Outcome(job, code, result, None)
-        transition = await asyncio.to_thread(self._store, job, result, started)
+        self.measured += 1
+        try:
+            transition = await asyncio.to_thread(self._store, job, result, started)
+        except SQLAlchemyError as exc:
+            self.note_storage_problem(exc)
+            self._keep_unsaved(job, result, started)
+            return Outcome(job, code, result, None)
+        self.note_storage_ok()
         outcome = "ok" if result.ok and not result.faults else str(result.faults[0])
         PROBES_TOTAL.labels(job.kind, outcome).inc()
         return Outcome(job, code, result, transition)
+
+    async def store_unsaved(self) -> bool:
+        """Store results kept while the database refused them, oldest first; True when all are."""
+        while self.unsaved:
+            job, result, started = self.unsaved[0]
+            try:
+                await asyncio.to_thread(self._store, job, result, started)
+            except SQLAlchemyError as exc:
+                self.note_storage_problem(exc)
+                return False
+            self.unsaved.popleft()
+            outcome = "ok" if result.ok and not result.faults else str(result.faults[0])
+            PROBES_TOTAL.labels(job.kind, outcome).inc()
+        return True
+
+    def _keep_unsaved(self, job: Job, result: ProbeResult, started: datetime) -> None:
+        if len(self.unsaved) >= UNSAVED_MAX:
+            self.unsaved.popleft()
+            self.unsaved_dropped += 1
+        # The picture is not kept (megabytes each); the measurement is.
+        self.unsaved.append((job, replace(result, frame=None), started))
+
+    def note_storage_problem(self, exc: SQLAlchemyError | str) -> None:
+        """Remember that the database refused work, and why (a label safe to show anyone)."""
+        label = exc if isinstance(exc, str) else storage_problem_label(exc)
+        if self.storage_problem != label:
+            logger.warning("probing pauses (%s); results already measured are kept", label)
+            self.storage_problem_since = utcnow()
+        self.storage_problem = label
+
+    def note_storage_ok(self) -> None:
+        """The database took a write again."""
+        if self.storage_problem is not None:
+            logger.info("probing resumes (%d kept results to store)", len(self.unsaved))
+        self.storage_problem = None
+        self.storage_problem_since = None
 
     async def close(self) -> None:
         """Close the probers' reused sessions (at shutdown)."""
@@ -128,14 +191,21 @@ class Runner:
             known = DeviceIdentity.from_dict(status.identity if status else None)
             target = probe_target(camera, self.box)
             # The stream and snapshot addresses the camera announced over ONVIF, unless the
-            # registry overrides them.
+            # registry overrides them; an announced one outside the probe networks is ignored
+            # (the probes check again, on the address they resolve, when they connect).
             target = replace(
                 target,
-                rtsp_url=target.rtsp_url or known.stream_uri or None,
-                snapshot_url=target.snapshot_url or known.snapshot_uri or None,
+                rtsp_url=target.rtsp_url or self._announced(known.stream_uri, "rtsp"),
+                snapshot_url=target.snapshot_url or self._announced(known.snapshot_uri, "snapshot"),
                 known_boot_time=known.boot_time,
             )
             return target, camera.code
+
+    def _announced(self, uri: str, kind: str) -> str | None:
+        """An address the camera announced, if its scheme and host may be probed."""
+        networks = self.probers.cfg.allowed_networks
+        schemes = netguard.URL_SCHEMES[kind]
+        return uri if uri and netguard.url_allowed(uri, networks, schemes=schemes) else None
 
     def _store(self, job: Job, result: ProbeResult, started: datetime) -> Transition | None:
         with self._camera_locks[job.camera_id]:
@@ -236,6 +306,18 @@ class Runner:
         changes = audit.diff(before, {"serial": camera.serial, "firmware": camera.firmware})
         if changes:
             audit.record(session, SYSTEM, "probe_update", "camera", camera.code, changes)
+
+
+def storage_problem_label(exc: SQLAlchemyError) -> str:
+    """A short, fixed label for a database failure (its message may name hosts or SQL)."""
+    text = str(getattr(exc, "orig", None) or exc).lower()
+    if "disk is full" in text or "no space left" in text or "disk full" in text:
+        return "disk full"
+    if "readonly" in text or "read-only" in text or "read only" in text:
+        return "read-only"
+    if "disk i/o" in text:
+        return "disk I/O error"
+    return "database unreachable"
 
 
 def picture_is_good(assessment_ok: bool, status: CameraStatus, kind: str) -> bool:

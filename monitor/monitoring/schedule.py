@@ -102,6 +102,20 @@ def lease_due(session: Session, now: datetime, limit: int) -> list[Job]:
     return jobs
 
 
+def release(session: Session, jobs: list[Job]) -> None:
+    """Give leased jobs back (never sent): the next tick hands them out again at once."""
+    for job in jobs:
+        row = session.get(ProbeSchedule, (job.camera_id, job.kind))
+        if row is not None:
+            row.leased_until = None
+
+
+def still_due(session: Session, job: Job) -> bool:
+    """True while `job` has not been run (a redelivered copy of a finished job is not)."""
+    row = session.get(ProbeSchedule, (job.camera_id, job.kind))
+    return row is not None and as_utc(row.next_due_at) == job.due_at
+
+
 def complete(session: Session, job: Job, settings: Settings, now: datetime) -> None:
     """Mark a job done and set when it is next due (from now: missed runs are not replayed)."""
     row = session.get(ProbeSchedule, (job.camera_id, job.kind))

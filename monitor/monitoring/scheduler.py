@@ -77,18 +77,32 @@ class MonitorService:
         leading = await asyncio.to_thread(self.leadership.try_acquire)
         SCHEDULER_LEADER.set(1 if leading else 0)
         if not leading:
+            if self.leadership.problem is not None:
+                # Not another scheduler leading: the database (or its lock file) is unusable.
+                self.runner.note_storage_problem(self.leadership.problem)
+            return
+        if not await self.runner.store_unsaved():
+            # The database still refuses writes: probing pauses, kept results wait in memory.
+            DATABASE_ERRORS_TOTAL.inc()
             return
         try:
             jobs = await asyncio.to_thread(self._housekeeping_and_lease)
-        except SQLAlchemyError:
+        except SQLAlchemyError as exc:
             DATABASE_ERRORS_TOTAL.inc()
-            logger.exception("scheduler tick failed on the database")
+            self.runner.note_storage_problem(exc)
+            logger.debug("scheduler tick failed on the database", exc_info=True)
             return
         if jobs and self.settings.runner_mode == "celery":
-            from monitor.monitoring.distributed import dispatch
+            from monitor.monitoring.distributed import BrokerUnavailable, dispatch
 
-            await asyncio.to_thread(dispatch, self.db, self.settings, jobs)
+            try:
+                await asyncio.to_thread(dispatch, self.db, self.settings, jobs)
+            except BrokerUnavailable:
+                self.runner.note_storage_problem("broker unreachable")
+                return
+            self.runner.note_storage_ok()
             return
+        self.runner.note_storage_ok()
         if jobs:
             self._jobs_in_flight += len(jobs)
             task = asyncio.create_task(self.runner.run(jobs))
@@ -125,6 +139,19 @@ class MonitorService:
 
         # Bounded, so a stalled crew endpoint cannot hold up the next round of probes.
         deliver_due(self.db, self.settings, now=now, max_seconds=2.0)
+
+    def storage_state(self) -> dict[str, object] | None:
+        """Why probing pauses (the database refuses work), or None when it does not."""
+        runner = self.runner
+        if runner.storage_problem is None and not runner.unsaved:
+            return None
+        since = runner.storage_problem_since
+        return {
+            "problem": runner.storage_problem or "storing kept results",
+            "since": since.isoformat() if since else None,
+            "unsaved_results": len(runner.unsaved),
+            "dropped_results": runner.unsaved_dropped,
+        }
 
     def resync(self) -> None:
         """Ask the next tick to re-read the registry (after a change of cameras)."""

@@ -196,7 +196,7 @@ async def test_hostile_peer_is_stream_error_within_deadline(
         result = await rtsp.probe(target, CFG, deadline=Deadline(deadline_s))
         elapsed = time.monotonic() - t0
         assert result.faults == [FaultCode.STREAM_ERROR], result.reason
-        assert "stalled while" in result.reason or "stream failed" in result.reason
+        assert any(w in result.reason for w in ("stalled while", "stream failed", "byte cap"))
         assert elapsed <= deadline_s + MARGIN
         assert peer.connections >= 1
         # While the peer keeps stalling, the abandoned decode ends on FFmpeg's own timeout.

@@ -27,6 +27,8 @@ from tests.peers.ipycam_peer import IpycamPeer
 ipycam_shared = ipycam_peer.ipycam_shared
 
 CFG = ProbeConfig()
+# Basic auth over plain HTTP is refused unless allowed (ipycam and the /basic.jpg endpoint ask it).
+BASIC_CFG = ProbeConfig(snapshot_basic_auth=True)
 USER, PASSWORD, REALM = "operator", "snap-Secret-91", "camwatch-snapshot"
 MARGIN = 1.0
 
@@ -126,7 +128,7 @@ def target_for(server: ThreadingHTTPServer, path: str, **kw: object) -> ProbeTar
 @pytest.mark.parametrize("scheme", ["digest", "basic"])
 async def test_fetches_and_decodes_with_auth(camera_http: ThreadingHTTPServer, scheme: str) -> None:
     target = target_for(camera_http, f"/{scheme}.jpg", username=USER, password=PASSWORD)
-    result = await probe(target, CFG, deadline=Deadline(3.0))
+    result = await probe(target, BASIC_CFG, deadline=Deadline(3.0))
     assert result.ok, result.reason
     assert result.details["auth"] == scheme
     assert result.frame.shape == PHOTO.shape
@@ -140,7 +142,7 @@ async def test_fetches_and_decodes_with_auth(camera_http: ThreadingHTTPServer, s
 async def test_wrong_password_is_auth_failed(camera_http: ThreadingHTTPServer, scheme: str) -> None:
     wrong = "not-the-Pw-55"
     target = target_for(camera_http, f"/{scheme}.jpg", username=USER, password=wrong)
-    result = await probe(target, CFG, deadline=Deadline(3.0))
+    result = await probe(target, BASIC_CFG, deadline=Deadline(3.0))
     assert result.faults == [FaultCode.AUTH_FAILED]
     assert result.frame is None
     assert wrong not in json.dumps(result.to_dict()) + repr(result)
@@ -195,7 +197,7 @@ async def test_real_camera_snapshot(ipycam_shared: IpycamPeer) -> None:
     # wait for that, so allow a just-started camera a moment (a 503 is correctly stream_error).
     end = time.monotonic() + 5.0
     while True:
-        result = await probe(target, CFG, deadline=Deadline(5.0))
+        result = await probe(target, BASIC_CFG, deadline=Deadline(5.0))
         if result.ok or "HTTP 503" not in result.reason or time.monotonic() > end:
             break
         assert result.faults == [FaultCode.STREAM_ERROR]
