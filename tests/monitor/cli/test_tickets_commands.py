@@ -27,3 +27,17 @@ def test_list_show_move_and_comment(settings: Settings, database: Database) -> N
     assert "thay dây nguồn" in shown.stdout and "đang đi" in shown.stdout
     with database.session() as s:
         assert s.get(Ticket, ticket_id).state == TicketState.IN_PROGRESS
+
+
+def test_times_are_local_with_the_zone_named(settings: Settings, database: Database) -> None:
+    from monitor.core.localtime import format_local
+
+    seed_registry(database, CameraRules.from_settings(settings))
+    ticket_id = seed_ticket(database, settings, "ST-0001")
+    with database.session() as s:
+        due = s.get(Ticket, ticket_id).due_at
+    shown = _run(settings, "tickets", "show", str(ticket_id))
+    assert shown.returncode == 0, shown.stderr
+    # Vietnam time, as on the pages, with the zone said: not the UTC clock.
+    assert f"due {format_local(due)} UTC+07:00" in shown.stdout
+    assert f"due {due:%Y-%m-%d %H:%M}" not in shown.stdout
