@@ -60,8 +60,9 @@ def serve(
     upgrade(db.engine)
     fleet = None
     if demo:
-        from monitor.simulator.demo import start_demo
+        from monitor.simulator.demo import demo_settings, start_demo
 
+        cfg = demo_settings(cfg)
         fleet = start_demo(db, cfg)
     app = create_app(cfg, db, monitoring=monitoring)
     try:
