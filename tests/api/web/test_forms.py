@@ -136,3 +136,12 @@ def test_coverage_form_errors_beside_the_field(client: TestClient, seed: Seed) -
     assert value_of(page.text, "lat") == "abc" and value_of(page.text, "lon") == "108,79"
     unknown = client.get("/coverage", params={"camera": "XX-9", "start": "2026-10-01T08:00"})
     assert field_error(unknown.text, "camera") == "Không có camera mã: XX-9."
+
+
+def test_outage_filter_dates_are_checked_beside_the_field(client: TestClient, seed: Seed) -> None:
+    login_as(client, seed, "police")
+    page = client.get("/outages", params={"start": "2026-10-05T00:00", "end": "2026-10-01T00:00"})
+    assert page.status_code == 422
+    assert field_error(page.text, "end") == "Ngày kết thúc phải bằng hoặc sau ngày bắt đầu."
+    bad = client.get("/outages", params={"start": "1/10"})
+    assert field_error(bad.text, "start").startswith("Thời điểm không hợp lệ")
