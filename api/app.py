@@ -24,6 +24,7 @@ from api.routers import (
     outages,
     references,
     reports,
+    thumbnails,
     tickets,
     users,
 )
@@ -47,6 +48,7 @@ ROUTERS = (
     audit,
     tickets,
     references,
+    thumbnails,
     metrics,
     outages,
     coverage,

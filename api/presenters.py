@@ -8,7 +8,7 @@ from monitor.registry.schemas import AreaRef, CameraPublic, HostPublic
 
 
 def host_public(host: Host, actor: Actor) -> HostPublic:
-    """A host; its phone number is hidden from crews outside their districts."""
+    """A host; its phone number is hidden from users outside their areas."""
     public = HostPublic.model_validate(host)
     if not actor.sees_area(host.area):
         public.contact_phone = None

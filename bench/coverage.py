@@ -2,7 +2,7 @@
 
 Run: .venv/bin/python -m bench.coverage [--cameras 10000] [--outages-per-camera 24] [--queries 40]
 
-The data set: one province, 10 districts, 100 communes, cameras spread over about 45 x 45 km
+The data set: one province, 10 clusters, 100 communes, cameras spread over about 45 x 45 km
 around Quảng Ngãi, each with `--outages-per-camera` incidents of 10 minutes to 3 days spread over
 2025 (a tenth still open at the end). Each query asks for the cameras within a radius of a random
 registered camera's place, at a moment and over a day, through `monitor.reports.coverage.look_up`
@@ -45,27 +45,27 @@ def build(db: Database, cameras: int, per_camera: int, seed: int = 7) -> list[tu
         province.path = f"/{province.id}/"
         communes = []
         for d in range(10):
-            district = Area(
+            cluster = Area(
                 code=f"D{d}",
-                name=f"Huyện {d}",
-                level=AreaLevel.DISTRICT,
+                name=f"Cụm {d}",
+                level=AreaLevel.CLUSTER,
                 parent_id=province.id,
                 path="",
             )
-            s.add(district)
+            s.add(cluster)
             s.flush()
-            district.path = f"{province.path}{district.id}/"
+            cluster.path = f"{province.path}{cluster.id}/"
             for c in range(10):
                 commune = Area(
                     code=f"D{d}-C{c}",
                     name=f"Xã {d}-{c}",
                     level=AreaLevel.COMMUNE,
-                    parent_id=district.id,
+                    parent_id=cluster.id,
                     path="",
                 )
                 s.add(commune)
                 s.flush()
-                commune.path = f"{district.path}{commune.id}/"
+                commune.path = f"{cluster.path}{commune.id}/"
                 communes.append(commune.id)
         places = []
         rows = []

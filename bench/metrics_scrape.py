@@ -3,7 +3,7 @@
 Run: .venv/bin/python -m bench.metrics_scrape [--cameras 10000] [--scrapes 10] [--no-prometheus]
 
 The fleet (tests.dashboards.fleet: 80 % up, 8 % degraded, 7 % down, 3 % unknown, 2 % maintenance,
-one district entirely down, incidents, tickets, outbox) is written straight into the database. The
+one cluster entirely down, incidents, tickets, outbox) is written straight into the database. The
 service runs as a real `camwatch serve --no-monitoring` process on loopback; the client times each
 GET /metrics and reads the server's CPU from /proc. Then a real Prometheus scrapes it and reports
 its own scrape_duration_seconds. In-process, the collector's text path is timed against
@@ -132,7 +132,7 @@ def run_backend(
     db = Database(url)
     upgrade(db.engine)
     started = time.perf_counter()
-    seed_fleet(db, cameras, districts=10, communes_per_district=12)
+    seed_fleet(db, cameras, clusters=10, communes_per_cluster=12)
     seeded = time.perf_counter() - started
     fast_cpu, slow_cpu = _in_process(db)
     host = "127.0.0.1"

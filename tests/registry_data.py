@@ -1,4 +1,5 @@
-"""A small, realistic registry for tests: one province, two districts, cameras, crews, users."""
+"""A small, realistic registry for tests: one province, two clusters (former districts kept as
+groupings), cameras, crews, users."""
 
 from __future__ import annotations
 
@@ -36,16 +37,18 @@ def seed_registry(db: Database, rules: CameraRules) -> Seed:
     seed = Seed()
     system = Actor.system("test")
     with db.session() as s:
-        for code, name, level, parent in [
-            ("QNG", "Tỉnh Quảng Ngãi", AreaLevel.PROVINCE, None),
-            ("ST", "Huyện Sơn Tịnh", AreaLevel.DISTRICT, "QNG"),
-            ("BS", "Huyện Bình Sơn", AreaLevel.DISTRICT, "QNG"),
-            ("ST-TP", "Xã Tịnh Phong", AreaLevel.COMMUNE, "ST"),
-            ("BS-BT", "Xã Bình Thuận", AreaLevel.COMMUNE, "BS"),
-            ("ST-TP-1", "Thôn Trường Thọ", AreaLevel.VILLAGE, "ST-TP"),
+        for code, name, level, kind, parent in [
+            ("QNG", "Tỉnh Quảng Ngãi", AreaLevel.PROVINCE, "province", None),
+            ("ST", "Huyện Sơn Tịnh", AreaLevel.CLUSTER, "former_district", "QNG"),
+            ("BS", "Huyện Bình Sơn", AreaLevel.CLUSTER, "former_district", "QNG"),
+            ("ST-TP", "Xã Tịnh Phong", AreaLevel.COMMUNE, "commune", "ST"),
+            ("BS-BT", "Xã Bình Thuận", AreaLevel.COMMUNE, "commune", "BS"),
+            ("ST-TP-1", "Thôn Trường Thọ", AreaLevel.VILLAGE, "village", "ST-TP"),
         ]:
             areas.create_area(
-                s, system, AreaCreate(code=code, name=name, level=level, parent_code=parent)
+                s,
+                system,
+                AreaCreate(code=code, name=name, level=level, kind=kind, parent_code=parent),
             )
         for key, name, area, phone in [
             ("school", "Trường THCS Tịnh Phong", "ST-TP", "0905111222"),
@@ -86,7 +89,7 @@ def seed_registry(db: Database, rules: CameraRules) -> Seed:
                 rules,
             )
         crew = crews.create_crew(
-            s, system, CrewCreate(name="Tổ sửa chữa Sơn Tịnh", district_codes=["ST"])
+            s, system, CrewCreate(name="Tổ sửa chữa Sơn Tịnh", area_codes=["ST"])
         )
         seed.crew_ids["st"] = crew.id
         for role in Role:
@@ -102,6 +105,14 @@ def seed_registry(db: Database, rules: CameraRules) -> Seed:
             )
             seed.tokens[role.value] = token
             seed.user_ids[role.value] = user.id
+        # The police post of one commune: sees Tịnh Phong only.
+        user, token = users.create_user(
+            s,
+            system,
+            UserCreate(username="police_commune1", role=Role.POLICE, area_codes=["ST-TP"]),
+        )
+        seed.tokens["police_commune"] = token
+        seed.user_ids["police_commune"] = user.id
     return seed
 
 
@@ -195,7 +206,7 @@ def to_csv(header: list[str], rows: list[list[str]]) -> bytes:
 
 
 def seed_ticket(db: Database, settings: object, camera_code: str) -> int:
-    """An open outage of a camera with its ticket (assigned if a crew covers the district)."""
+    """An open outage of a camera with its ticket (assigned if a crew covers its area)."""
     from sqlalchemy import select
 
     from monitor.core.models import Camera, Incident, IncidentKind
@@ -213,4 +224,4 @@ def seed_ticket(db: Database, settings: object, camera_code: str) -> int:
         )
         s.add(incident)
         s.flush()
-        return open_ticket(s, incident, settings).id  # type: ignore[arg-type]
+        return open_ticket(s, incident, settings).id

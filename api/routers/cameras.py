@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from api.deps import CurrentActor, EditorActor, RulesDep, SessionDep
 from api.presenters import camera_public
 from monitor.core.errors import InvalidData
+from monitor.core.paging import Page
 from monitor.registry import cameras
 from monitor.registry.exporter import export_cameras
 from monitor.registry.importer import import_cameras
@@ -20,7 +21,6 @@ from monitor.registry.schemas import (
     CameraUpdate,
     MaintenanceCreate,
     MaintenancePublic,
-    Page,
 )
 from monitor.registry.sheets import format_of, read_table
 

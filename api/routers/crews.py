@@ -5,8 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Query
 
 from api.deps import CurrentActor, EditorActor, SessionDep
+from monitor.core.paging import Page
 from monitor.registry import crews
-from monitor.registry.schemas import CrewCreate, CrewPublic, CrewUpdate, Page
+from monitor.registry.schemas import CrewCreate, CrewPublic, CrewUpdate
 
 router = APIRouter(prefix="/api/v1/crews", tags=["crews"])
 
@@ -40,7 +41,7 @@ def get_crew(crew_id: int, session: SessionDep, actor: CurrentActor) -> CrewPubl
 def update_crew(
     crew_id: int, body: CrewUpdate, session: SessionDep, actor: EditorActor
 ) -> CrewPublic:
-    """Change a crew or its districts."""
+    """Change a crew or its areas."""
     return CrewPublic.model_validate(crews.update_crew(session, actor, crew_id, body))
 
 

@@ -23,7 +23,7 @@ def state_collector(request: Request) -> StateCollector:
         with _lock:
             collector = getattr(state, "state_collector", None)
             if collector is None:
-                collector = StateCollector(state.db)
+                collector = StateCollector(state.db, level=state.settings.metrics_area_level)
                 state.state_collector = collector
     return collector
 

@@ -66,7 +66,7 @@ def page_actor(
 PageActor = Annotated[Actor, Depends(page_actor)]
 
 
-def page_roles(*roles: Role):  # type: ignore[no-untyped-def]
+def page_roles(*roles: Role):
     """A dependency admitting only these roles to a page (others get the 403 page)."""
 
     def check(actor: PageActor) -> Actor:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
-from api.deps import CurrentActor, SessionDep
+from api.deps import SessionDep
 from api.web.auth import PageActor
 from api.web.templating import render, request_lang
 from monitor.core import i18n
@@ -59,30 +59,8 @@ i18n.add_strings(
 router = APIRouter(tags=["web"], include_in_schema=False)
 # A line needs two points: with fewer the page says so instead of drawing a lone dot.
 CHART_MIN_HOURS = 2
-api_router = APIRouter(prefix="/api/v1/cameras", tags=["cameras"])
 HISTORY = 50
 CHART_HOURS = 7 * 24
-
-
-def _thumbnail(session: SessionDep, actor: CurrentActor, code: str, which: str) -> Response:
-    camera = get_camera(session, actor, code)
-    status = session.get(CameraStatus, camera.id)
-    data = getattr(status, f"{which}_jpeg", None) if status else None
-    if not data:
-        raise HTTPException(404, f"no {which.replace('_', ' ')} picture of {code}")
-    return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=60"})
-
-
-@api_router.get("/{code}/thumbnails/last_good.jpg", response_class=Response)
-def last_good(code: str, session: SessionDep, actor: CurrentActor) -> Response:
-    """The last good picture of a camera the user may see (404 when there is none yet)."""
-    return _thumbnail(session, actor, code, "last_good")
-
-
-@api_router.get("/{code}/thumbnails/last_fault.jpg", response_class=Response)
-def last_fault(code: str, session: SessionDep, actor: CurrentActor) -> Response:
-    """The last faulty picture of a camera the user may see (404 when there is none yet)."""
-    return _thumbnail(session, actor, code, "last_fault")
 
 
 @router.get("/cameras/{code}")
@@ -125,7 +103,7 @@ def camera_page(code: str, request: Request, session: SessionDep, actor: PageAct
     lang = request_lang(request)
     chart = (
         line_chart(
-            [(as_utc(r.hour), r.availability) for r in rollups],  # type: ignore[misc]
+            [(as_utc(r.hour), r.availability) for r in rollups],
             title=t("camera.metrics", lang),
         )
         if len(rollups) >= CHART_MIN_HOURS

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from api.deps import SessionDep
-from api.routers.coverage import COVERAGE_ROLES, coverage_answer
 from api.web.auth import page_roles
 from api.web.forms import FormErrors
 from api.web.templating import render, request_lang
 from monitor.core.access import Actor
 from monitor.core.errors import InvalidData, NotFound
-from monitor.reports.coverage import MAX_RADIUS_M
+from monitor.reports.common import parse_time
+from monitor.reports.coverage import (
+    COVERAGE_ROLES,
+    MAX_RADIUS_M,
+    CoverageAnswer,
+    look_up_place,
+)
 
 router = APIRouter(tags=["web"], include_in_schema=False)
 
@@ -25,7 +28,7 @@ def coverage_page(
 ) -> HTMLResponse:
     """The look-up form, and the answer once a place and a time are given."""
     q = request.query_params
-    answer: dict[str, Any] | None = None
+    answer: CoverageAnswer | None = None
     errors = FormErrors(request_lang(request, actor))
     asked = any(q.get(name) for name in ("lat", "lon", "camera", "start", "end"))
     if asked:
@@ -39,15 +42,15 @@ def coverage_page(
             errors.add("end", "form.period_order")
         if not errors:
             try:
-                answer = coverage_answer(
+                answer = look_up_place(
                     session,
                     actor,
                     lat=lat,
                     lon=lon,
                     camera=camera or None,
                     radius_m=radius or 300.0,
-                    start=q.get("start"),
-                    end=q.get("end") or None,
+                    start=parse_time(q.get("start"), field="start"),
+                    end=parse_time(q.get("end"), field="end"),
                 )
             except NotFound:
                 errors.add("camera", "form.unknown_camera", codes=camera)

@@ -61,10 +61,12 @@ def _choices() -> dict[str, object]:
     }
 
 
-def _districts(session: Session) -> list[Area]:
-    return list(
-        session.scalars(select(Area).where(Area.level == AreaLevel.DISTRICT).order_by(Area.name))
+def _area_choices(session: Session) -> list[Area]:
+    # Clusters first, then communes: the committee reviews a cluster or one commune.
+    stmt = select(Area).where(
+        Area.level.in_((AreaLevel.CLUSTER, AreaLevel.COMMUNE)), Area.superseded_by_id.is_(None)
     )
+    return sorted(session.scalars(stmt), key=lambda a: (a.level != AreaLevel.CLUSTER, a.name))
 
 
 def _can_edit(actor: Actor) -> bool:
@@ -81,7 +83,7 @@ def list_page(
     q: str = "",
     actor: Actor = page_roles(*READERS),
 ) -> HTMLResponse:
-    """Instances with filters by district, type, status and text, in pages."""
+    """Instances with filters by area, type, status and text, in pages."""
     chosen = ModelStatus(status) if status in {s.value for s in ModelStatus} else None
     listing = fetch_page(
         lambda limit, offset: instances.list_instances(
@@ -102,7 +104,7 @@ def list_page(
         "total": listing.total,
         "listing": listing,
         "types": types.list_types(session, actor),
-        "districts": _districts(session),
+        "area_choices": _area_choices(session),
         "q": {"area": area, "type": type, "status": status, "q": q},
         "can_edit": _can_edit(actor),
         "completeness": instances.dossier_completeness,
@@ -121,7 +123,7 @@ def report_page(
     health_days: int = 30,
     actor: Actor = page_roles(*READERS),
 ) -> HTMLResponse:
-    """The district/province report with links to its XLSX and PDF."""
+    """The cluster/commune/province report with links to its XLSX and PDF."""
     report = build_report(
         session,
         actor,
@@ -140,7 +142,7 @@ def report_page(
     export_query = urlencode({k: v for k, v in query.items() if v not in ("", None)})
     context = {
         "report": report,
-        "districts": _districts(session),
+        "area_choices": _area_choices(session),
         "area": area,
         "export_query": export_query,
         "statuses": list(ModelStatus),
@@ -154,7 +156,7 @@ def types_page(
     request: Request, session: SessionDep, actor: Actor = page_roles(*READERS)
 ) -> HTMLResponse:
     """The model types with their dossier templates; admins also get the form to add one."""
-    context = {
+    context: dict[str, Any] = {
         "types": types.list_types(session, actor),
         "errors": None,
         "form": {},

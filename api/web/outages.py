@@ -10,7 +10,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.deps import SessionDep
-from api.routers.outages import outage_filter
 from api.web.auth import PageActor
 from api.web.forms import FormErrors
 from api.web.paging import Page, fetch_page, requested_page
@@ -19,7 +18,7 @@ from monitor.core.access import Actor
 from monitor.core.errors import InvalidData
 from monitor.core.models import Area, AreaLevel
 from monitor.reports.exports import group_label
-from monitor.reports.outages import SORTS, list_outages
+from monitor.reports.outages import SORTS, OutageFilter, list_outages
 from probes.faults import FaultCode
 
 router = APIRouter(tags=["web"], include_in_schema=False)
@@ -28,7 +27,9 @@ PAGE_SIZE = 50
 
 def area_options(session: Session, actor: Actor, level: AreaLevel) -> list[Area]:
     """Areas of one level inside the actor's scope, by name, for a filter's drop-down."""
-    stmt = select(Area).where(Area.level == level, actor.area_filter(Area.path))
+    stmt = select(Area).where(
+        Area.level == level, actor.area_filter(Area.path), Area.superseded_by_id.is_(None)
+    )
     return list(session.scalars(stmt.order_by(Area.name)))
 
 
@@ -52,15 +53,7 @@ def outages_page(
     try:
         if errors:
             raise InvalidData(errors.summary)
-        flt = outage_filter(
-            district=params.get("district"),
-            commune=params.get("commune"),
-            start=params.get("start"),
-            end=params.get("end"),
-            fault=params.get("fault"),
-            state=params.get("state"),
-            camera=params.get("camera"),
-        )
+        flt = OutageFilter.from_query(params)
         listing = fetch_page(
             lambda limit, offset: list_outages(
                 session,
@@ -89,7 +82,7 @@ def outages_page(
             "error": error,
             "errors": errors,
             "q": params,
-            "districts": area_options(session, actor, AreaLevel.DISTRICT),
+            "clusters": area_options(session, actor, AreaLevel.CLUSTER),
             "communes": area_options(session, actor, AreaLevel.COMMUNE),
             "faults": list(FaultCode),
             "export_query": urlencode(export_params),

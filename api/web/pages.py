@@ -7,4 +7,3 @@ from api.web import camera, camera_edit, coverage, login, movement, outages, rep
 router = APIRouter()
 for module in (login, outages, coverage, camera_edit, camera, tickets, reports, movement):
     router.include_router(module.router)
-router.include_router(camera.api_router)

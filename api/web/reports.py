@@ -10,7 +10,6 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
 from api.deps import SessionDep
-from api.routers.reports import REPORT_ROLES
 from api.web.auth import page_roles
 from api.web.outages import area_options
 from api.web.templating import render, request_lang
@@ -18,7 +17,7 @@ from monitor.core.access import Actor
 from monitor.core.errors import InvalidData
 from monitor.core.localtime import to_local
 from monitor.core.models import AreaLevel
-from monitor.reports.availability import availability_report, parse_period
+from monitor.reports.availability import REPORT_ROLES, availability_report, parse_period
 from monitor.reports.exports import availability_chart, availability_tables
 
 router = APIRouter(tags=["web"], include_in_schema=False)
@@ -32,17 +31,19 @@ def reports_page(
     lang = request_lang(request, actor)
     this_month = to_local(datetime.now(UTC)).strftime("%Y-%m")
     period_text = request.query_params.get("period") or this_month
-    district = request.query_params.get("district") or None
+    cluster = request.query_params.get("cluster") or None
+    commune = request.query_params.get("commune") or None
+    area = commune or cluster or request.query_params.get("area") or None
     error = ""
-    tables: list = []  # type: ignore[type-arg]
+    tables: list = []
     chart = ""
     try:
-        report = availability_report(session, actor, parse_period(period_text), district=district)
+        report = availability_report(session, actor, parse_period(period_text), area=area)
         tables = availability_tables(report, lang)
         chart = availability_chart(report, lang)
     except InvalidData as exc:
         error = str(exc)
-    query = urlencode({k: v for k, v in {"period": period_text, "district": district}.items() if v})
+    query = urlencode({k: v for k, v in {"period": period_text, "area": area}.items() if v})
     return render(
         request,
         "reports.html",
@@ -51,8 +52,10 @@ def reports_page(
             "chart": Markup(chart),
             "error": error,
             "period": period_text,
-            "district": district or "",
-            "districts": area_options(session, actor, AreaLevel.DISTRICT),
+            "cluster": cluster or "",
+            "commune": commune or "",
+            "clusters": area_options(session, actor, AreaLevel.CLUSTER),
+            "communes": area_options(session, actor, AreaLevel.COMMUNE),
             "export_query": query,
         },
         actor=actor,

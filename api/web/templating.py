@@ -82,7 +82,7 @@ def format_dt(value: datetime | None) -> str:
     return format_local(value)
 
 
-def _url_with(request: Request):  # type: ignore[no-untyped-def]
+def _url_with(request: Request):
     def url_with(**changes: Any) -> str:
         params = dict(request.query_params.multi_items())
         for key, value in changes.items():

@@ -128,12 +128,13 @@ def ticket_comment(
     ticket_id: int,
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     actor: PageActor,
     comment: Annotated[str, Form(max_length=2000)],
 ) -> Response:
     """Add a comment to the ticket's history."""
     try:
-        tickets.add_comment(session, actor, ticket_id, comment)
+        tickets.add_comment(session, actor, ticket_id, comment, settings=settings)
     except (PermissionDenied, InvalidData) as exc:
         session.rollback()
         code = 403 if isinstance(exc, PermissionDenied) else 422

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -52,13 +52,15 @@ def scheduler(
 
 
 def worker(
-    district: list[str] = typer.Option(None, "--district", "-d", help="district code (repeat)"),
+    area: list[str] = typer.Option(
+        None, "--area", "-a", help="routing area code, a cluster or commune (repeat)"
+    ),
     concurrency: int = typer.Option(16, help="probes run at once by this worker"),
 ) -> None:
-    """Run a Celery worker for the probes of some districts (with CAMWATCH_RUNNER_MODE=celery)."""
+    """Run a Celery worker for the probes of some areas (with CAMWATCH_RUNNER_MODE=celery)."""
     from monitor.monitoring.distributed import run_worker
 
-    run_worker(settings(), district or [], concurrency)
+    run_worker(settings(), area or [], concurrency)
 
 
 RUN_ONCE_LOG = "run-once.log"
@@ -174,8 +176,7 @@ def probe(
     from monitor.core.models import CameraStatus
     from monitor.registry.cameras import get_camera, probe_target
     from probes.frame import assess
-    from probes.onvif import close_all
-    from probes.registry import PROBE_KINDS, run_probe
+    from probes.registry import PROBE_KINDS, Probers
 
     cfg = settings()
     kinds = kind or ["tcp", "onvif", "rtsp"]
@@ -200,29 +201,27 @@ def probe(
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from exc
 
-    async def run() -> list[dict[str, object]]:
+    async def run() -> list[dict[str, Any]]:
         nonlocal target
-        answers: list[dict[str, object]] = []
-        for name in kinds:
-            address = {"rtsp": target.rtsp_url, "snapshot": target.snapshot_url}
-            if name in address and not address[name]:
-                # Not a fault of the camera: there is nothing to probe that way.
-                answers.append({"kind": name, "skipped": NO_ADDRESS[name]})
-                continue
-            result = await run_probe(
-                name, target, cfg.probe_config(), timeout=cfg.probe_timeout_seconds
-            )
-            if name == "onvif" and result.details:
-                target = replace(
-                    target,
-                    rtsp_url=target.rtsp_url or result.details.get("stream_uri"),
-                    snapshot_url=target.snapshot_url or result.details.get("snapshot_uri"),
-                )
-            answer = result.to_dict()
-            if result.frame is not None:
-                answer["picture"] = assess(result.frame).to_dict()
-            answers.append(answer)
-        await close_all()
+        answers: list[dict[str, Any]] = []
+        async with Probers(cfg.probe_config()) as probers:
+            for name in kinds:
+                address = {"rtsp": target.rtsp_url, "snapshot": target.snapshot_url}
+                if name in address and not address[name]:
+                    # Not a fault of the camera: there is nothing to probe that way.
+                    answers.append({"kind": name, "skipped": NO_ADDRESS[name]})
+                    continue
+                result = await probers.run(name, target, timeout=cfg.probe_timeout_seconds)
+                if name == "onvif" and result.details:
+                    target = replace(
+                        target,
+                        rtsp_url=target.rtsp_url or result.details.get("stream_uri"),
+                        snapshot_url=target.snapshot_url or result.details.get("snapshot_uri"),
+                    )
+                answer = result.to_dict()
+                if result.frame is not None:
+                    answer["picture"] = assess(result.frame).to_dict()
+                answers.append(answer)
         return answers
 
     answers = asyncio.run(run())
@@ -234,8 +233,8 @@ def probe(
         if "skipped" in a:
             table.add_row(str(a["kind"]), "–", "", f"skipped: {a['skipped']}", "")
             continue
-        picture: dict[str, list[str]] = a.get("picture", {})  # type: ignore[assignment]
-        faults = [*a["faults"], *picture.get("faults", [])]  # type: ignore[misc]
+        picture = a.get("picture") or {}
+        faults = [str(f) for f in (*a["faults"], *picture.get("faults", []))]
         ok = "✔" if a["ok"] and not faults else "✘"
         reason = str(a["reason"])[:80]
         table.add_row(str(a["kind"]), ok, ", ".join(faults), reason, str(a["duration_seconds"]))

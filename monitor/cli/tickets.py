@@ -19,7 +19,7 @@ console = Console()
 def list_(
     state: TicketState | None = typer.Option(None, help="only tickets in this state"),
     open_only: bool = typer.Option(False, "--open", help="only tickets not closed"),
-    district: str | None = typer.Option(None, help="district code"),
+    area: str | None = typer.Option(None, help="cluster, commune or village code"),
     camera: str | None = typer.Option(None, help="camera code"),
     limit: int = 50,
 ) -> None:
@@ -32,7 +32,7 @@ def list_(
             operator(),
             state=state,
             open_only=open_only,
-            district_code=district,
+            area_code=area,
             camera_code=camera,
             limit=limit,
         )
@@ -118,7 +118,7 @@ def comment(ticket_id: int, text: str) -> None:
 
     try:
         with database().session() as session:
-            tickets.add_comment(session, operator(), ticket_id, text)
+            tickets.add_comment(session, operator(), ticket_id, text, settings=settings())
     except CamwatchError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from exc

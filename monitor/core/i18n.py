@@ -67,11 +67,33 @@ STRINGS: dict[str, dict[str, str]] = {
     "col.camera_code": {"vi": "Mã camera", "en": "Camera code"},
     "col.camera_name": {"vi": "Tên camera", "en": "Camera name"},
     "col.address": {"vi": "Địa chỉ", "en": "Address"},
-    "col.commune": {"vi": "Xã/phường", "en": "Commune"},
+    "col.commune": {"vi": "Xã/phường/đặc khu", "en": "Commune"},
     "col.area": {"vi": "Địa bàn", "en": "Area"},
     "col.longest_hours": {"vi": "Sự cố dài nhất (giờ)", "en": "Longest outage (h)"},
     "incident.upstream": {"vi": "Thiết bị mạng", "en": "Network device"},
-    "col.district": {"vi": "Huyện/thị xã", "en": "District"},
+    "col.cluster": {"vi": "Cụm", "en": "Cluster"},
+    "col.village": {"vi": "Thôn/tổ dân phố", "en": "Village"},
+    "col.province": {"vi": "Tỉnh/thành phố", "en": "Province"},
+    # area levels and unit kinds (two-tier local administration since 1 July 2025)
+    "level.province": {"vi": "Tỉnh/thành phố", "en": "Province"},
+    "level.cluster": {"vi": "Cụm", "en": "Cluster"},
+    "level.commune": {"vi": "Xã/phường/đặc khu", "en": "Commune/ward/special zone"},
+    "level.village": {"vi": "Thôn/tổ dân phố", "en": "Village/residential group"},
+    "area_kind.province": {"vi": "Tỉnh", "en": "Province"},
+    "area_kind.city": {"vi": "Thành phố", "en": "City"},
+    "area_kind.cluster": {"vi": "Cụm", "en": "Cluster"},
+    "area_kind.former_district": {"vi": "Huyện cũ", "en": "Former district"},
+    "area_kind.commune": {"vi": "Xã", "en": "Commune"},
+    "area_kind.ward": {"vi": "Phường", "en": "Ward"},
+    "area_kind.special_zone": {"vi": "Đặc khu", "en": "Special zone"},
+    "area_kind.village": {"vi": "Thôn", "en": "Village"},
+    "area_kind.residential_group": {"vi": "Tổ dân phố", "en": "Residential group"},
+    "area.retired": {"vi": "đã sáp nhập vào", "en": "merged into"},
+    "area.all": {"vi": "Tất cả", "en": "All"},
+    "tickets.no_crew": {
+        "vi": "Không có tổ sửa chữa phụ trách: chuyển kỹ thuật viên tỉnh",
+        "en": "No crew covers this area: for the province's technicians",
+    },
     "col.start": {"vi": "Bắt đầu", "en": "Start"},
     "col.end": {"vi": "Kết thúc", "en": "End"},
     "col.duration": {"vi": "Thời gian", "en": "Duration"},
@@ -180,7 +202,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "reports.quarter": {"vi": "Quý", "en": "Quarter"},
     "reports.by_camera": {"vi": "Theo camera", "en": "By camera"},
     "reports.by_commune": {"vi": "Theo xã/phường", "en": "By commune"},
-    "reports.by_district": {"vi": "Theo huyện/thị xã", "en": "By district"},
+    "reports.by_cluster": {"vi": "Theo cụm", "en": "By cluster"},
+    "reports.by_level": {"vi": "Tổng hợp theo", "en": "Group by"},
     "reports.by_crew": {"vi": "Thời gian sửa chữa theo tổ", "en": "Repair time by crew"},
     "reports.worst": {"vi": "Camera hoạt động kém nhất", "en": "Worst cameras"},
 }
@@ -204,6 +227,16 @@ def t(key: str, lang: str = DEFAULT_LANG) -> str:
     if texts is None:
         return key
     return texts.get(normalize_lang(lang)) or texts.get(DEFAULT_LANG) or key
+
+
+def level_label(level: str, lang: str = DEFAULT_LANG) -> str:
+    """The name of an area level (province, cluster, commune, village) in `lang`."""
+    return t(f"level.{level}", lang)
+
+
+def area_kind_label(kind: str, level: str, lang: str = DEFAULT_LANG) -> str:
+    """The name of a unit kind (xã, phường, đặc khu, thôn…), else of its level."""
+    return t(f"area_kind.{kind}", lang) if kind else level_label(level, lang)
 
 
 def fault_label(code: str, lang: str = DEFAULT_LANG) -> str:

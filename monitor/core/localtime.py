@@ -18,7 +18,7 @@ def display_zone() -> ZoneInfo:
 
 def to_local(value: datetime) -> datetime:
     """A stored time (UTC; naive from SQLite) in the display zone."""
-    return as_utc(value).astimezone(display_zone())  # type: ignore[union-attr]
+    return as_utc(value).astimezone(display_zone())
 
 
 def from_local(value: datetime) -> datetime:

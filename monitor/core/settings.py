@@ -99,10 +99,15 @@ class Settings(BaseSettings):
     scheduler_tick_seconds: float = 5.0
     runner_cheap_concurrency: int = 64
     runner_onvif_concurrency: int = 8
-    # "local": probes run in the scheduler's process; "celery": sent to district queues.
+    # "local": probes run in the scheduler's process; "celery": sent to per-area queues.
     runner_mode: Literal["local", "celery"] = "local"
     celery_broker_url: str = "amqp://guest:guest@127.0.0.1:5672//"
-    celery_queue_prefix: str = "camwatch.district"
+    celery_queue_prefix: str = "camwatch.area"
+    # The area level that picks a camera's Celery queue (cluster: a queue per cụm; commune: per
+    # xã/phường). Cameras outside any area of that level use the default queue.
+    routing_area_level: Literal["cluster", "commune"] = "cluster"
+    # The area level of the `area` label on metrics (bounded series: see docs/metrics.md).
+    metrics_area_level: Literal["province", "cluster", "commune"] = "cluster"
     runner_frame_concurrency: int = 4
 
     @field_validator("allowed_probe_networks", mode="before")

@@ -1,13 +1,16 @@
 """One Prometheus collector over the fleet's current state: cameras, incidents, tickets, outbox.
 
-Labels are bounded by the registry: camera code, district and commune codes, state, fault code,
-kind. Series budget (documented in docs/benchmarks.md, held by the tests), enabled cameras only:
+Labels are bounded by the registry: camera code, `area` (the code of the camera's area at one
+configurable level, CAMWATCH_METRICS_AREA_LEVEL: the cluster by default) and commune codes, state,
+fault code, kind. Series budget (documented in docs/benchmarks.md, held by the tests), enabled
+cameras only:
 
     per camera:   9 (up, 5 states, state duration, flapping, info)
                   + 1 seconds since last success (once it ever succeeded)
                   + 1 per latest probe value present (at most len(CAMERA_VALUES) = 10)
                   + 1 per active fault
-    per district: 12 (open incidents by kind 2, tickets by state 7, overdue 1, repair sum/count 2)
+    per area:     12 (open incidents by kind 2, tickets by state 7, overdue 1, repair sum/count 2)
+                  at the chosen level only (a province of 96 communes in 8 clusters: 8 areas)
     fixed:        2 (collector up, read time) + 2 per probe kind with overdue probes + 3 (outbox)
 """
 
@@ -42,6 +45,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from monitor.core.db import Database
+from monitor.core.instruments import DATABASE_ERRORS_TOTAL
 from monitor.core.models.base import as_utc
 from monitor.core.models.incidents import (
     Incident,
@@ -53,12 +57,12 @@ from monitor.core.models.incidents import (
 )
 from monitor.core.models.monitoring import CameraStatus, HealthState, ProbeSchedule
 from monitor.core.models.registry import Area, AreaLevel, Camera
-from monitor.metrics.instruments import DATABASE_ERRORS_TOTAL
+from monitor.registry.areas import path_ids
 from probes.faults import FaultCode
 
 logger = logging.getLogger(__name__)
 
-CAMERA_LABELS = ("camera", "district", "commune")
+CAMERA_LABELS = ("camera", "area", "commune")
 INFO_LABELS = (*CAMERA_LABELS, "vendor", "model", "firmware", "latitude", "longitude")
 STATES = tuple(s.value for s in HealthState)
 # A camera "delivers footage" in these states; unknown and maintenance count as neither.
@@ -146,7 +150,7 @@ class CameraRow:
     """What the collector exports about one camera."""
 
     code: str
-    district: str
+    area: str
     commune: str
     vendor: str
     model: str
@@ -167,31 +171,45 @@ class FleetSnapshot:
 
     taken_at: datetime
     cameras: list[CameraRow] = field(default_factory=list)
-    districts: list[str] = field(default_factory=list)
-    incidents: dict[tuple[str, str], int] = field(default_factory=dict)  # (district, kind)
-    tickets: dict[tuple[str, str], int] = field(default_factory=dict)  # (district, state)
+    areas: list[str] = field(default_factory=list)
+    incidents: dict[tuple[str, str], int] = field(default_factory=dict)  # (area, kind)
+    tickets: dict[tuple[str, str], int] = field(default_factory=dict)  # (area, state)
     overdue: dict[str, int] = field(default_factory=dict)
-    repair: dict[str, tuple[int, float]] = field(default_factory=dict)  # district -> count, sum
+    repair: dict[str, tuple[int, float]] = field(default_factory=dict)  # area -> count, sum
     backlog: dict[str, tuple[int, float]] = field(default_factory=dict)  # kind -> due, oldest s
     notifications: dict[str, int] = field(default_factory=dict)
 
 
-def _area_places(session: Session) -> tuple[dict[int, tuple[str, str]], list[str]]:
-    """Map every area id to its (district code, commune code), and list the district codes."""
-    rows = session.execute(select(Area.id, Area.code, Area.level, Area.path)).all()
-    code_level = {row.id: (row.code, row.level) for row in rows}
+def _area_places(
+    session: Session, level: AreaLevel
+) -> tuple[dict[int, tuple[str, str]], list[str]]:
+    """Map every area id to its (area code at `level`, commune code), and list the level's codes.
+
+    A merged unit counts under the unit that replaced it (old tickets follow their area).
+    """
+    rows = session.execute(
+        select(Area.id, Area.code, Area.level, Area.path, Area.superseded_by_id)
+    ).all()
+    by_id = {row.id: row for row in rows}
     places: dict[int, tuple[str, str]] = {}
     for row in rows:
-        district = commune = ""
-        for part in row.path.strip("/").split("/"):
-            code, level = code_level.get(int(part), ("", None)) if part else ("", None)
-            if level == AreaLevel.DISTRICT:
-                district = code
-            elif level == AreaLevel.COMMUNE:
-                commune = code
-        places[row.id] = (district, commune)
-    districts = sorted(code for code, level in code_level.values() if level == AreaLevel.DISTRICT)
-    return places, districts
+        current = row
+        for _ in range(len(rows)):  # follow mergers to the living unit (bounded: no cycles)
+            if current.superseded_by_id is None or current.superseded_by_id not in by_id:
+                break
+            current = by_id[current.superseded_by_id]
+        area = commune = ""
+        for area_id in path_ids(current.path):
+            found = by_id.get(area_id)
+            if found is None:
+                continue
+            if found.level == level:
+                area = found.code
+            if found.level == AreaLevel.COMMUNE:
+                commune = found.code
+        places[row.id] = (area, commune)
+    codes = sorted(row.code for row in rows if row.level == level and row.superseded_by_id is None)
+    return places, codes
 
 
 NAME_BY_KEY = {key: name for key, name, _doc in CAMERA_VALUES}
@@ -237,13 +255,15 @@ def _json_many(texts: list[str | None]) -> list[Any]:
     return json.loads("[" + ",".join(t if t else "null" for t in texts) + "]")
 
 
-def read_snapshot(db: Database, now: datetime | None = None) -> FleetSnapshot:
+def read_snapshot(
+    db: Database, now: datetime | None = None, level: AreaLevel = AreaLevel.CLUSTER
+) -> FleetSnapshot:
     """Read the fleet's current state with a handful of queries in one short session."""
     now = now or datetime.now(UTC)
     snap = FleetSnapshot(taken_at=now)
     dialect = db.engine.dialect.name
     with db.session() as session:
-        places, snap.districts = _area_places(session)
+        places, snap.areas = _area_places(session, level)
         at = _now_param(dialect, now)
         camera_rows = (
             session.connection()
@@ -273,11 +293,11 @@ def read_snapshot(db: Database, now: datetime | None = None) -> FleetSnapshot:
         metrics = _json_many([r[12] for r in camera_rows])
         unknown = HealthState.UNKNOWN.value
         for r, cam_faults, cam_metrics in zip(camera_rows, faults, metrics, strict=True):
-            district, commune = places.get(r[1], ("", ""))
+            area_code, commune = places.get(r[1], ("", ""))
             snap.cameras.append(
                 CameraRow(
                     code=r[0],
-                    district=district,
+                    area=area_code,
                     commune=commune,
                     vendor=r[2] or "",
                     model=r[3] or "",
@@ -305,33 +325,33 @@ def read_snapshot(db: Database, now: datetime | None = None) -> FleetSnapshot:
 
         overdue = case((Ticket.state.in_(OPEN_TICKET_STATES) & (Ticket.due_at < now), 1), else_=0)
         for area_id, state, count, late in session.execute(
-            select(Ticket.district_id, Ticket.state, func.count(), func.sum(overdue)).group_by(
-                Ticket.district_id, Ticket.state
+            select(Ticket.area_id, Ticket.state, func.count(), func.sum(overdue)).group_by(
+                Ticket.area_id, Ticket.state
             )
         ):
-            district = places.get(area_id, ("", ""))[0]
-            key = (district, str(state.value))
+            area_code = places.get(area_id, ("", ""))[0]
+            key = (area_code, str(state.value))
             snap.tickets[key] = snap.tickets.get(key, 0) + count
-            snap.overdue[district] = snap.overdue.get(district, 0) + int(late or 0)
+            snap.overdue[area_code] = snap.overdue.get(area_code, 0) + int(late or 0)
 
         repair = _seconds(dialect, Ticket.fixed_at, Ticket.opened_at)
         for area_id, count, total in session.execute(
-            select(Ticket.district_id, func.count(), func.sum(repair))
+            select(Ticket.area_id, func.count(), func.sum(repair))
             .where(Ticket.fixed_at.is_not(None))
-            .group_by(Ticket.district_id)
+            .group_by(Ticket.area_id)
         ):
-            district = places.get(area_id, ("", ""))[0]
-            old_count, old_sum = snap.repair.get(district, (0, 0.0))
-            snap.repair[district] = (old_count + count, round(old_sum + float(total or 0.0), 3))
+            area_code = places.get(area_id, ("", ""))[0]
+            old_count, old_sum = snap.repair.get(area_code, (0, 0.0))
+            snap.repair[area_code] = (old_count + count, round(old_sum + float(total or 0.0), 3))
 
-        for kind, count, oldest in session.execute(
+        for probe_kind, count, oldest in session.execute(
             select(ProbeSchedule.kind, func.count(), func.min(ProbeSchedule.next_due_at))
             .join(Camera, Camera.id == ProbeSchedule.camera_id)
             .where(ProbeSchedule.next_due_at <= now, Camera.enabled.is_(True))
             .group_by(ProbeSchedule.kind)
         ):
-            oldest = as_utc(oldest)
-            snap.backlog[kind] = (count, (now - oldest).total_seconds() if oldest else 0.0)
+            waited = (now - as_utc(oldest)).total_seconds() if oldest else 0.0
+            snap.backlog[probe_kind] = (count, waited)
 
         for state, count in session.execute(
             select(Notification.state, func.count()).group_by(Notification.state)
@@ -396,7 +416,7 @@ def camera_rows(snap: FleetSnapshot) -> list[CameraFamily]:
 
 def camera_families(snap: FleetSnapshot) -> Iterator[Metric]:
     """Per-camera metric families built from a snapshot (client_python objects)."""
-    labels = [(c.code, c.district, c.commune) for c in snap.cameras]
+    labels = [(c.code, c.area, c.commune) for c in snap.cameras]
     for family in camera_rows(snap):
         metric = _gauge(family.name, family.documentation, (*CAMERA_LABELS, *family.extra))
         for i, extra, value in family.rows:
@@ -426,8 +446,7 @@ def render_camera_families(snap: FleetSnapshot) -> str:
     """
     cams = snap.cameras
     labels = [
-        f'camera="{_escape(c.code)}",district="{_escape(c.district)}",'
-        f'commune="{_escape(c.commune)}"'
+        f'camera="{_escape(c.code)}",area="{_escape(c.area)}",commune="{_escape(c.commune)}"'
         for c in cams
     ]
     pairs = list(zip(labels, cams, strict=True))
@@ -498,43 +517,41 @@ def render_camera_families(snap: FleetSnapshot) -> str:
 
 
 def system_families(snap: FleetSnapshot) -> Iterator[Metric]:
-    """District-level and service-level families built from a snapshot."""
+    """Area-level and service-level families built from a snapshot."""
     incidents = _gauge(
-        "camwatch_incidents_open", "Open incidents by district and kind", ("district", "kind")
+        "camwatch_incidents_open", "Open incidents by area and kind", ("area", "kind")
     )
-    tickets = _gauge(
-        "camwatch_tickets", "Fault tickets by district and state", ("district", "state")
-    )
+    tickets = _gauge("camwatch_tickets", "Fault tickets by area and state", ("area", "state"))
     overdue = _gauge(
-        "camwatch_tickets_overdue", "Tickets owed by the crew past their due date", ("district",)
+        "camwatch_tickets_overdue", "Tickets owed by the crew past their due date", ("area",)
     )
     repair = SummaryMetricFamily(
         "camwatch_ticket_repair_seconds",
         "Time from ticket opening to the crew marking it fixed, over all fixed tickets",
-        labels=["district"],
+        labels=["area"],
     )
-    for district in snap.districts:
+    for code in snap.areas:
         for kind in IncidentKind:
-            open_count = snap.incidents.get((district, kind.value), 0)
-            incidents.add_metric([district, kind.value], open_count)
+            open_count = snap.incidents.get((code, kind.value), 0)
+            incidents.add_metric([code, kind.value], open_count)
         for ticket_state in TicketState:
             tickets.add_metric(
-                [district, ticket_state.value], snap.tickets.get((district, ticket_state.value), 0)
+                [code, ticket_state.value], snap.tickets.get((code, ticket_state.value), 0)
             )
-        overdue.add_metric([district], snap.overdue.get(district, 0))
-        count, total = snap.repair.get(district, (0, 0.0))
-        repair.add_metric([district], count_value=count, sum_value=total)
+        overdue.add_metric([code], snap.overdue.get(code, 0))
+        count, total = snap.repair.get(code, (0, 0.0))
+        repair.add_metric([code], count_value=count, sum_value=total)
     backlog = _gauge(
         "camwatch_schedule_due_probes", "Probes past their due time, by kind", ("kind",)
     )
-    oldest = _gauge(
+    oldest_due = _gauge(
         "camwatch_schedule_oldest_due_seconds",
         "How long the most overdue probe of each kind has been waiting",
         ("kind",),
     )
-    for kind, (count, seconds) in sorted(snap.backlog.items()):
-        backlog.add_metric([kind], count)
-        oldest.add_metric([kind], seconds)
+    for probe_kind, (count, seconds) in sorted(snap.backlog.items()):
+        backlog.add_metric([probe_kind], count)
+        oldest_due.add_metric([probe_kind], seconds)
     outbox = _gauge(
         "camwatch_notifications",
         "Notification outbox messages by state (dead: the dead-letter list)",
@@ -542,7 +559,7 @@ def system_families(snap: FleetSnapshot) -> Iterator[Metric]:
     )
     for outbox_state in NotificationState:
         outbox.add_metric([outbox_state.value], snap.notifications.get(outbox_state.value, 0))
-    yield from (incidents, tickets, overdue, repair, backlog, oldest, outbox)
+    yield from (incidents, tickets, overdue, repair, backlog, oldest_due, outbox)
 
 
 class _Families(Collector):
@@ -559,21 +576,27 @@ class _Families(Collector):
 class StateCollector(Collector):
     """Exports the fleet's current state from the database at every scrape."""
 
-    def __init__(self, db: Database, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Callable[[], datetime] | None = None,
+        level: AreaLevel | str = AreaLevel.CLUSTER,
+    ) -> None:
         self.db = db
         self.clock = clock or (lambda: datetime.now(UTC))
+        self.level = AreaLevel(level)
 
     def _read(self) -> tuple[FleetSnapshot | None, list[Metric]]:
         """Read the state once; on a database failure count it and report collector_up 0."""
         started = time.perf_counter()
         try:
-            snap: FleetSnapshot | None = read_snapshot(self.db, self.clock())
+            snap: FleetSnapshot | None = read_snapshot(self.db, self.clock(), self.level)
         except SQLAlchemyError as exc:
             # A scrape must still answer so Prometheus sees the failure instead of a gap.
             DATABASE_ERRORS_TOTAL.inc()
             logger.warning("metrics: cannot read the current state: %s", type(exc).__name__)
             snap = None
-        health = [
+        health: list[Metric] = [
             GaugeMetricFamily(
                 "camwatch_collector_up",
                 "1 when the last scrape read the current state from the database, else 0",

@@ -1,8 +1,9 @@
-"""Spreading probes over machines: Celery workers, one queue per district.
+"""Spreading probes over machines: Celery workers, one queue per routing area.
 
 The scheduler (still one acting per database) sends each due probe to the queue of the camera's
-district; any worker listening on that queue runs it and stores the result itself. A district's
-workers can sit in that district's network, close to its cameras.
+routing area (a cluster or a commune, CAMWATCH_ROUTING_AREA_LEVEL); any worker listening on that
+queue runs it and stores the result itself. An area's workers can sit in that area's network,
+close to its cameras.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from celery import Celery
 from sqlalchemy import select
 
 from monitor.core.db import Database
-from monitor.core.models import Area, Camera
+from monitor.core.models import Area, AreaLevel, Camera
 from monitor.core.settings import Settings, get_settings
 from monitor.monitoring.schedule import Job
+from monitor.registry.areas import path_ids
 
 logger = logging.getLogger(__name__)
 
@@ -44,16 +46,20 @@ def configure(settings: Settings) -> Celery:
 configure(get_settings())
 
 
-def queue_for(settings: Settings, district_code: str | None) -> str:
-    """The queue of a district's probes (one default queue for cameras without a district)."""
-    return f"{settings.celery_queue_prefix}.{district_code or 'default'}"
+def queue_for(settings: Settings, area_code: str | None) -> str:
+    """The queue of a routing area's probes (one default queue for cameras outside any)."""
+    return f"{settings.celery_queue_prefix}.{area_code or 'default'}"
 
 
-def district_codes(db: Database, camera_ids: list[int]) -> dict[int, str | None]:
-    """The district code of each camera (from its area's path)."""
+def routing_codes(db: Database, settings: Settings, camera_ids: list[int]) -> dict[int, str | None]:
+    """The routing area code of each camera (from its area's path)."""
+    level = AreaLevel(settings.routing_area_level)
     with db.session() as session:
-        districts = {
-            a.id: a.code for a in session.scalars(select(Area).where(Area.level == "district"))
+        units = {
+            a.id: a.code
+            for a in session.scalars(
+                select(Area).where(Area.level == level, Area.superseded_by_id.is_(None))
+            )
         }
         result: dict[int, str | None] = {}
         for camera_id, path in session.execute(
@@ -61,15 +67,14 @@ def district_codes(db: Database, camera_ids: list[int]) -> dict[int, str | None]
             .join(Area, Camera.area_id == Area.id)
             .where(Camera.id.in_(camera_ids))
         ):
-            ids = [int(p) for p in path.strip("/").split("/") if p]
-            result[camera_id] = next((districts[i] for i in ids if i in districts), None)
+            result[camera_id] = next((units[i] for i in path_ids(path) if i in units), None)
         return result
 
 
 def dispatch(db: Database, settings: Settings, jobs: list[Job]) -> int:
-    """Send due probes to their districts' queues; returns how many were sent."""
+    """Send due probes to their routing areas' queues; returns how many were sent."""
     configure(settings)
-    codes = district_codes(db, [j.camera_id for j in jobs])
+    codes = routing_codes(db, settings, [j.camera_id for j in jobs])
     for job in jobs:
         run_probe_job.apply_async(
             args=[job.camera_id, job.kind, job.due_at.isoformat()],
@@ -111,13 +116,24 @@ def run_probe_job(camera_id: int, kind: str, due_at: str) -> None:
     loop.run(Job(camera_id, kind, datetime.fromisoformat(due_at)), timeout)
 
 
-def run_worker(settings: Settings, districts: list[str], concurrency: int) -> None:
-    """Start a Celery worker on the queues of the given districts (all: the default queue too)."""
+def worker_queues(settings: Settings, area_codes: list[str]) -> list[str]:
+    """The queues a worker for these routing areas listens on (none given: all, and default)."""
+    if area_codes:
+        return [queue_for(settings, code) for code in area_codes]
+    level = AreaLevel(settings.routing_area_level)
+    with Database.from_settings(settings).session() as session:
+        codes = list(
+            session.scalars(
+                select(Area.code).where(Area.level == level, Area.superseded_by_id.is_(None))
+            )
+        )
+    return [queue_for(settings, code) for code in codes] + [queue_for(settings, None)]
+
+
+def run_worker(settings: Settings, area_codes: list[str], concurrency: int) -> None:
+    """Start a Celery worker on the queues of the given routing areas (none: the whole province)."""
     configure(settings)
-    if not districts:  # a worker for the whole province
-        with Database.from_settings(settings).session() as session:
-            districts = list(session.scalars(select(Area.code).where(Area.level == "district")))
-    queues = [queue_for(settings, code) for code in districts] + [queue_for(settings, None)]
+    queues = worker_queues(settings, area_codes)
     celery_app.worker_main(
         argv=[
             "worker",

@@ -5,12 +5,14 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Literal
 
 import cv2
 import numpy as np
 from sqlalchemy.orm import Session
 
-from monitor.core.models import ReferenceView, utcnow
+from monitor.core.errors import NotFound
+from monitor.core.models import Camera, CameraStatus, ReferenceView, utcnow
 from probes.frame import Assessment, assess, learn_reference, update_reference
 
 THUMBNAIL_WIDTH = 320
@@ -150,3 +152,14 @@ def forget_reference(session: Session, camera_id: int) -> None:
     view = session.get(ReferenceView, camera_id)
     if view is not None:
         session.delete(view)
+
+
+def stored_thumbnail(
+    session: Session, camera: Camera, which: Literal["last_good", "last_fault"]
+) -> bytes:
+    """The camera's last good or last faulty picture as stored (JPEG); NotFound when none yet."""
+    status = session.get(CameraStatus, camera.id)
+    data = getattr(status, f"{which}_jpeg", None) if status else None
+    if not data:
+        raise NotFound(f"no {which.replace('_', ' ')} picture of {camera.code}")
+    return bytes(data)

@@ -59,7 +59,7 @@ def cameras_health(
         for incident in mine:
             faults.update(incident.faults or [])
         spans = [(as_utc(i.started_at), as_utc(i.ended_at)) for i in mine]
-        downtime = covered_seconds(spans, from_, horizon) if monitored else 0.0  # type: ignore[arg-type]
+        downtime = covered_seconds(spans, from_, horizon) if monitored else 0.0
         share = availability_share(monitored, downtime)
         rows.append(
             CameraHealth(

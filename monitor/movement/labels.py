@@ -130,7 +130,7 @@ i18n.add_strings(STRINGS)
 
 def label(group: str, value: str, lang: str) -> str:
     """The display name of an enum value (status, decision, rating, review_kind, unit_kind)."""
-    pair = LABELS[group].get(value)  # type: ignore[call-overload]
+    pair = LABELS[group].get(value)
     if pair is None:
         return str(value)
     return pair[1] if lang == "en" else pair[0]

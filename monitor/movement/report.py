@@ -1,4 +1,5 @@
-"""The movement-models report of a district or the province, as the steering committee reads it."""
+"""The movement-models report of a cluster, a commune or the province, as the steering committee
+reads it."""
 
 from __future__ import annotations
 
@@ -126,7 +127,7 @@ def build_report(
     health_days: int = 30,
     lang: str = "vi",
 ) -> MovementReport:
-    """The report for a district (or any area) and what lies below it, or for the province."""
+    """The report for a cluster or commune (any area) and what lies below it, or the province."""
     require_reader(actor)
     as_of = as_of or datetime.now(display_zone()).date()
     if not 1900 <= as_of.year <= 2200:
@@ -205,7 +206,7 @@ TypeName = Callable[[ModelType], str]
 def _by_type_status(
     rows: list[ModelInstance], types: list[ModelType], type_name: TypeName
 ) -> list[TypeStatusRow]:
-    counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(ModelStatus, 0))
+    counts: dict[int, dict[ModelStatus, int]] = defaultdict(lambda: dict.fromkeys(ModelStatus, 0))
     for row in rows:
         counts[row.type_id][row.status] += 1
     return [

@@ -24,7 +24,7 @@ def add_review(session: Session, actor: Actor, code: str, data: ReviewCreate) ->
     """Record a review of an instance and apply its decision to the instance's status."""
     require_editor(actor)
     instance = get_instance(session, actor, code)
-    review = ModelReview(**data.model_dump(), recorded_by=actor.username)
+    review = ModelReview(**data.model_dump(), recorded_by=actor.username, area_id=instance.area_id)
     if instance.type.links_cameras:
         # Frozen here: the review records what the committee saw on the day it decided.
         figures = cameras_health(session, instance.cameras, data.period_start, data.period_end)
@@ -74,6 +74,7 @@ def review_public(session: Session, instance: ModelInstance, review: ModelReview
         decision=review.decision,
         reviewer=review.reviewer,
         recorded_by=review.recorded_by,
+        area_name=review.area.name if review.area is not None else "",
         camera_health=health,
     )
 

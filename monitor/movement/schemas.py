@@ -219,4 +219,5 @@ class ReviewPublic(BaseModel):
     decision: ReviewDecision
     reviewer: str
     recorded_by: str
+    area_name: str = ""  # the area's name when the review was recorded (before any merger)
     camera_health: ModelHealth | None

@@ -11,8 +11,6 @@ from probes.faults import DOWN_FAULTS, FaultCode
 
 # Events, not conditions: reported with the probe, but they do not make a camera degraded.
 EVENT_FAULTS = frozenset({FaultCode.REBOOTED, FaultCode.DEVICE_REPLACED})
-HEALTHY_STATES = frozenset({HealthState.UP})
-UNHEALTHY_STATES = frozenset({HealthState.DOWN, HealthState.DEGRADED})
 
 
 @dataclass(frozen=True, slots=True)

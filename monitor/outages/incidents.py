@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Exists, func, select
 from sqlalchemy.orm import Session, joinedload
 
+from monitor.core import i18n
 from monitor.core.models import (
     Area,
     AreaLevel,
@@ -26,7 +27,7 @@ from monitor.core.models import (
 from monitor.core.settings import Settings
 from monitor.outages import tickets
 from monitor.outages.evaluator import Transition
-from monitor.reports.common import AreaIndex
+from monitor.registry.area_index import AreaIndex
 
 logger = logging.getLogger(__name__)
 
@@ -113,7 +114,7 @@ def record_transition(
         return incident
     if transition.after == HealthState.UP and incident is not None:
         incident.ended_at = transition.at
-        tickets.verify_after_probe(session, incident, True, settings, transition.at)
+        tickets.verify_after_probe(session, incident, settings, transition.at, healthy=True)
         logger.info("%s back up, incident %s ended", camera.code, incident.id)
     return incident
 
@@ -148,6 +149,7 @@ def _resume_or_create(
         kind=IncidentKind.CAMERA,
         camera=camera,
         area_id=camera.area_id,
+        area_path=camera.area.path if camera.area is not None else "",
         state=transition.after.value,
         started_at=transition.at,
         faults=[],
@@ -170,13 +172,15 @@ def _worsen(incident: Incident, state: str, faults: tuple[str, ...], reason: str
 
 
 def check_fixed_ticket(
-    session: Session, camera_id: int, failing: bool, settings: Settings, now: datetime
+    session: Session, camera_id: int, settings: Settings, now: datetime, *, still_failing: bool
 ) -> None:
     """A probe after the crew marked the repair done: reopen the ticket if the fault remains."""
     incident = open_incident_of(session, camera_id)
-    if incident is not None and failing:
+    if incident is not None and still_failing:
         grace = settings.down_after_failures * settings.default_tcp_interval_seconds
-        tickets.verify_after_probe(session, incident, False, settings, now, grace_seconds=grace)
+        tickets.verify_after_probe(
+            session, incident, settings, now, healthy=False, grace_seconds=grace
+        )
 
 
 def maintain(session: Session, settings: Settings, now: datetime) -> None:
@@ -213,7 +217,7 @@ def _verify_fixed(session: Session, settings: Settings, now: datetime) -> None:
             status = session.get(CameraStatus, incident.camera_id)
             if status is None or status.state != HealthState.UP:
                 continue
-        tickets.verify_after_probe(session, incident, True, settings, now)
+        tickets.verify_after_probe(session, incident, settings, now, healthy=True)
 
 
 def _open_down_incidents(session: Session, now: datetime) -> list[Incident]:
@@ -232,38 +236,53 @@ def _open_down_incidents(session: Session, now: datetime) -> list[Incident]:
     )
 
 
+# Most of a commune down together is one event; else most of a village (a local power cut).
+GROUP_LEVELS = (AreaLevel.COMMUNE, AreaLevel.VILLAGE)
+
+
 def _group(session: Session, settings: Settings, now: datetime) -> None:
     down = _open_down_incidents(session, now)
     if not down:
         return
     areas = AreaIndex.load(session)
     by_device: dict[str, list[Incident]] = defaultdict(list)
-    by_commune: dict[int, list[Incident]] = defaultdict(list)
+    by_area: dict[AreaLevel, dict[int, list[Incident]]] = {
+        lv: defaultdict(list) for lv in GROUP_LEVELS
+    }
     for incident in down:
         camera = incident.camera
         if camera is None:
             continue
         if camera.upstream_device:
             by_device[camera.upstream_device].append(incident)
-        commune = areas.ancestor(camera.area_id, AreaLevel.COMMUNE)
-        if commune is not None:
-            by_commune[commune.id].append(incident)
+        for level in GROUP_LEVELS:
+            unit = areas.ancestor(camera.area_id, level)
+            if unit is not None:
+                by_area[level][unit.id].append(incident)
     for device, members in by_device.items():
         _form_group(session, f"upstream:{device}", members, settings, now, area_id=None)
-    for commune_id, members in by_commune.items():
-        members = [m for m in members if m.group_id is None]
-        total = (
-            session.scalar(
-                select(func.count())
-                .select_from(Camera)
-                .join(Area, Camera.area_id == Area.id)
-                .where(Camera.enabled.is_(True), Area.path.like(f"%/{commune_id}/%"))
+    for level in GROUP_LEVELS:
+        for unit_id, members in by_area[level].items():
+            members = [m for m in members if m.group_id is None]
+            if not members:
+                continue
+            total = (
+                session.scalar(
+                    select(func.count())
+                    .select_from(Camera)
+                    .join(Area, Camera.area_id == Area.id)
+                    .where(Camera.enabled.is_(True), Area.path.like(f"%/{unit_id}/%"))
+                )
+                or 0
             )
-            or 0
-        )
-        if total and len(members) / total >= settings.group_commune_share:
-            code = areas.by_id[commune_id].code
-            _form_group(session, f"commune:{code}", members, settings, now, area_id=commune_id)
+            if total and len(members) / total >= settings.group_commune_share:
+                key = f"{level.value}:{areas.by_id[unit_id].code}"
+                _form_group(session, key, members, settings, now, area_id=unit_id)
+
+
+def _path_of(session: Session, area_id: int | None) -> str:
+    area = session.get(Area, area_id) if area_id is not None else None
+    return area.path if area is not None else ""
 
 
 def _form_group(
@@ -285,7 +304,7 @@ def _form_group(
     loose = [m for m in members if m.group_id is None]
     if group is None:
         # Only outages that began close together are one event (a router, a power cut).
-        starts = sorted(as_utc(m.started_at) for m in loose)  # type: ignore[type-var]
+        starts = sorted(as_utc(m.started_at) for m in loose)
         window = timedelta(seconds=settings.group_window_seconds)
         if len(loose) < settings.group_min_members or starts[-1] - starts[0] > window:
             return
@@ -297,7 +316,8 @@ def _form_group(
             started_at=starts[0],
             faults=[],
             area_id=area_id or (first.area_id if first else None),
-            reason=f"{len(loose)} camera cùng mất kết nối",
+            area_path=_path_of(session, area_id or (first.area_id if first else None)),
+            reason=i18n.t("incident.group_reason", settings.language).format(count=len(loose)),
         )
         session.add(group)
         session.flush()
@@ -307,7 +327,7 @@ def _form_group(
         ticket = tickets.ticket_of(session, member)
         if ticket is not None and ticket.state in (TicketState.OPEN, TicketState.ASSIGNED):
             # Nobody has started on it: the group's single ticket covers this camera now.
-            tickets.close_as_merged(session, ticket, group.id)
+            tickets.close_as_merged(session, ticket, group.id, settings)
         merged = list(group.faults or [])
         merged.extend(f for f in member.faults if f not in merged)
         group.faults = merged
@@ -320,8 +340,8 @@ def _end_groups(session: Session, settings: Settings, now: datetime) -> None:
     for group in groups:
         members = list(session.scalars(select(Incident).where(Incident.group_id == group.id)))
         if members and all(m.ended_at is not None for m in members):
-            group.ended_at = max(as_utc(m.ended_at) for m in members)  # type: ignore[type-var]
-            tickets.verify_after_probe(session, group, True, settings, now)
+            group.ended_at = max(as_utc(m.ended_at) for m in members if m.ended_at is not None)
+            tickets.verify_after_probe(session, group, settings, now, healthy=True)
 
 
 def _open_due_tickets(session: Session, settings: Settings, now: datetime) -> None:

@@ -1,4 +1,4 @@
-"""Fault tickets: opened for incidents, assigned to the district's crew, repaired, verified."""
+"""Fault tickets: opened for incidents, assigned to the covering crew, repaired, verified."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
+from monitor.core import i18n
 from monitor.core.access import Actor
 from monitor.core.errors import InvalidData, NotFound, PermissionDenied
 from monitor.core.fault_labels import fault_label
+from monitor.core.i18n import t
 from monitor.core.models import (
     Area,
     Camera,
@@ -23,13 +25,35 @@ from monitor.core.models import (
     TicketEvent,
     TicketState,
     as_utc,
-    crew_districts,
+    crew_areas,
     utcnow,
 )
 from monitor.core.paging import paginate
 from monitor.core.settings import Settings
-from monitor.registry.areas import district_of
+from monitor.registry.areas import path_ids
 from probes.faults import DOWN_FAULTS, FaultCode
+
+# Texts stored in a ticket's history, in the service's language (CAMWATCH_LANGUAGE).
+i18n.add_strings(
+    {
+        "ticket.history.merged": {
+            "vi": "gộp vào sự cố nhóm #{group}",
+            "en": "merged into group incident #{group}",
+        },
+        "ticket.history.verified": {
+            "vi": "kiểm tra lại: camera đã hoạt động tốt",
+            "en": "probes find the camera healthy",
+        },
+        "ticket.history.still_failing": {
+            "vi": "kiểm tra lại: camera vẫn còn lỗi",
+            "en": "probes still find the fault",
+        },
+        "incident.group_reason": {
+            "vi": "{count} camera cùng mất kết nối",
+            "en": "{count} cameras lost together",
+        },
+    }
+)
 
 logger = logging.getLogger(__name__)
 
@@ -128,16 +152,21 @@ def main_fault(faults: list[str]) -> str:
     return ranked[0] if ranked else str(FaultCode.OFFLINE)
 
 
-def crew_for_district(session: Session, district: Area | None) -> Crew | None:
-    """The crew that covers a district (the first registered when several do)."""
-    if district is None:
+def crew_for_area(session: Session, area: Area | None) -> Crew | None:
+    """The crew whose areas cover `area`; the most specific wins (a commune's crew before its
+    cluster's), then the first registered. None: the province's technicians handle it."""
+    if area is None:
         return None
-    return session.scalar(
-        select(Crew)
-        .join(crew_districts, crew_districts.c.crew_id == Crew.id)
-        .where(crew_districts.c.area_id == district.id)
-        .order_by(Crew.id)
-    )
+    ids = path_ids(area.path)
+    rows = session.execute(
+        select(crew_areas.c.area_id, Crew)
+        .join(Crew, crew_areas.c.crew_id == Crew.id)
+        .where(crew_areas.c.area_id.in_(ids))
+    ).all()
+    if not rows:
+        return None
+    depth = {area_id: i for i, area_id in enumerate(ids)}
+    return min(rows, key=lambda r: (-depth[r[0]], r[1].id))[1]
 
 
 def open_ticket(session: Session, incident: Incident, settings: Settings) -> Ticket:
@@ -147,7 +176,6 @@ def open_ticket(session: Session, incident: Incident, settings: Settings) -> Tic
         return existing
     camera = incident.camera
     area = incident.area or (camera.area if camera else None)
-    district = district_of(session, area) if area is not None else None
     members = len(incident.members) if incident.kind == IncidentKind.GROUP else 0
     importance = camera.importance if camera else 3
     priority = priority_for(incident.faults, importance, group=incident.kind == IncidentKind.GROUP)
@@ -161,7 +189,7 @@ def open_ticket(session: Session, incident: Incident, settings: Settings) -> Tic
     ticket = Ticket(
         incident=incident,
         camera=camera,
-        district_id=district.id if district else None,
+        area_id=area.id if area else None,
         state=TicketState.OPEN,
         priority=priority,
         fault=fault,
@@ -175,14 +203,25 @@ def open_ticket(session: Session, incident: Incident, settings: Settings) -> Tic
             session.flush()
     except IntegrityError:
         # Another scheduler opened it a moment ago: the unique incident id keeps one ticket.
-        return session.scalar(select(Ticket).where(Ticket.incident_id == incident.id))  # type: ignore[return-value]
+        return session.scalars(select(Ticket).where(Ticket.incident_id == incident.id)).one()
     _event(session, ticket, SYSTEM, "created", None, TicketState.OPEN)
     _notify(session, ticket, "ticket.opened", settings)
-    crew = crew_for_district(session, district)
+    crew = crew_for_area(session, area)
     if crew is not None:
         ticket.crew = crew
         _move(session, ticket, TicketState.ASSIGNED, SYSTEM, f"→ {crew.name}")
         _notify(session, ticket, "ticket.assigned", settings)
+    else:
+        # Never dropped: it stays open, unassigned, in the technicians' list with the reason.
+        _event(
+            session, ticket, SYSTEM, "comment", None, None, t("tickets.no_crew", settings.language)
+        )
+        logger.warning(
+            "%s ticket %s: no crew covers area %s, left to the province's technicians",
+            camera.code if camera else incident.group_key,
+            ticket.id,
+            area.code if area else "-",
+        )
     logger.info(
         "%s ticket %s opened (priority %s)",
         camera.code if camera else incident.group_key,
@@ -229,13 +268,15 @@ def _move(session: Session, ticket: Ticket, to: TicketState, username: str, comm
     _event(session, ticket, username, "state", before, to, comment)
 
 
-def _notify(session: Session, ticket: Ticket, event: str, settings: Settings) -> None:
+def _notify(
+    session: Session, ticket: Ticket, event: str, settings: Settings, comment: str = ""
+) -> None:
     from monitor.notifiers.outbox import enqueue_ticket_event
 
-    enqueue_ticket_event(session, ticket, event, settings)
+    enqueue_ticket_event(session, ticket, event, settings, comment=comment)
 
 
-def _query(actor: Actor):  # type: ignore[no-untyped-def]
+def _query(actor: Actor):
     stmt = select(Ticket).options(
         joinedload(Ticket.camera).joinedload(Camera.area),
         joinedload(Ticket.crew),
@@ -243,6 +284,10 @@ def _query(actor: Actor):  # type: ignore[no-untyped-def]
     )
     if actor.role == Role.CREW:
         stmt = stmt.where(Ticket.crew_id == (actor.crew_id or -1))
+    elif actor.area_ids is not None:  # a commune police post: tickets of outages in its areas
+        stmt = stmt.where(
+            Ticket.incident_id.in_(select(Incident.id).where(actor.area_filter(Incident.area_path)))
+        )
     return stmt
 
 
@@ -252,7 +297,7 @@ def list_tickets(
     *,
     state: TicketState | None = None,
     crew_id: int | None = None,
-    district_code: str | None = None,
+    area_code: str | None = None,
     camera_code: str | None = None,
     open_only: bool = False,
     limit: int = 100,
@@ -266,10 +311,10 @@ def list_tickets(
         stmt = stmt.where(Ticket.state != TicketState.CLOSED)
     if crew_id is not None:
         stmt = stmt.where(Ticket.crew_id == crew_id)
-    if district_code:
+    if area_code:
+        within = session.scalar(select(Area.path).where(Area.code == area_code))
         stmt = stmt.where(
-            Ticket.district_id
-            == select(Area.id).where(Area.code == district_code).scalar_subquery()
+            Ticket.area_id.in_(select(Area.id).where(Area.path.like(f"{within or '-'}%")))
         )
     if camera_code:
         stmt = stmt.where(
@@ -296,7 +341,7 @@ def change_state(
     to_state: TicketState,
     comment: str = "",
     *,
-    settings: Settings | None = None,
+    settings: Settings,
     crew_id: int | None = None,
 ) -> Ticket:
     """Move a ticket by hand: crews start and fix, technicians and admins also assign and close."""
@@ -308,9 +353,9 @@ def change_state(
         if crew is None:
             raise InvalidData("assigning a ticket needs a crew (crew_id)")
         ticket.crew = crew
-    _move(session, ticket, to_state, actor.username, comment.strip()[:2000])
-    if settings is not None:
-        _notify(session, ticket, "ticket.state_changed", settings)
+    note = comment.strip()[:2000]
+    _move(session, ticket, to_state, actor.username, note)
+    _notify(session, ticket, "ticket.state_changed", settings, note)
     return ticket
 
 
@@ -320,7 +365,7 @@ def add_comment(
     ticket_id: int,
     comment: str,
     *,
-    settings: Settings | None = None,
+    settings: Settings,
 ) -> TicketEvent:
     """Add a comment to a ticket (anyone who may see it, except police); the crew is told."""
     if actor.role == Role.POLICE:
@@ -331,8 +376,7 @@ def add_comment(
     ticket = get_ticket(session, actor, ticket_id)
     ticket.updated_at = utcnow()
     event = _event(session, ticket, actor.username, "comment", None, None, text[:2000])
-    if settings is not None:
-        _notify(session, ticket, "ticket.comment", settings)
+    _notify(session, ticket, "ticket.comment", settings, text[:2000])
     return event
 
 
@@ -348,18 +392,21 @@ def reopen(session: Session, ticket: Ticket, reason: str, settings: Settings) ->
         _notify(session, ticket, "ticket.reopened", settings)
 
 
-def close_as_merged(session: Session, ticket: Ticket, group_incident_id: int) -> None:
+def close_as_merged(
+    session: Session, ticket: Ticket, group_incident_id: int, settings: Settings
+) -> None:
     """Close a camera's ticket whose outage became part of a grouped incident."""
-    _move(session, ticket, TicketState.CLOSED, SYSTEM, f"gộp vào sự cố nhóm #{group_incident_id}")
+    text = i18n.t("ticket.history.merged", settings.language).format(group=group_incident_id)
+    _move(session, ticket, TicketState.CLOSED, SYSTEM, text)
 
 
 def verify_after_probe(
     session: Session,
     incident: Incident,
-    healthy: bool,
     settings: Settings,
     now: datetime,
     *,
+    healthy: bool,
     grace_seconds: float = 0.0,
 ) -> None:
     """After a probe: a fixed ticket is verified and closed when healthy, reopened when not."""
@@ -370,8 +417,9 @@ def verify_after_probe(
     if not healthy and fixed_at is not None and (now - fixed_at).total_seconds() < grace_seconds:
         return  # the crew just finished; give the camera time to boot before judging
     if healthy:
-        _move(session, ticket, TicketState.VERIFIED, SYSTEM, "probes find the camera healthy")
+        verified = i18n.t("ticket.history.verified", settings.language)
+        _move(session, ticket, TicketState.VERIFIED, SYSTEM, verified)
         _move(session, ticket, TicketState.CLOSED, SYSTEM, "")
         _notify(session, ticket, "ticket.closed", settings)
     else:
-        reopen(session, ticket, "probes still find the fault", settings)
+        reopen(session, ticket, i18n.t("ticket.history.still_failing", settings.language), settings)

@@ -1,4 +1,4 @@
-"""Administrative areas: province → district → commune → village."""
+"""Administrative areas: province → (optional cluster) → commune/ward/special zone → village."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from monitor.core import audit
 from monitor.core.access import Actor
 from monitor.core.errors import Conflict, InvalidData, NotFound
-from monitor.core.models import AREA_PARENT_LEVEL, Area, AreaLevel, Camera, Host
+from monitor.core.models import AREA_KINDS, AREA_PARENT_LEVELS, Area, AreaLevel, Camera, Host
 from monitor.core.paging import paginate
 from monitor.registry.schemas import AreaCreate, AreaUpdate
 
@@ -21,6 +21,11 @@ def get_area(session: Session, code: str) -> Area:
     return area
 
 
+def path_ids(path: str) -> list[int]:
+    """The area ids along a path, province first."""
+    return [int(part) for part in path.strip("/").split("/") if part]
+
+
 def list_areas(
     session: Session,
     actor: Actor,
@@ -28,11 +33,12 @@ def list_areas(
     level: AreaLevel | None = None,
     parent_code: str | None = None,
     q: str | None = None,
+    include_retired: bool = False,
     limit: int = 100,
     offset: int = 0,
 ) -> tuple[list[Area], int]:
     """Areas the actor may see, filtered by level, parent subtree and text."""
-    stmt = select(Area).where(actor.area_filter(Area.path) | _is_ancestor_of_scope(actor))
+    stmt = select(Area).where(actor.area_filter(Area.path) | _above_scope(session, actor))
     if level:
         stmt = stmt.where(Area.level == level)
     if parent_code:
@@ -41,66 +47,124 @@ def list_areas(
     if q:
         like = f"%{q}%"
         stmt = stmt.where(or_(Area.name.ilike(like), Area.code.ilike(like)))
+    if not include_retired:
+        stmt = stmt.where(Area.superseded_by_id.is_(None))
     return paginate(session, stmt.order_by(Area.path), limit, offset)
 
 
-def _is_ancestor_of_scope(actor: Actor) -> ColumnElement[bool]:
-    # A crew may see the province above its districts, not the other districts.
-    if actor.district_ids is None:
+def sees(session: Session, actor: Actor, area: Area) -> bool:
+    """True when the actor may read this area: inside its scope, or above it (its province,
+    its cluster)."""
+    if actor.sees_area(area) or area.level == AreaLevel.PROVINCE:
+        return True
+    if not actor.area_ids:
+        return False
+    paths = session.scalars(select(Area.path).where(Area.id.in_(sorted(actor.area_ids))))
+    return any(f"/{area.id}/" in path for path in paths)
+
+
+def _above_scope(session: Session, actor: Actor) -> ColumnElement[bool]:
+    # A crew or commune police user sees the areas above its own (province, cluster), not others.
+    if not actor.area_ids:
         return false()
-    return Area.level == AreaLevel.PROVINCE
+    paths = session.scalars(select(Area.path).where(Area.id.in_(sorted(actor.area_ids))))
+    above = {i for path in paths for i in path_ids(path)}
+    return Area.id.in_(sorted(above))
+
+
+def check_kind(level: AreaLevel, kind: str) -> str:
+    """The unit kind, checked against the level ('' keeps the level's plain name)."""
+    if kind and kind not in AREA_KINDS[level]:
+        allowed = ", ".join(AREA_KINDS[level])
+        raise InvalidData(f"a {level.value} is one of: {allowed}")
+    return kind
+
+
+def check_parent(level: AreaLevel, parent: Area | None) -> None:
+    """InvalidData unless `parent` may hold an area of `level`."""
+    allowed = AREA_PARENT_LEVELS[level]
+    if not allowed and parent is not None:
+        raise InvalidData("a province has no parent area")
+    if allowed and (parent is None or parent.level not in allowed):
+        names = " or ".join(a.value for a in allowed)
+        raise InvalidData(f"a {level.value} must be inside a {names}")
+    if parent is not None and parent.retired:
+        raise InvalidData(f"area {parent.code!r} was merged into another unit")
 
 
 def create_area(session: Session, actor: Actor, data: AreaCreate) -> Area:
-    """Add an area under its parent; the level must be one below the parent's."""
+    """Add an area under its parent (a commune under the province or a cluster)."""
     actor.require_registry_editor()
     if session.scalar(select(Area.id).where(Area.code == data.code)):
         raise Conflict(f"area code {data.code!r} already exists")
-    expected_parent = AREA_PARENT_LEVEL[data.level]
     parent = get_area(session, data.parent_code) if data.parent_code else None
-    if expected_parent is None and parent is not None:
-        raise InvalidData("a province has no parent area")
-    if expected_parent is not None and (parent is None or parent.level != expected_parent):
-        raise InvalidData(f"a {data.level.value} must be inside a {expected_parent.value}")
-    area = Area(code=data.code, name=data.name, level=data.level, parent=parent)
+    check_parent(data.level, parent)
+    area = Area(
+        code=data.code,
+        name=data.name,
+        level=data.level,
+        kind=check_kind(data.level, data.kind),
+        parent=parent,
+    )
     session.add(area)
     session.flush()
     area.path = f"{parent.path if parent else '/'}{area.id}/"
-    audit.record(session, actor, "create", "area", area.code, audit.diff({}, _fields(area)))
+    audit.record(session, actor, "create", "area", area.code, audit.diff({}, area_fields(area)))
     return area
 
 
 def update_area(session: Session, actor: Actor, code: str, data: AreaUpdate) -> Area:
-    """Rename an area."""
+    """Correct an area's name or kind (a renaming with a new code is an import with 'replaces')."""
     actor.require_registry_editor()
     area = get_area(session, code)
-    before = _fields(area)
+    before = area_fields(area)
     if data.name is not None:
         area.name = data.name
-    audit.record(session, actor, "update", "area", code, audit.diff(before, _fields(area)))
+    if data.kind is not None:
+        area.kind = check_kind(area.level, data.kind)
+    audit.record(session, actor, "update", "area", code, audit.diff(before, area_fields(area)))
     return area
 
 
+def move_area(session: Session, area: Area, parent: Area) -> None:
+    """Put an area (and everything under it) under a new parent; stored outage paths stay."""
+    old = area.path
+    new = f"{parent.path}{area.id}/"
+    area.parent = parent
+    if old == new:
+        return
+    for below in session.scalars(select(Area).where(Area.path.like(f"{old}%"))):
+        below.path = new + below.path[len(old) :]
+
+
 def delete_area(session: Session, actor: Actor, code: str) -> None:
-    """Delete an area that holds no sub-areas, hosts or cameras."""
+    """Delete an area that holds no sub-areas, hosts or cameras and replaced nothing."""
     actor.require_registry_editor()
     area = get_area(session, code)
     in_use = (
         session.scalar(select(Area.id).where(Area.parent_id == area.id).limit(1))
         or session.scalar(select(Camera.id).where(Camera.area_id == area.id).limit(1))
         or session.scalar(select(Host.id).where(Host.area_id == area.id).limit(1))
+        or session.scalar(select(Area.id).where(Area.superseded_by_id == area.id).limit(1))
     )
     if in_use:
         raise Conflict(f"area {code!r} still holds sub-areas, hosts or cameras")
-    audit.record(session, actor, "delete", "area", code, audit.diff(_fields(area), {}))
+    audit.record(session, actor, "delete", "area", code, audit.diff(area_fields(area), {}))
     session.delete(area)
 
 
-def district_of(session: Session, area: Area) -> Area | None:
-    """The district an area lies in (itself when it is one)."""
-    ids = [int(part) for part in area.path.strip("/").split("/") if part]
-    return session.scalar(select(Area).where(Area.id.in_(ids), Area.level == AreaLevel.DISTRICT))
+def ancestor_at(session: Session, area: Area, level: AreaLevel) -> Area | None:
+    """The area of `level` an area lies in (itself when it is of that level)."""
+    return session.scalar(select(Area).where(Area.id.in_(path_ids(area.path)), Area.level == level))
 
 
-def _fields(area: Area) -> dict[str, object]:
-    return {"code": area.code, "name": area.name, "level": area.level, "parent_id": area.parent_id}
+def area_fields(area: Area) -> dict[str, object]:
+    """An area's fields as the audit log records them."""
+    return {
+        "code": area.code,
+        "name": area.name,
+        "level": area.level,
+        "kind": area.kind,
+        "parent_id": area.parent_id,
+        "superseded_by_id": area.superseded_by_id,
+    }

@@ -68,7 +68,7 @@ class CameraRules:
         check_probe_url(camera.snapshot_url, self.networks)
 
 
-def _base_query(actor: Actor):  # type: ignore[no-untyped-def]
+def _base_query(actor: Actor):
     return (
         select(Camera)
         .join(Camera.area)
@@ -145,7 +145,7 @@ def create_camera(session: Session, actor: Actor, data: CameraCreate, rules: Cam
     camera = Camera(code=data.code, probe_profile={}, tags=[])
     apply_fields(session, camera, data, rules, only_set=False)
     if not actor.sees_area(camera.area):
-        raise InvalidData(f"area {camera.area.code} is outside your districts")
+        raise InvalidData(f"area {camera.area.code} is outside your areas")
     rules.check_addresses(camera)
     session.add(camera)
     session.flush()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
@@ -29,18 +29,6 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-T = TypeVar("T")
-
-
-class Page(BaseModel, Generic[T]):
-    """One page of a listing."""
-
-    items: list[T]
-    total: int
-    limit: int
-    offset: int
-
-
 # --- areas -----------------------------------------------------------------------------------
 
 
@@ -48,11 +36,13 @@ class AreaCreate(Strict):
     code: Code
     name: Name
     level: AreaLevel
+    kind: str = Field(default="", max_length=24)
     parent_code: str | None = None
 
 
 class AreaUpdate(Strict):
     name: Name | None = None
+    kind: str | None = Field(default=None, max_length=24)
 
 
 class AreaPublic(BaseModel):
@@ -61,7 +51,10 @@ class AreaPublic(BaseModel):
     code: str
     name: str
     level: AreaLevel
+    kind: str
     parent_id: int | None
+    superseded_by_id: int | None = None
+    retired_on: date | None = None
 
 
 class AreaRef(BaseModel):
@@ -245,7 +238,7 @@ class CrewCreate(Strict):
     phone: Phone = ""
     email: str = Field(default="", max_length=200)
     webhook_url: str | None = Field(default=None, max_length=1000)
-    district_codes: list[str] = Field(default_factory=list)
+    area_codes: list[str] = Field(default_factory=list)
 
 
 class CrewUpdate(Strict):
@@ -253,7 +246,7 @@ class CrewUpdate(Strict):
     phone: Phone | None = None
     email: str | None = Field(default=None, max_length=200)
     webhook_url: str | None = Field(default=None, max_length=1000)
-    district_codes: list[str] | None = None
+    area_codes: list[str] | None = None
 
 
 class CrewPublic(BaseModel):
@@ -263,7 +256,7 @@ class CrewPublic(BaseModel):
     phone: str
     email: str
     webhook_url: str | None
-    districts: list[AreaRef]
+    areas: list[AreaRef]
 
 
 # --- users -----------------------------------------------------------------------------------
@@ -274,6 +267,8 @@ class UserCreate(Strict):
     full_name: str = Field(default="", max_length=200)
     role: Role
     crew_id: int | None = None
+    # Police only: the communes/clusters the user answers for (none: the whole province).
+    area_codes: list[str] = Field(default_factory=list)
     password: SecretStr | None = Field(default=None, min_length=8)
     language: str = Field(default="vi", pattern="^(vi|en)$")
 
@@ -282,6 +277,7 @@ class UserUpdate(Strict):
     full_name: str | None = Field(default=None, max_length=200)
     role: Role | None = None
     crew_id: int | None = None
+    area_codes: list[str] | None = None
     password: SecretStr | None = Field(default=None, min_length=8)
     active: bool | None = None
     language: str | None = Field(default=None, pattern="^(vi|en)$")
@@ -294,6 +290,7 @@ class UserPublic(BaseModel):
     full_name: str
     role: Role
     crew_id: int | None
+    areas: list[AreaRef] = Field(default_factory=list)
     active: bool
     language: str
     created_at: datetime

@@ -10,9 +10,10 @@ from sqlalchemy.orm import Session, joinedload
 from monitor.core import audit
 from monitor.core.access import Actor
 from monitor.core.errors import Conflict, InvalidData, NotFound, PermissionDenied
-from monitor.core.models import ApiToken, Crew, Role, TokenKind, User, as_utc, utcnow
+from monitor.core.models import ApiToken, Area, Crew, Role, TokenKind, User, as_utc, utcnow
 from monitor.core.paging import paginate
 from monitor.core.security import hash_password, new_token, token_digest, verify_password
+from monitor.registry.crews import covered_areas
 from monitor.registry.schemas import UserCreate, UserUpdate
 
 
@@ -54,6 +55,12 @@ def _check_crew(session: Session, role: Role, crew_id: int | None) -> None:
         raise InvalidData("only crew users belong to a crew")
 
 
+def _areas_for(session: Session, role: Role, codes: list[str]) -> list[Area]:
+    if codes and role != Role.POLICE:
+        raise InvalidData("only police users are limited to areas (crews through their crew)")
+    return covered_areas(session, codes)
+
+
 def create_user(session: Session, actor: Actor, data: UserCreate) -> tuple[User, str]:
     """Create a user and a first API token; the token is returned once and stored only hashed."""
     actor.require_admin()
@@ -68,6 +75,7 @@ def create_user(session: Session, actor: Actor, data: UserCreate) -> tuple[User,
         language=data.language,
         password_hash=hash_password(data.password.get_secret_value()) if data.password else None,
     )
+    user.areas = _areas_for(session, data.role, data.area_codes)
     session.add(user)
     session.flush()
     token = issue_token(session, user, TokenKind.API, name="initial")
@@ -81,6 +89,7 @@ def update_user(session: Session, actor: Actor, user_id: int, data: UserUpdate) 
     user = get_user(session, user_id)
     before = user_fields(user)
     values = data.model_dump(exclude_unset=True, exclude={"password"})
+    codes = values.pop("area_codes", None)
     role = values.get("role", user.role)
     crew_id = values.get("crew_id", user.crew_id)
     if role != Role.CREW and "crew_id" not in values:
@@ -89,6 +98,10 @@ def update_user(session: Session, actor: Actor, user_id: int, data: UserUpdate) 
     for key, value in values.items():
         setattr(user, key, value)
     user.crew_id = crew_id
+    if codes is not None:
+        user.areas = _areas_for(session, role, codes)
+    elif role != Role.POLICE:
+        user.areas = []
     if data.password is not None:
         user.password_hash = hash_password(data.password.get_secret_value())
     if values.get("active") is False:
@@ -180,6 +193,7 @@ def user_fields(user: User) -> dict[str, object]:
         "full_name": user.full_name,
         "role": user.role,
         "crew_id": user.crew_id,
+        "areas": ",".join(a.code for a in user.areas),
         "active": user.active,
         "password_hash": user.password_hash,
     }

@@ -1,4 +1,5 @@
-"""Availability report for a month or quarter: per camera, commune and district; repair times."""
+"""Availability report for a month or quarter: per camera, village, commune and cluster; repair
+times."""
 
 from __future__ import annotations
 
@@ -13,14 +14,27 @@ from sqlalchemy.orm import Session, joinedload
 from monitor.core.access import Actor
 from monitor.core.errors import InvalidData
 from monitor.core.localtime import from_local
-from monitor.core.models import Area, AreaLevel, Camera, Crew, Incident, IncidentKind, Ticket
+from monitor.core.models import (
+    Area,
+    AreaLevel,
+    Camera,
+    Crew,
+    Incident,
+    IncidentKind,
+    Role,
+    Ticket,
+)
+from monitor.registry.area_index import AreaIndex
 from monitor.reports.common import (
-    AreaIndex,
-    area_by_code,
+    area_scope,
     as_utc,
     availability_share,
     covered_seconds,
+    path_condition,
 )
+
+# Who may read availability reports: police and the staff (crews see their tickets instead).
+REPORT_ROLES = (Role.ADMIN, Role.TECHNICIAN, Role.POLICE)
 
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _QUARTER = re.compile(r"^(\d{4})-[Qq]([1-4])$")
@@ -71,7 +85,8 @@ class CameraAvailability:
     code: str
     name: str
     commune: str
-    district: str
+    cluster: str
+    village: str
     monitored_seconds: float
     unavailable_seconds: float
     outages: int
@@ -85,10 +100,10 @@ class CameraAvailability:
 
 @dataclass(slots=True)
 class AreaAvailability:
-    """A commune or district: its cameras' time added up."""
+    """A village, commune or cluster: its cameras' time added up."""
 
     name: str
-    district: str = ""
+    cluster: str = ""
     cameras: int = 0
     monitored_seconds: float = 0.0
     unavailable_seconds: float = 0.0
@@ -114,10 +129,11 @@ class AvailabilityReport:
     """The whole report."""
 
     period: Period
-    district: str | None
+    area: str | None  # the area code the report was asked for (None: the actor's province)
     cameras: list[CameraAvailability]
     communes: list[AreaAvailability]
-    districts: list[AreaAvailability]
+    clusters: list[AreaAvailability]
+    villages: list[AreaAvailability]
     crews: list[CrewRepairs]
     worst: list[CameraAvailability] = field(default_factory=list)
 
@@ -127,14 +143,16 @@ def availability_report(
     actor: Actor,
     period: Period,
     *,
-    district: str | None = None,
+    area: str | None = None,
     worst: int = 10,
     now: datetime | None = None,
 ) -> AvailabilityReport:
-    """Availability of the actor's cameras (optionally one district) over the period.
+    """Availability of the actor's cameras (optionally of one area: cluster, commune, village).
 
     An outage is a camera incident (down or degraded) outside maintenance; a camera counts from
     its registration (or the period start) to the period end (or now, for the running period).
+    Cameras count under the area they belong to now: after a merger the new commune's figures
+    cover its cameras' whole period, outages before the change included.
     """
     now = now or datetime.now(UTC)
     start, end = period.start, min(period.end, now)
@@ -143,10 +161,8 @@ def availability_report(
         .join(Area, Camera.area_id == Area.id)
         .where(actor.area_filter(Area.path), Camera.enabled.is_(True))
     )
-    if district:
-        stmt = stmt.where(
-            Area.path.like(f"{area_by_code(session, district, AreaLevel.DISTRICT).path}%")
-        )
+    if area:
+        stmt = stmt.where(path_condition(Area.path, area_scope(session, area)))
     cameras = session.execute(stmt.order_by(Camera.code)).all()
     spans = _incident_spans(session, [c.id for c in cameras], start, end)
     areas = AreaIndex.load(session)
@@ -161,7 +177,8 @@ def availability_report(
                 code=camera.code,
                 name=camera.name,
                 commune=areas.name(camera.area_id, AreaLevel.COMMUNE),
-                district=areas.name(camera.area_id, AreaLevel.DISTRICT),
+                cluster=areas.name(camera.area_id, AreaLevel.CLUSTER),
+                village=areas.name(camera.area_id, AreaLevel.VILLAGE),
                 monitored_seconds=monitored,
                 unavailable_seconds=covered_seconds(mine, from_, end) if monitored else 0.0,
                 outages=len(mine),
@@ -174,11 +191,12 @@ def availability_report(
     )
     return AvailabilityReport(
         period=period,
-        district=district,
+        area=area,
         cameras=rows,
-        communes=_by_area(rows, commune=True),
-        districts=_by_area(rows, commune=False),
-        crews=_crew_repairs(session, actor, period, district),
+        communes=_by_area(rows, AreaLevel.COMMUNE),
+        clusters=_by_area(rows, AreaLevel.CLUSTER),
+        villages=_by_area(rows, AreaLevel.VILLAGE),
+        crews=_crew_repairs(session, actor, period, area),
         worst=[r for r in ranked[:worst] if r.unavailable_seconds > 0],
     )
 
@@ -202,25 +220,34 @@ def _incident_spans(
             )
         )
         for camera_id, began, ended in rows:
-            found[camera_id].append((as_utc(began), as_utc(ended)))  # type: ignore[arg-type]
+            if camera_id is None:
+                continue
+            found[camera_id].append((as_utc(began), as_utc(ended)))
     return found
 
 
-def _by_area(rows: list[CameraAvailability], *, commune: bool) -> list[AreaAvailability]:
-    groups: dict[tuple[str, str], AreaAvailability] = {}
+def _by_area(rows: list[CameraAvailability], level: AreaLevel) -> list[AreaAvailability]:
+    groups: dict[tuple[str, ...], AreaAvailability] = {}
     for row in rows:
-        key = (row.district, row.commune if commune else "")
-        name = (row.commune or "—") if commune else (row.district or "—")
-        group = groups.setdefault(key, AreaAvailability(name=name, district=row.district))
+        if level == AreaLevel.CLUSTER:
+            key: tuple[str, ...] = (row.cluster,)
+            name = row.cluster
+        elif level == AreaLevel.COMMUNE:
+            key, name = (row.cluster, row.commune), row.commune
+        else:
+            if not row.village:
+                continue  # cameras registered at the commune itself have no village row
+            key, name = (row.cluster, row.commune, row.village), f"{row.village} ({row.commune})"
+        group = groups.setdefault(key, AreaAvailability(name=name or "—", cluster=row.cluster))
         group.cameras += 1
         group.monitored_seconds += row.monitored_seconds
         group.unavailable_seconds += row.unavailable_seconds
         group.outages += row.outages
-    return sorted(groups.values(), key=lambda g: (g.district, g.name))
+    return sorted(groups.values(), key=lambda g: (g.cluster, g.name))
 
 
 def _crew_repairs(
-    session: Session, actor: Actor, period: Period, district: str | None
+    session: Session, actor: Actor, period: Period, area: str | None
 ) -> list[CrewRepairs]:
     """Mean time to repair per crew: tickets fixed (or closed) in the period, from opening."""
     stmt = (
@@ -234,10 +261,13 @@ def _crew_repairs(
             ),
         )
     )
-    if actor.crew_id is not None and actor.district_ids is not None:
+    if actor.crew_id is not None and actor.area_ids is not None:
         stmt = stmt.where(Ticket.crew_id == actor.crew_id)
-    if district:
-        stmt = stmt.where(Ticket.district_id == area_by_code(session, district).id)
+    elif actor.area_ids is not None:
+        stmt = stmt.where(Ticket.area_id.in_(select(Area.id).where(actor.area_filter(Area.path))))
+    if area:
+        ids = area_scope(session, area)
+        stmt = stmt.where(Ticket.area_id.in_(select(Area.id).where(path_condition(Area.path, ids))))
     times: dict[str, list[float]] = defaultdict(list)
     for ticket in session.scalars(stmt):
         done = as_utc(ticket.fixed_at or ticket.closed_at)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from monitor.core.access import with_predecessors
 from monitor.core.errors import InvalidData
 from monitor.core.localtime import from_local
 from monitor.core.models import Area, AreaLevel, as_utc
@@ -29,32 +29,15 @@ def parse_time(text: str | None, *, field: str) -> datetime | None:
     return from_local(value)
 
 
-@dataclass(slots=True)
-class AreaIndex:
-    """All areas by id, to name a camera's commune and district without a query per row."""
+def area_scope(session: Session, code: str, level: AreaLevel | None = None) -> list[int]:
+    """Ids of the area of this code and of the units merged into it (InvalidData if unknown)."""
+    area = area_by_code(session, code, level)
+    return sorted(with_predecessors(session, {area.id}))
 
-    by_id: dict[int, Area]
 
-    @classmethod
-    def load(cls, session: Session) -> AreaIndex:
-        """Read every area once (a province has a few hundred)."""
-        return cls({a.id: a for a in session.scalars(select(Area))})
-
-    def ancestor(self, area_id: int | None, level: AreaLevel) -> Area | None:
-        """The area of this level on the way up from `area_id` (itself included)."""
-        area = self.by_id.get(area_id) if area_id is not None else None
-        if area is None:
-            return None
-        for part in area.path.strip("/").split("/"):
-            candidate = self.by_id.get(int(part)) if part else None
-            if candidate is not None and candidate.level == level:
-                return candidate
-        return area if area.level == level else None
-
-    def name(self, area_id: int | None, level: AreaLevel) -> str:
-        """The name of the commune/district an area lies in ('' when none)."""
-        found = self.ancestor(area_id, level)
-        return found.name if found else ""
+def path_condition(path_column, ids: list[int]):
+    """SQL condition: a path column passes through one of these area ids."""
+    return or_(*(path_column.like(f"%/{i}/%") for i in ids))
 
 
 def area_by_code(session: Session, code: str, level: AreaLevel | None = None) -> Area:
@@ -71,8 +54,8 @@ def covered_seconds(
     """Seconds of [start, end) covered by the union of intervals (an open end runs to `end`)."""
     clipped = []
     for begin, finish in intervals:
-        lo = max(as_utc(begin), start)  # type: ignore[type-var]
-        hi = min(as_utc(finish) or end, end)  # type: ignore[type-var]
+        lo = max(as_utc(begin), start)
+        hi = min(as_utc(finish) or end, end)
         if hi > lo:
             clipped.append((lo, hi))
     clipped.sort()

@@ -11,9 +11,13 @@ from sqlalchemy.orm import Session
 
 from monitor.core.access import Actor
 from monitor.core.errors import InvalidData
-from monitor.core.models import Area, AreaLevel, Camera, Incident, IncidentKind
+from monitor.core.models import Area, AreaLevel, Camera, Incident, IncidentKind, Role
+from monitor.registry.area_index import AreaIndex
 from monitor.registry.cameras import get_camera
-from monitor.reports.common import AreaIndex, as_utc, covered_seconds
+from monitor.reports.common import as_utc, covered_seconds
+
+# Who may ask where cameras were working: police for investigations, and the staff.
+COVERAGE_ROLES = (Role.ADMIN, Role.TECHNICIAN, Role.POLICE)
 
 EARTH_RADIUS_M = 6_371_008.8
 METRES_PER_DEGREE_LAT = 111_320.0
@@ -35,7 +39,7 @@ class CameraCoverage:
     name: str
     address: str
     commune: str
-    district: str
+    cluster: str
     latitude: float
     longitude: float
     distance_m: float
@@ -89,6 +93,27 @@ def place_of_camera(session: Session, actor: Actor, code: str) -> tuple[float, f
     return camera.latitude, camera.longitude
 
 
+def look_up_place(
+    session: Session,
+    actor: Actor,
+    *,
+    lat: float | None,
+    lon: float | None,
+    camera: str | None,
+    radius_m: float,
+    start: datetime | None,
+    end: datetime | None,
+) -> CoverageAnswer:
+    """Look up around coordinates or around a registered camera (its code); start is required."""
+    if camera:
+        lat, lon = place_of_camera(session, actor, camera.strip())
+    if lat is None or lon is None:
+        raise InvalidData("give lat and lon, or camera=CODE, as the place")
+    if start is None:
+        raise InvalidData("start (a time, or the start of a range) is required")
+    return look_up(session, actor, lat=lat, lon=lon, radius_m=radius_m, start=start, end=end)
+
+
 def look_up(
     session: Session,
     actor: Actor,
@@ -106,7 +131,7 @@ def look_up(
         raise InvalidData("latitude must be within ±90 and longitude within ±180")
     if not 0 < radius_m <= MAX_RADIUS_M:
         raise InvalidData(f"radius_m must be between 1 and {MAX_RADIUS_M:.0f}")
-    start = as_utc(start)  # type: ignore[assignment]
+    start = as_utc(start)
     end = as_utc(end) or start
     if end < start:
         raise InvalidData("the end of the time range must not be before its start")
@@ -160,7 +185,8 @@ def _incidents(
         or_(Incident.ended_at.is_(None), ends_after),
     )
     for incident in session.scalars(stmt):
-        found.setdefault(incident.camera_id, []).append(incident)  # type: ignore[arg-type]
+        if incident.camera_id is not None:
+            found.setdefault(incident.camera_id, []).append(incident)
     return found
 
 
@@ -169,7 +195,7 @@ def _judge(
     distance: float,
     incidents: list[Incident],
     start: datetime,
-    end: datetime,  # type: ignore[no-untyped-def]
+    end: datetime,
     now: datetime,
     areas: AreaIndex,
 ) -> CameraCoverage:
@@ -207,7 +233,7 @@ def _judge(
         name=row.name,
         address=row.address,
         commune=areas.name(row.area_id, AreaLevel.COMMUNE),
-        district=areas.name(row.area_id, AreaLevel.DISTRICT),
+        cluster=areas.name(row.area_id, AreaLevel.CLUSTER),
         latitude=row.latitude,
         longitude=row.longitude,
         distance_m=round(distance, 1),

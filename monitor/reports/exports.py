@@ -47,7 +47,7 @@ def outage_header(lang: str) -> list[str]:
         "col.camera_name",
         "col.address",
         "col.commune",
-        "col.district",
+        "col.cluster",
         "col.start",
         "col.end",
         "col.duration",
@@ -69,7 +69,7 @@ def _outage_cells(row: OutageRow, lang: str, *, member: bool) -> list[object]:
         row.camera_name,
         row.address,
         row.commune,
-        row.district,
+        row.cluster,
         format_local(row.started_at),
         format_local(row.ended_at) if row.ended_at else t("common.ongoing", lang),
         format_duration(row.duration_seconds, lang),
@@ -179,14 +179,14 @@ def availability_tables(
         t("col.camera_code", lang),
         t("col.camera_name", lang),
         t("col.commune", lang),
-        t("col.district", lang),
+        t("col.cluster", lang),
         t("col.availability", lang),
         t("col.outages", lang),
         t("col.outage_hours", lang),
         t("col.longest_hours", lang),
     ]
 
-    def area_rows(groups):  # type: ignore[no-untyped-def]
+    def area_rows(groups):
         return [
             [
                 g.name,
@@ -198,13 +198,13 @@ def availability_tables(
             for g in groups
         ]
 
-    def camera_rows(cameras):  # type: ignore[no-untyped-def]
+    def camera_rows(cameras):
         return [
             [
                 c.code,
                 c.name,
                 c.commune,
-                c.district,
+                c.cluster,
                 _pct(c.availability),
                 c.outages,
                 round(c.unavailable_seconds / 3600, 2),
@@ -215,8 +215,9 @@ def availability_tables(
 
     crews = [[c.crew, c.tickets, round(c.mean_repair_seconds / 3600, 2)] for c in report.crews]
     return [
-        (t("reports.by_district", lang), area_header, area_rows(report.districts)),
+        (t("reports.by_cluster", lang), area_header, area_rows(report.clusters)),
         (t("reports.by_commune", lang), area_header, area_rows(report.communes)),
+        (t("col.village", lang), area_header, area_rows(report.villages)),
         (t("reports.worst", lang), camera_header, camera_rows(report.worst)),
         (
             t("reports.by_crew", lang),
@@ -228,8 +229,13 @@ def availability_tables(
 
 
 def availability_chart(report: AvailabilityReport, lang: str) -> str:
-    """Bar chart of availability per district (per commune when one district is asked)."""
-    groups = report.communes if report.district else report.districts
+    """Bar chart of availability per cluster (per commune when one area is asked, or when the
+    province has no clusters)."""
+    groups = (
+        report.communes
+        if report.area or not any(g.name != "—" for g in report.clusters)
+        else report.clusters
+    )
     items = [(g.name, g.availability * 100) for g in groups if g.availability is not None]
     return bar_chart(items, title=t("col.availability", lang))
 
@@ -240,10 +246,10 @@ def export_availability(
     """The availability report as XLSX (one sheet per table) or PDF (tables and chart)."""
     _check_format(fmt, ("xlsx", "pdf"))
     filters = [(t("reports.period", lang), report.period.label)]
-    if report.district:
+    if report.area:
         from monitor.reports.common import area_by_code
 
-        filters.append((t("col.district", lang), area_by_code(session, report.district).name))
+        filters.append((t("col.area", lang), area_by_code(session, report.area).name))
     tables = availability_tables(report, lang)
     title = f"{t('reports.title', lang)} {report.period.label}"
     name = f"availability-{report.period.label}.{fmt}"

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import String, and_, cast, exists, func, or_, select
+from sqlalchemy import String, and_, case, cast, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from monitor.core.access import Actor
@@ -13,10 +14,11 @@ from monitor.core.errors import InvalidData
 from monitor.core.i18n import fault_label, t
 from monitor.core.localtime import format_local
 from monitor.core.models import Area, AreaLevel, Camera, Incident, IncidentKind, Ticket
-from monitor.reports.common import AreaIndex, area_by_code, as_utc
+from monitor.registry.area_index import AreaIndex
+from monitor.reports.common import area_scope, as_utc, parse_time, path_condition
 from probes.faults import FaultCode
 
-SORTS = ("start", "end", "duration", "camera", "district")
+SORTS = ("start", "end", "duration", "camera", "area")
 STATES = ("open", "closed")
 MAX_LIMIT = 1000
 
@@ -25,13 +27,32 @@ MAX_LIMIT = 1000
 class OutageFilter:
     """What the user asked for; every field optional."""
 
-    district: str | None = None  # area code
-    commune: str | None = None  # area code
+    cluster: str | None = None  # area code of a cluster (cụm / former district)
+    commune: str | None = None  # area code of a commune, ward or special zone
+    area: str | None = None  # any area code (a village, …)
     start: datetime | None = None  # outages still going at or after this time
     end: datetime | None = None  # outages that began before this time
     fault: str | None = None
     state: str | None = None  # "open" (still going) or "closed"
     camera: str | None = None  # camera code
+
+    @classmethod
+    def from_query(cls, params: Mapping[str, str | None]) -> OutageFilter:
+        """The filter from a query string or form (empty values mean no filter)."""
+
+        def text(name: str) -> str | None:
+            return (params.get(name) or "").strip() or None
+
+        return cls(
+            cluster=text("cluster"),
+            commune=text("commune"),
+            area=text("area"),
+            start=parse_time(text("start"), field="start"),
+            end=parse_time(text("end"), field="end"),
+            fault=text("fault"),
+            state=text("state"),
+            camera=text("camera"),
+        )
 
     def check(self) -> None:
         """InvalidData for values outside the vocabulary."""
@@ -45,7 +66,11 @@ class OutageFilter:
     def describe(self, session: Session, lang: str) -> list[tuple[str, str]]:
         """The filters as (label, value) pairs in the user's language, for exported documents."""
         pairs: list[tuple[str, str]] = []
-        for code, key in ((self.district, "col.district"), (self.commune, "col.commune")):
+        for code, key in (
+            (self.cluster, "col.cluster"),
+            (self.commune, "col.commune"),
+            (self.area, "col.area"),
+        ):
             if code:
                 area = session.scalar(select(Area).where(Area.code == code))
                 pairs.append((t(key, lang), f"{area.name} ({code})" if area else code))
@@ -72,7 +97,7 @@ class OutageRow:
     camera_name: str
     address: str
     commune: str
-    district: str
+    cluster: str
     started_at: datetime
     ended_at: datetime | None
     duration_seconds: float
@@ -84,7 +109,7 @@ class OutageRow:
     members: list[OutageRow] = field(default_factory=list)
 
 
-def _duration_expr(session: Session, now: datetime):  # type: ignore[no-untyped-def]
+def _duration_expr(session: Session, now: datetime):
     """Seconds from start to end (or now), in the backend's own date arithmetic."""
     if session.get_bind().dialect.name == "postgresql":
         finish = func.coalesce(Incident.ended_at, now)
@@ -98,22 +123,29 @@ def _place_conditions(
     actor: Actor,
     flt: OutageFilter,
     camera,
-    area,  # type: ignore[no-untyped-def]
-) -> list:  # type: ignore[type-arg]
-    """Conditions on a camera and its area: the actor's scope and the place filters."""
-    conditions = [actor.area_filter(area.path)]
-    if flt.district:
-        district = area_by_code(session, flt.district, AreaLevel.DISTRICT)
-        conditions.append(area.path.like(f"{district.path}%"))
-    if flt.commune:
-        commune = area_by_code(session, flt.commune, AreaLevel.COMMUNE)
-        conditions.append(area.path.like(f"{commune.path}%"))
+    path,
+) -> list:
+    """Conditions on an outage's place (its area path when it began): scope and place filters."""
+    conditions = [actor.area_filter(path)]
+    for code, level in (
+        (flt.cluster, AreaLevel.CLUSTER),
+        (flt.commune, AreaLevel.COMMUNE),
+        (flt.area, None),
+    ):
+        if code:
+            # A merged unit's outages stay under its successor too.
+            conditions.append(path_condition(path, area_scope(session, code, level)))
     if flt.camera:
         conditions.append(camera.code == flt.camera)
     return conditions
 
 
-def _incident_conditions(target, flt: OutageFilter) -> list:  # type: ignore[no-untyped-def,type-arg]
+def _path_of(incident, area):
+    """The outage's stored area path, or its camera's area path for rows without one."""
+    return case((incident.area_path != "", incident.area_path), else_=area.path)
+
+
+def _incident_conditions(target, flt: OutageFilter) -> list:
     conditions = []
     if flt.start is not None:
         conditions.append(or_(target.ended_at.is_(None), target.ended_at > flt.start))
@@ -129,14 +161,16 @@ def _incident_conditions(target, flt: OutageFilter) -> list:  # type: ignore[no-
     return conditions
 
 
-def outage_query(session: Session, actor: Actor, flt: OutageFilter):  # type: ignore[no-untyped-def]
+def outage_query(session: Session, actor: Actor, flt: OutageFilter):
     """Top-level incidents (lone camera outages and groups) matching the filter."""
     flt.check()
-    camera_conditions = _place_conditions(session, actor, flt, Camera, Area)
+    camera_conditions = _place_conditions(session, actor, flt, Camera, _path_of(Incident, Area))
     member = aliased(Incident)
     member_camera = aliased(Camera)
     member_area = aliased(Area)
-    member_conditions = _place_conditions(session, actor, flt, member_camera, member_area)
+    member_conditions = _place_conditions(
+        session, actor, flt, member_camera, _path_of(member, member_area)
+    )
     group_match = exists(
         select(member.id)
         .join(member_camera, member.camera_id == member_camera.id)
@@ -180,7 +214,7 @@ def list_outages(
     elif sort == "end":
         # Ongoing outages have no end yet: they sort as the latest.
         key = func.coalesce(Incident.ended_at, now)
-    elif sort in ("camera", "district"):
+    elif sort in ("camera", "area"):
         key = _sort_by_place(sort)
     else:
         key = Incident.started_at
@@ -199,21 +233,15 @@ def list_outages(
     return _rows(session, actor, incidents, now), total
 
 
-def _sort_by_place(sort: str):  # type: ignore[no-untyped-def]
-    """Camera code (a group: its key), or the area path (groups the rows by district)."""
+def _sort_by_place(sort: str):
+    """Camera code (a group: its key), or the area path (groups the rows by cluster/commune)."""
     camera = aliased(Camera)
     area = aliased(Area)
     if sort == "camera":
         code = select(camera.code).where(camera.id == Incident.camera_id).scalar_subquery()
         return func.coalesce(code, Incident.group_key, "")
-    camera_path = (
-        select(area.path)
-        .join(camera, camera.area_id == area.id)
-        .where(camera.id == Incident.camera_id)
-        .scalar_subquery()
-    )
     own_path = select(area.path).where(area.id == Incident.area_id).scalar_subquery()
-    return func.coalesce(camera_path, own_path, "")
+    return case((Incident.area_path != "", Incident.area_path), else_=func.coalesce(own_path, ""))
 
 
 def _rows(
@@ -230,22 +258,29 @@ def _rows(
         row = _row(incident, areas, tickets, now)
         if incident.kind == IncidentKind.GROUP:
             for member in sorted(incident.members, key=lambda m: m.camera.code if m.camera else ""):
-                if member.camera is not None and actor.sees_area(
-                    areas.by_id[member.camera.area_id]
-                ):
+                if member.camera is not None and actor.sees_path(_stored_path(member, areas)):
                     row.members.append(_row(member, areas, tickets, now))
             if not row.commune and row.members:
                 row.commune = row.members[0].commune
-                row.district = row.members[0].district
+                row.cluster = row.members[0].cluster
         rows.append(row)
     return rows
+
+
+def _stored_path(incident: Incident, areas: AreaIndex) -> str:
+    """Where the outage happened when it began (the camera's area now for rows without it)."""
+    if incident.area_path:
+        return incident.area_path
+    area_id = incident.area_id or (incident.camera.area_id if incident.camera else None)
+    area = areas.by_id.get(area_id) if area_id is not None else None
+    return area.path if area is not None else ""
 
 
 def _row(
     incident: Incident, areas: AreaIndex, tickets: dict[int, Ticket], now: datetime
 ) -> OutageRow:
     camera = incident.camera
-    area_id = camera.area_id if camera is not None else incident.area_id
+    path = _stored_path(incident, areas)
     started = as_utc(incident.started_at)
     ended = as_utc(incident.ended_at)
     assert started is not None
@@ -258,8 +293,8 @@ def _row(
         camera_code=camera.code if camera else "",
         camera_name=camera.name if camera else "",
         address=camera.address if camera else "",
-        commune=areas.name(area_id, AreaLevel.COMMUNE),
-        district=areas.name(area_id, AreaLevel.DISTRICT),
+        commune=areas.name_in_path(path, AreaLevel.COMMUNE),
+        cluster=areas.name_in_path(path, AreaLevel.CLUSTER),
         started_at=started,
         ended_at=ended,
         duration_seconds=((ended or now) - started).total_seconds(),

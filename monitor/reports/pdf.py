@@ -2,8 +2,8 @@
 
 Usage::
 
-    doc = PdfReport("Danh sách sự cố", lang="vi", filters=[("Huyện", "Sơn Tịnh")])
-    doc.heading("Theo huyện")            # optional sections
+    doc = PdfReport("Danh sách sự cố", lang="vi", filters=[("Cụm", "Sơn Tịnh")])
+    doc.heading("Theo cụm")            # optional sections
     doc.table(["Mã", "Tên"], [["ST-0001", "Cổng trường"]], widths=[30, 80])
     doc.svg(chart_svg_text, width=180)   # a server-side chart
     data: bytes = doc.output()
@@ -143,7 +143,7 @@ class PdfReport:
         return bytes(self.pdf.output())
 
 
-def _heading_style():  # type: ignore[no-untyped-def]
+def _heading_style():
     from fpdf.fonts import FontFace
 
     return FontFace(family=FONT, emphasis="BOLD", fill_color=(220, 228, 240))

@@ -11,64 +11,72 @@ from sqlalchemy import select
 
 from monitor.core.access import Actor
 from monitor.core.db import Database
-from monitor.core.models import Area, AreaLevel, Camera, Crew, Role, User
+from monitor.core.models import Area, Camera, Crew, Role, User
 from monitor.core.settings import Settings
-from monitor.registry import areas, crews, users
+from monitor.registry import crews, users
+from monitor.registry.area_import import import_areas
 from monitor.registry.cameras import CameraRules
 from monitor.registry.importer import import_cameras
-from monitor.registry.schemas import AreaCreate, CrewCreate, UserCreate
+from monitor.registry.schemas import CrewCreate, UserCreate
 from monitor.registry.sheets import Table
 from monitor.simulator.fleet import SimulatedFleet
 from monitor.simulator.spec import DEMO_AREAS, INVENTORY_HEADERS, build_fleet, inventory_rows
 
 logger = logging.getLogger(__name__)
 
-DEMO_USERS = (
-    ("admin", Role.ADMIN),
-    ("kythuat", Role.TECHNICIAN),
-    ("congan", Role.POLICE),
-    ("tosuachua", Role.CREW),
+# username, role, police areas (a commune police post) — the crew user joins the first crew.
+DEMO_USERS: tuple[tuple[str, Role, tuple[str, ...]], ...] = (
+    ("admin", Role.ADMIN, ()),
+    ("kythuat", Role.TECHNICIAN, ()),
+    ("congan", Role.POLICE, ()),  # provincial police: the whole province
+    ("ca.camthanh", Role.POLICE, ("QNG-CAMTHANH",)),
+    ("ca.tinhkhe", Role.POLICE, ("QNG-TINHKHE",)),
+    ("tosuachua", Role.CREW, ()),
 )
+# One crew per cluster, and one for a single ward (it wins over its cluster's crew there).
+DEMO_CREWS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    *((f"Tổ sửa chữa {a.name}", (a.code,)) for a in DEMO_AREAS if a.level == "cluster"),
+    ("Tổ sửa chữa phường Cẩm Thành", ("QNG-CAMTHANH",)),
+)
+AREA_HEADER = ["code", "name", "level", "kind", "parent_code"]
+
+
+def demo_area_table() -> Table:
+    """The demo province as the area import reads it (96 commune-level units and villages)."""
+    return Table(
+        header=list(AREA_HEADER),
+        rows=[
+            (n, [a.code, a.name, a.level, a.kind, a.parent_code or ""])
+            for n, a in enumerate(DEMO_AREAS, start=2)
+        ],
+    )
 
 
 def register_areas(db: Database) -> None:
-    """Create the demo's province, districts and communes (once)."""
-    actor = Actor.system("demo")
+    """Create the demo's province, clusters, communes and villages (once), by the area import."""
     with db.session() as session:
         known = set(session.scalars(select(Area.code)))
-        for area in DEMO_AREAS:
-            if area.code not in known:
-                areas.create_area(
-                    session,
-                    actor,
-                    AreaCreate(
-                        code=area.code,
-                        name=area.name,
-                        level=AreaLevel(area.level),
-                        parent_code=area.parent_code,
-                    ),
-                )
+        if all(a.code in known for a in DEMO_AREAS):
+            return
+        import_areas(session, Actor.system("demo"), demo_area_table())
 
 
 def register_crews(db: Database) -> dict[str, int]:
-    """One repair crew per demo district (once); their ids by district code."""
+    """The demo's repair crews (once); their ids by name."""
     actor = Actor.system("demo")
     ids: dict[str, int] = {}
     with db.session() as session:
-        for area in DEMO_AREAS:
-            if area.level != "district":
-                continue
-            name = f"Tổ sửa chữa {area.name}"
+        for name, codes in DEMO_CREWS:
             crew = session.scalar(select(Crew).where(Crew.name == name))
             if crew is None:
                 crew = crews.create_crew(
-                    session, actor, CrewCreate(name=name, district_codes=[area.code])
+                    session, actor, CrewCreate(name=name, area_codes=list(codes))
                 )
-            ids[area.code] = crew.id
+            ids[name] = crew.id
     return ids
 
 
-def register_cameras(db: Database, settings: Settings, fleet_cameras: list) -> int:  # type: ignore[type-arg]
+def register_cameras(db: Database, settings: Settings, fleet_cameras: list) -> int:
     """Import the fleet's inventory like an installer's spreadsheet (idempotent)."""
     rows = inventory_rows(fleet_cameras)
     for row, cam in zip(rows, fleet_cameras, strict=True):
@@ -95,20 +103,24 @@ def register_users(db: Database, settings: Settings, crew_ids: dict[str, int]) -
         if session.scalar(select(User.id).limit(1)) is not None:
             return None
         lines = []
-        for username, role in DEMO_USERS:
+        for username, role, area_codes in DEMO_USERS:
             password = secrets.token_urlsafe(9)
             crew_id = next(iter(crew_ids.values())) if role == Role.CREW else None
             users.create_user(
                 session,
                 Actor.system("demo"),
                 UserCreate(
-                    username=username, role=role, crew_id=crew_id, password=SecretStr(password)
+                    username=username,
+                    role=role,
+                    crew_id=crew_id,
+                    area_codes=list(area_codes),
+                    password=SecretStr(password),
                 ),
             )
-            lines.append(f"{username:<10} {role.value:<11} {password}")
+            lines.append(f"{username:<12} {role.value:<11} {password} {','.join(area_codes)}")
     path = settings.data_dir / "demo-users.txt"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("username   role        password\n" + "\n".join(lines) + "\n")
+    path.write_text("username     role        password areas\n" + "\n".join(lines) + "\n")
     path.chmod(0o600)
     return path
 

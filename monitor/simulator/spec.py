@@ -20,7 +20,7 @@ from monitor.simulator.model import (
 
 @dataclass(frozen=True, slots=True)
 class DemoArea:
-    """An administrative area the demo fleet is spread over (codes are demo codes)."""
+    """An administrative area of the demo province (codes are demo codes, see DEMO_AREAS)."""
 
     code: str
     name: str
@@ -28,20 +28,119 @@ class DemoArea:
     parent_code: str | None
     latitude: float
     longitude: float
+    kind: str = ""
 
 
-DEMO_AREAS: tuple[DemoArea, ...] = (
-    DemoArea("QNG", "Tỉnh Quảng Ngãi", "province", None, 15.12, 108.80),
-    DemoArea("QNG-TP", "Thành phố Quảng Ngãi", "district", "QNG", 15.12, 108.80),
-    DemoArea("QNG-TP-TRANPHU", "Phường Trần Phú", "commune", "QNG-TP", 15.1205, 108.7923),
-    DemoArea("QNG-TP-LHP", "Phường Lê Hồng Phong", "commune", "QNG-TP", 15.1140, 108.8010),
-    DemoArea("QNG-TP-NGHIADUNG", "Xã Nghĩa Dũng", "commune", "QNG-TP", 15.1330, 108.8310),
-    DemoArea("QNG-ST", "Huyện Sơn Tịnh", "district", "QNG", 15.16, 108.75),
-    DemoArea("QNG-ST-TINHHA", "Xã Tịnh Hà", "commune", "QNG-ST", 15.1600, 108.7500),
-    DemoArea("QNG-TN", "Huyện Tư Nghĩa", "district", "QNG", 15.09, 108.80),
-    DemoArea("QNG-TN-LAHA", "Thị trấn La Hà", "commune", "QNG-TN", 15.0880, 108.8080),
+# The new Quảng Ngãi (merged with Kon Tum on 1 July 2025): 96 commune-level units, 86 xã, 9 phường
+# and the Lý Sơn special zone, two tiers only. The province code 51 is the official one; every other
+# code here is a DEMO code, not the official unit code. Names: the 9 wards, Lý Sơn and the xã
+# named after the former district they absorbed (plus Tịnh Khê, Vạn Tường, Măng Đen) are real
+# names as far as we know them; the "Xã Giả lập NN" units are INVENTED to reach the real count
+# of 86 xã. The clusters ("cụm") are an invented work organisation for the repair crews; Lý Sơn
+# sits directly under the province (no cluster, no crew: its tickets go to the technicians).
+_CLUSTERS = (
+    # code, name, latitude, longitude (cluster centres, for placing the invented units)
+    ("QNG-C-TT", "Cụm Trung tâm", 15.12, 108.80),
+    ("QNG-C-BAC", "Cụm phía Bắc", 15.28, 108.73),
+    ("QNG-C-NAM", "Cụm phía Nam", 14.88, 108.90),
+    ("QNG-C-TAY", "Cụm miền núi phía Tây", 15.02, 108.50),
+    ("QNG-C-KT", "Cụm Kon Tum", 14.35, 108.00),
 )
-_COMMUNES = tuple(a for a in DEMO_AREAS if a.level == "commune")
+# code, name, kind, cluster, latitude, longitude
+_REAL_UNITS = (
+    ("QNG-CAMTHANH", "Phường Cẩm Thành", "ward", "QNG-C-TT", 15.1205, 108.7923),
+    ("QNG-NGHIALO", "Phường Nghĩa Lộ", "ward", "QNG-C-TT", 15.1140, 108.8100),
+    ("QNG-TQTRONG", "Phường Trương Quang Trọng", "ward", "QNG-C-TT", 15.1450, 108.7850),
+    ("QNG-TINHKHE", "Xã Tịnh Khê", "commune", "QNG-C-TT", 15.1700, 108.8650),
+    ("QNG-SONTINH", "Xã Sơn Tịnh", "commune", "QNG-C-TT", 15.1600, 108.7500),
+    ("QNG-TUNGHIA", "Xã Tư Nghĩa", "commune", "QNG-C-TT", 15.0880, 108.8080),
+    ("QNG-NGHIAHANH", "Xã Nghĩa Hành", "commune", "QNG-C-NAM", 15.0400, 108.7700),
+    ("QNG-MODUC", "Xã Mộ Đức", "commune", "QNG-C-NAM", 14.9600, 108.8800),
+    ("QNG-DUCPHO", "Phường Đức Phổ", "ward", "QNG-C-NAM", 14.8100, 108.9600),
+    ("QNG-TRACAU", "Phường Trà Câu", "ward", "QNG-C-NAM", 14.8400, 108.9300),
+    ("QNG-SAHUYNH", "Phường Sa Huỳnh", "ward", "QNG-C-NAM", 14.6700, 109.0600),
+    ("QNG-BINHSON", "Xã Bình Sơn", "commune", "QNG-C-BAC", 15.2900, 108.7500),
+    ("QNG-VANTUONG", "Xã Vạn Tường", "commune", "QNG-C-BAC", 15.3800, 108.8000),
+    ("QNG-TRABONG", "Xã Trà Bồng", "commune", "QNG-C-TAY", 15.2400, 108.5300),
+    ("QNG-SONHA", "Xã Sơn Hà", "commune", "QNG-C-TAY", 15.0400, 108.4800),
+    ("QNG-SONTAY", "Xã Sơn Tây", "commune", "QNG-C-TAY", 14.9800, 108.3500),
+    ("QNG-MINHLONG", "Xã Minh Long", "commune", "QNG-C-TAY", 14.9500, 108.7000),
+    ("QNG-BATO", "Xã Ba Tơ", "commune", "QNG-C-TAY", 14.7700, 108.7300),
+    ("QNG-KONTUM", "Phường Kon Tum", "ward", "QNG-C-KT", 14.3500, 108.0000),
+    ("QNG-DAKCAM", "Phường Đăk Cấm", "ward", "QNG-C-KT", 14.3900, 107.9900),
+    ("QNG-DAKBLA", "Phường Đăk Bla", "ward", "QNG-C-KT", 14.3300, 108.0400),
+    ("QNG-DAKHA", "Xã Đăk Hà", "commune", "QNG-C-KT", 14.5200, 107.9300),
+    ("QNG-DAKTO", "Xã Đăk Tô", "commune", "QNG-C-KT", 14.6800, 107.8300),
+    ("QNG-NGOCHOI", "Xã Ngọc Hồi", "commune", "QNG-C-KT", 14.7000, 107.6800),
+    ("QNG-SATHAY", "Xã Sa Thầy", "commune", "QNG-C-KT", 14.4200, 107.7900),
+    ("QNG-KONRAY", "Xã Kon Rẫy", "commune", "QNG-C-KT", 14.5400, 108.2100),
+    ("QNG-DAKGLEI", "Xã Đăk Glei", "commune", "QNG-C-KT", 15.0800, 107.7400),
+    ("QNG-TUMORONG", "Xã Tu Mơ Rông", "commune", "QNG-C-KT", 14.9000, 107.9600),
+    ("QNG-IAHDRAI", "Xã Ia H'Drai", "commune", "QNG-C-KT", 14.1000, 107.5500),
+    ("QNG-MANGDEN", "Xã Măng Đen", "commune", "QNG-C-KT", 14.6000, 108.2900),
+    ("QNG-LYSON", "Đặc khu Lý Sơn", "special_zone", None, 15.3800, 109.1200),
+)
+
+
+def _demo_areas() -> tuple[DemoArea, ...]:
+    areas = [DemoArea("51", "Tỉnh Quảng Ngãi", "province", None, 15.12, 108.80, "province")]
+    centres = {}
+    for code, name, lat, lon in _CLUSTERS:
+        areas.append(DemoArea(code, name, "cluster", "51", lat, lon, "cluster"))
+        centres[code] = (lat, lon)
+    for code, name, kind, cluster, lat, lon in _REAL_UNITS:
+        areas.append(DemoArea(code, name, "commune", cluster or "51", lat, lon, kind))
+    real_xa = sum(1 for unit in _REAL_UNITS if unit[2] == "commune")
+    rng = random.Random(51)
+    cluster_codes = [c[0] for c in _CLUSTERS]
+    for n in range(1, 86 - real_xa + 1):  # INVENTED units up to the real count of 86 xã
+        cluster = cluster_codes[n % len(cluster_codes)]
+        lat, lon = centres[cluster]
+        areas.append(
+            DemoArea(
+                f"QNG-GL{n:02d}",
+                f"Xã Giả lập {n:02d}",
+                "commune",
+                cluster,
+                round(lat + rng.uniform(-0.12, 0.12), 4),
+                round(lon + rng.uniform(-0.12, 0.12), 4),
+                "commune",
+            )
+        )
+    # A few residential groups and villages (generic numbered names, as most are).
+    for parent, kind, word in (
+        ("QNG-CAMTHANH", "residential_group", "Tổ dân phố"),
+        ("QNG-TINHKHE", "village", "Thôn"),
+        ("QNG-LYSON", "village", "Thôn"),
+    ):
+        unit = next(a for a in areas if a.code == parent)
+        for n in (1, 2, 3):
+            areas.append(
+                DemoArea(
+                    f"{parent}-{n}",
+                    f"{word} {n}",
+                    "village",
+                    parent,
+                    unit.latitude,
+                    unit.longitude,
+                    kind,
+                )
+            )
+    return tuple(areas)
+
+
+DEMO_AREAS: tuple[DemoArea, ...] = _demo_areas()
+# The communes the demo's simulated cameras are spread over (around the provincial centre).
+CAMERA_COMMUNES = (
+    "QNG-CAMTHANH",
+    "QNG-NGHIALO",
+    "QNG-TQTRONG",
+    "QNG-TINHKHE",
+    "QNG-SONTINH",
+    "QNG-TUNGHIA",
+    "QNG-NGHIAHANH",
+)
+_COMMUNES = tuple(a for code in CAMERA_COMMUNES for a in DEMO_AREAS if a.code == code)
 
 # (manufacturer, model, firmware, serial prefix) of camera families common in the network.
 _VENDORS = (

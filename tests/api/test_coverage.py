@@ -86,11 +86,9 @@ def test_availability_report_and_exports(
         headers=police,
     )
     book = load_workbook(io.BytesIO(xlsx.content))
-    assert book.sheetnames[1] == "Theo huyện-thị xã"
-    districts = {
-        row[0]: row[2] for row in book.worksheets[1].iter_rows(min_row=2, values_only=True)
-    }
-    assert districts == {"Huyện Bình Sơn": "31.32%", "Huyện Sơn Tịnh": "97.98%"}
+    assert book.sheetnames[1] == "Theo cụm"
+    clusters = {row[0]: row[2] for row in book.worksheets[1].iter_rows(min_row=2, values_only=True)}
+    assert clusters == {"Huyện Bình Sơn": "31.32%", "Huyện Sơn Tịnh": "97.98%"}
     pdf = client.get(
         "/api/v1/reports/availability/export",
         params={"period": "2026-10", "format": "pdf"},

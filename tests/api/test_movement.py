@@ -21,14 +21,14 @@ from tests.registry_data import Seed
 @pytest.fixture
 def movement(client: TestClient, seed: Seed) -> Seed:
     """The API test registry plus one movement instance of each built-in type."""
-    seed_movement(client.app.state.db)  # type: ignore[attr-defined]
+    seed_movement(client.app.state.db)
     return seed
 
 
-def _page(client: TestClient, seed: Seed, role: str, path: str, **kw: object):  # type: ignore[no-untyped-def]
+def _page(client: TestClient, seed: Seed, role: str, path: str, **kw: object):
     client.cookies.set(SESSION_COOKIE, seed.tokens[role])
     try:
-        return client.get(path, follow_redirects=False, **kw)  # type: ignore[arg-type]
+        return client.get(path, follow_redirects=False, **kw)
     finally:
         client.cookies.clear()
 
@@ -50,7 +50,7 @@ def test_create_review_and_read_back_with_camera_health(client: TestClient, move
     assert created.status_code == 201, created.text
     assert created.json()["dossier_completeness"] == 20.0
     assert created.json()["camera_codes"] == ["ST-0002"]
-    with client.app.state.db.session() as s:  # type: ignore[attr-defined]
+    with client.app.state.db.session() as s:
         camera_id = s.scalar(select(Camera.id).where(Camera.code == "ST-0002"))
         s.get(Camera, camera_id).created_at = datetime.now(UTC) - timedelta(days=30)
         start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(days=2)
@@ -244,7 +244,7 @@ def test_editor_pages_change_the_registry(client: TestClient, movement: Seed) ->
         "/api/v1/movement/instances/ST-CAM-01", headers=auth(movement, "police")
     ).json()
     assert shown["status"] == "replicated" and shown["camera_codes"] == ["ST-0001"]
-    with client.app.state.db.session() as s:  # type: ignore[attr-defined]
+    with client.app.state.db.session() as s:
         actions = set(
             s.scalars(
                 select(AuditEntry.action).where(AuditEntry.entity_id.in_(["ST-CAM-01", "BS-TH-07"]))

@@ -38,7 +38,7 @@ def test_list_filters_and_scope(client: TestClient, seed: Seed, outages: OutageS
     assert [m["camera_code"] for m in group["members"]] == ["ST-0001", "ST-0002"]
     window = client.get(
         "/api/v1/outages",
-        params={"district": "ST", "start": "2026-10-01", "end": "2026-10-15"},
+        params={"cluster": "ST", "start": "2026-10-01", "end": "2026-10-15"},
         headers=auth(seed, "police"),
     ).json()
     assert [i["camera_code"] for i in window["items"]] == ["ST-0002", "ST-0001"]
@@ -53,7 +53,7 @@ def test_list_filters_and_scope(client: TestClient, seed: Seed, outages: OutageS
 def test_csv_and_xlsx_exports_hold_the_filtered_rows_in_vietnamese(
     client: TestClient, seed: Seed, outages: OutageSeed
 ) -> None:
-    params = {"district": "ST", "state": "closed"}
+    params = {"cluster": "ST", "state": "closed"}
     answer = client.get(
         "/api/v1/outages/export", params=params | {"format": "csv"}, headers=auth(seed, "police")
     )
@@ -72,7 +72,7 @@ def test_csv_and_xlsx_exports_hold_the_filtered_rows_in_vietnamese(
     assert data.max_row == 6
     assert data.cell(row=5, column=10).value == "Hình mờ"
     written = {row[0].value: row[1].value for row in filters.iter_rows(min_row=2)}
-    assert written["Huyện/thị xã"] == "Huyện Sơn Tịnh (ST)"
+    assert written["Cụm"] == "Huyện Sơn Tịnh (ST)"
     assert written["Tình trạng sự cố"] == "Đã kết thúc"
 
 
@@ -81,7 +81,7 @@ def test_pdf_export_reads_back_with_filters_and_vietnamese(
 ) -> None:
     answer = client.get(
         "/api/v1/outages/export",
-        params={"format": "pdf", "district": "BS", "start": "2026-10-01T00:00"},
+        params={"format": "pdf", "cluster": "BS", "start": "2026-10-01T00:00"},
         headers=auth(seed, "police"),
     )
     assert answer.headers["content-type"] == "application/pdf"

@@ -14,7 +14,7 @@ from tests.movement_data import ensure_builtin_types
 from tests.registry_data import Seed, seed_ticket
 
 TABLE = Path(__file__).parents[2] / "docs" / "permissions.md"
-ROLES = ("admin", "technician", "police", "crew")
+ROLES = ("admin", "technician", "police", "police_commune", "crew")
 
 BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/cameras"): {
@@ -37,7 +37,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("PATCH", "/api/v1/areas/ST-TP"): {"name": "Xã Tịnh Phong"},
     ("POST", "/api/v1/hosts"): {"name": "Hộ {role}", "area_code": "ST-TP"},
     ("PATCH", "/api/v1/hosts/{school}"): {"contact_name": "Trần Thị B"},
-    ("POST", "/api/v1/crews"): {"name": "Tổ {role}", "district_codes": ["BS"]},
+    ("POST", "/api/v1/crews"): {"name": "Tổ {role}", "area_codes": ["BS"]},
     ("POST", "/api/v1/users"): {"username": "new-{role}", "role": "police"},
     ("POST", "/api/v1/auth/tokens"): {"name": "script"},
     ("PATCH", "/api/v1/users/{police_user}"): {"full_name": "Lê Văn C"},
@@ -69,7 +69,7 @@ def _rows() -> list[tuple[str, str, dict[str, bool]]]:
     rows = []
     for line in TABLE.read_text().splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) == 6 and cells[0] in {"GET", "POST", "PUT", "PATCH", "DELETE"}:
+        if len(cells) == 7 and cells[0] in {"GET", "POST", "PUT", "PATCH", "DELETE"}:
             allowed = {role: cell == "✔" for role, cell in zip(ROLES, cells[2:], strict=True)}
             rows.append((cells[0], cells[1], allowed))
     return rows
@@ -96,12 +96,12 @@ def _fresh(client: TestClient, seed: Seed, kind: str, tag: str) -> str:
     if kind == "new_dead_notification":
         from tests.monitor.notifiers.tickets_data import dead_notification
 
-        return str(dead_notification(client.app.state.db))  # type: ignore[attr-defined]
+        return str(dead_notification(client.app.state.db))
     if kind == "new_ticket":
         app = client.app
-        return str(seed_ticket(app.state.db, app.state.settings, "ST-0002"))  # type: ignore[attr-defined]
+        return str(seed_ticket(app.state.db, app.state.settings, "ST-0002"))
     if kind == "new_type":
-        body = {"code": f"xoa-{tag}", "name_vi": "Loại mới"}
+        body = {"code": f"xoa-{tag.replace('_', '-')}", "name_vi": "Loại mới"}
         return client.post("/api/v1/movement/types", json=body, headers=admin).json()["code"]
     if kind == "new_instance":
         body = {
@@ -126,7 +126,7 @@ def _fresh(client: TestClient, seed: Seed, kind: str, tag: str) -> str:
     if kind == "new_host":
         body = {"name": f"Hộ xoá {tag}", "area_code": "ST-TP"}
         return str(client.post("/api/v1/hosts", json=body, headers=admin).json()["id"])
-    body = {"name": f"Tổ xoá {tag}", "district_codes": ["BS"]}
+    body = {"name": f"Tổ xoá {tag}", "area_codes": ["BS"]}
     return str(client.post("/api/v1/crews", json=body, headers=admin).json()["id"])
 
 
@@ -136,7 +136,7 @@ def _store_thumbnails(client: TestClient, code: str) -> None:
     from monitor.core.models import Camera, CameraStatus
 
     jpeg = b"\xff\xd8\xff\xe0 test picture \xff\xd9"
-    with client.app.state.db.session() as s:  # type: ignore[attr-defined]
+    with client.app.state.db.session() as s:
         camera_id = s.scalar(select(Camera.id).where(Camera.code == code))
         s.merge(CameraStatus(camera_id=camera_id, last_good_jpeg=jpeg, last_fault_jpeg=jpeg))
 
@@ -158,7 +158,7 @@ def _request(client: TestClient, seed: Seed, method: str, path: str, role: str) 
         **seed.ticket_ids,
     }
     if path.startswith("/api/v1/movement/"):
-        ensure_builtin_types(client.app.state.db)  # type: ignore[attr-defined]
+        ensure_builtin_types(client.app.state.db)
     for kind in (
         "new_camera",
         "new_area",
@@ -188,6 +188,10 @@ def _request(client: TestClient, seed: Seed, method: str, path: str, role: str) 
     if method == "POST" and path == "/api/v1/movement/instances/import":
         csv = "code,type_code,name,unit_name,area_code\nMM-IMP-1,ho-an-toan,Hộ an toàn,Thôn,ST-TP\n"
         files = {"file": ("models.csv", csv.encode(), "text/csv")}
+        return client.post(concrete, files=files, headers=auth(seed, role)).status_code
+    if method == "POST" and path == "/api/v1/areas/import":
+        csv = f"code,name,kind,parent_code\nST-TP-{role},Thôn {role},thôn,ST-TP\n"
+        files = {"file": ("areas.csv", csv.encode(), "text/csv")}
         return client.post(concrete, files=files, headers=auth(seed, role)).status_code
     if method == "POST" and path == "/api/v1/cameras/import":
         csv = "code,name,area_code,onvif_host\nIMP-1,Camera nhập,ST-TP,127.0.0.5\n"

@@ -32,11 +32,11 @@ def log_in(browser: Browser, site: Site, username: str, start: str = "/outages")
 def test_police_filters_outages_and_exports_pdf_and_xlsx(browser: Browser, site: Site) -> None:
     page = log_in(browser, site, "police1")
     assert page.locator("#current-user").inner_text().startswith("Người dùng: police1")
-    page.select_option("#f-district", label="Huyện Sơn Tịnh")
+    page.select_option("#f-cluster", label="Huyện Sơn Tịnh")
     page.fill("#f-start", "2026-10-01T00:00")
     page.fill("#f-end", "2026-10-15T00:00")
     page.click("#f-submit")
-    page.wait_for_url(lambda url: "district=ST" in url)
+    page.wait_for_url(lambda url: "cluster=ST" in url)
     assert page.locator("#outage-total").inner_text() == "2"
     rows = page.locator("#outages tbody tr.outage")
     assert rows.count() == 2
@@ -47,7 +47,7 @@ def test_police_filters_outages_and_exports_pdf_and_xlsx(browser: Browser, site:
     pdf = PdfReader(io.BytesIO(pdf_download.value.path().read_bytes()))
     text = "\n".join(p.extract_text() for p in pdf.pages)
     assert "Danh sách sự cố camera" in text
-    assert "Huyện/thị xã: Huyện Sơn Tịnh (ST)" in text
+    assert "Cụm: Huyện Sơn Tịnh (ST)" in text
     assert "Từ: 2026-10-01 00:00" in text and "Đến: 2026-10-15 00:00" in text
     assert "Xã Tịnh Phong" in text and "Mất kết nối" in text and "Hình mờ" in text
     assert "BS-0001" not in text

@@ -36,18 +36,18 @@ class Fleet:
     """What was written, for assertions."""
 
     now: datetime
-    districts: list[str] = field(default_factory=list)
-    communes: dict[str, str] = field(default_factory=dict)  # commune -> district
+    clusters: list[str] = field(default_factory=list)
+    communes: dict[str, str] = field(default_factory=dict)  # commune -> cluster
     states: dict[str, str] = field(default_factory=dict)  # camera -> state
     faults: dict[str, list[str]] = field(default_factory=dict)  # camera -> active faults
-    dead_district: str = ""  # every camera down, nothing succeeded for hours
+    dead_cluster: str = ""  # every camera down, nothing succeeded for hours
 
-    def count(self, state: str, district: str | None = None) -> int:
-        """Cameras in `state` (in one district, if given)."""
+    def count(self, state: str, cluster: str | None = None) -> int:
+        """Cameras in `state` (in one cluster, if given)."""
         return sum(
             1
             for code, s in self.states.items()
-            if s == state and (district is None or code.startswith(district + "-"))
+            if s == state and (cluster is None or code.startswith(cluster + "-"))
         )
 
 
@@ -69,11 +69,11 @@ def seed_fleet(
     db: Database,
     cameras: int = 200,
     *,
-    districts: int = 4,
-    communes_per_district: int = 3,
+    clusters: int = 4,
+    communes_per_cluster: int = 3,
     now: datetime | None = None,
 ) -> Fleet:
-    """Write a province with `cameras` cameras; the last district is entirely down."""
+    """Write a province with `cameras` cameras; the last cluster is entirely down."""
     now = now or datetime.now(UTC)
     fleet = Fleet(now=now)
     with db.session() as s:
@@ -82,34 +82,35 @@ def seed_fleet(
         s.flush()
         province.path = f"/{province.id}/"
         commune_ids: list[tuple[int, str, str]] = []
-        for d in range(districts):
+        for d in range(clusters):
             dcode = f"D{d + 1:02d}"
-            district = Area(
+            cluster = Area(
                 code=dcode,
-                name=f"Huyện {d + 1}",
-                level=AreaLevel.DISTRICT,
+                name=f"Cụm {d + 1}",
+                level=AreaLevel.CLUSTER,
+                kind="cluster",
                 parent_id=province.id,
                 path="",
             )
-            s.add(district)
+            s.add(cluster)
             s.flush()
-            district.path = f"{province.path}{district.id}/"
-            fleet.districts.append(dcode)
-            for c in range(communes_per_district):
+            cluster.path = f"{province.path}{cluster.id}/"
+            fleet.clusters.append(dcode)
+            for c in range(communes_per_cluster):
                 ccode = f"{dcode}-C{c + 1:02d}"
                 commune = Area(
                     code=ccode,
                     name=f"Xã {c + 1}",
                     level=AreaLevel.COMMUNE,
-                    parent_id=district.id,
+                    parent_id=cluster.id,
                     path="",
                 )
                 s.add(commune)
                 s.flush()
-                commune.path = f"{district.path}{commune.id}/"
+                commune.path = f"{cluster.path}{commune.id}/"
                 commune_ids.append((commune.id, ccode, dcode))
                 fleet.communes[ccode] = dcode
-        fleet.dead_district = fleet.districts[-1]
+        fleet.dead_cluster = fleet.clusters[-1]
 
         camera_rows = []
         for i in range(cameras):
@@ -136,15 +137,15 @@ def seed_fleet(
             )
         s.execute(insert(Camera), camera_rows)
         ids = dict(s.execute(select(Camera.code, Camera.id)).all())
-        district_ids = dict(
-            s.execute(select(Area.code, Area.id).where(Area.level == AreaLevel.DISTRICT)).all()
+        cluster_ids = dict(
+            s.execute(select(Area.code, Area.id).where(Area.level == AreaLevel.CLUSTER)).all()
         )
 
         status_rows, incident_rows, schedule_rows = [], [], []
         for i, row in enumerate(camera_rows):
             code = row["code"]
             dcode = code.split("-")[0]
-            state = HealthState.DOWN.value if dcode == fleet.dead_district else _state_for(i)
+            state = HealthState.DOWN.value if dcode == fleet.dead_cluster else _state_for(i)
             faults: list[str] = []
             metrics: dict[str, float] = {}
             last_success = now - timedelta(seconds=30 + i % 60)
@@ -214,7 +215,7 @@ def seed_fleet(
         incidents = s.execute(
             select(Incident.id, Incident.camera_id, Incident.started_at, Incident.faults)
         ).all()
-        cam_district = {ids[r["code"]]: district_ids[r["code"].split("-")[0]] for r in camera_rows}
+        cam_cluster = {ids[r["code"]]: cluster_ids[r["code"].split("-")[0]] for r in camera_rows}
         ticket_rows = []
         ticket_states = list(TicketState)
         for n, inc in enumerate(incidents):
@@ -224,7 +225,7 @@ def seed_fleet(
                 {
                     "incident_id": inc.id,
                     "camera_id": inc.camera_id,
-                    "district_id": cam_district[inc.camera_id],
+                    "area_id": cam_cluster[inc.camera_id],
                     "state": ticket_state,
                     "priority": 1 + n % 4,
                     "fault": inc.faults[0],

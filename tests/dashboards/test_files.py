@@ -37,10 +37,10 @@ def test_every_alert_says_what_and_where():
     rules = yaml.safe_load(RULES.read_text())
     alerts = [r for g in rules["groups"] for r in g["rules"] if "alert" in r]
     assert {a["alert"] for a in alerts} >= {
-        "CamwatchDistrictAvailabilityLow",
+        "CamwatchAreaAvailabilityLow",
         "CamwatchCameraDownLong",
         "CamwatchSchedulerLagHigh",
-        "CamwatchDistrictProbesFailing",
+        "CamwatchAreaProbesFailing",
         "CamwatchNotificationsDeadLettering",
     }
     for alert in alerts:
@@ -97,7 +97,7 @@ def test_dashboard_uids_are_unique_and_cover_the_views():
     assert len(uids) == len(set(uids))
     assert set(uids) == {
         "camwatch-fleet",
-        "camwatch-district",
+        "camwatch-area",
         "camwatch-camera",
         "camwatch-map",
         "camwatch-tickets",

@@ -70,7 +70,7 @@ def service(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Service]
     path = tmp_path / "camwatch.db"
     shutil.copy(template, path)
     db = Database(f"sqlite:///{path}")
-    fleet = seed_fleet(db, CAMERAS, districts=4, communes_per_district=3)
+    fleet = seed_fleet(db, CAMERAS, clusters=4, communes_per_cluster=3)
     db.dispose()
     host, port = _free_address()
     log = (tmp_path / "service.log").open("wb")
@@ -182,15 +182,14 @@ def test_every_panel_variable_and_rule_evaluates_on_a_faulty_fleet(
     prometheus: str, service: Service
 ):
     fleet = service.fleet
-    dead = fleet.dead_district
+    dead = fleet.dead_cluster
     # Wait for several scrapes (rates need two) and for the recording rules to run.
     _wait_until(
         lambda: query(prometheus, "count(camwatch_camera_info)")[0]["value"][1] == str(CAMERAS), 60
     )
     _wait_until(
         lambda: (
-            len(query(prometheus, "district:camwatch_camera_availability:ratio"))
-            == len(fleet.districts)
+            len(query(prometheus, "area:camwatch_camera_availability:ratio")) == len(fleet.clusters)
         ),
         60,
     )
@@ -202,13 +201,13 @@ def test_every_panel_variable_and_rule_evaluates_on_a_faulty_fleet(
         60,
     )
 
-    district = fleet.districts[0]
+    area = fleet.clusters[0]
     camera = next(
         code
         for code, state in fleet.states.items()
-        if code.startswith(district + "-") and state == "degraded"
+        if code.startswith(area + "-") and state == "degraded"
     )
-    variables = {"district": district, "camera": camera}
+    variables = {"area": area, "camera": camera}
     empty: set[str] = set()
     evaluated = 0
     for path in DASHBOARDS:
@@ -248,15 +247,15 @@ def test_every_panel_variable_and_rule_evaluates_on_a_faulty_fleet(
 
     # What the alerts and panels say matches the fleet a technician would see.
     availability = {
-        r["metric"]["district"]: float(r["value"][1])
-        for r in query(prometheus, "district:camwatch_camera_availability:ratio")
+        r["metric"]["area"]: float(r["value"][1])
+        for r in query(prometheus, "area:camwatch_camera_availability:ratio")
     }
     assert availability[dead] == 0.0
-    judged = [fleet.count(s, district) for s in ("up", "degraded", "down")]
-    assert availability[district] == pytest.approx((judged[0] + judged[1]) / sum(judged))
-    low = _firing(prometheus, rules, "CamwatchDistrictAvailabilityLow", "district")
-    assert dead in low and district not in low
-    assert _firing(prometheus, rules, "CamwatchDistrictProbesFailing", "district") == {dead}
+    judged = [fleet.count(s, area) for s in ("up", "degraded", "down")]
+    assert availability[area] == pytest.approx((judged[0] + judged[1]) / sum(judged))
+    low = _firing(prometheus, rules, "CamwatchAreaAvailabilityLow", "area")
+    assert dead in low and area not in low
+    assert _firing(prometheus, rules, "CamwatchAreaProbesFailing", "area") == {dead}
     down_long = _firing(prometheus, rules, "CamwatchCameraDownLong", "camera")
     assert down_long and down_long <= {c for c, s in fleet.states.items() if s == "down"}
     states = {

@@ -86,7 +86,7 @@ def fast_settings(settings: Settings) -> Settings:
 def make_monitored_fleet(
     database: Database, fast_settings: Settings
 ) -> Iterator[Callable[..., MonitoredFleet]]:
-    """Start `count` simulated cameras, register them, and a crew for every demo district."""
+    """Start `count` simulated cameras, register them, and one crew for all demo clusters."""
     started: list[tuple[SimulatedFleet, WebhookReceiver]] = []
 
     def make(count: int = 6, *, upstream: str | None = None) -> MonitoredFleet:
@@ -113,7 +113,7 @@ def make_monitored_fleet(
                 CrewCreate(
                     name="Tổ sửa chữa",
                     webhook_url=hook.url,
-                    district_codes=["QNG-TP", "QNG-ST", "QNG-TN"],
+                    area_codes=["QNG-C-TT", "QNG-C-NAM"],
                 ),
             )
             crew_id = crew.id

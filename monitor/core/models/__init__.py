@@ -1,6 +1,6 @@
 """Every table of camwatch, importable from one place (Alembic reads Base.metadata)."""
 
-from monitor.core.models.accounts import ApiToken, Role, TokenKind, User
+from monitor.core.models.accounts import ApiToken, Role, TokenKind, User, user_areas
 from monitor.core.models.audit import AuditEntry
 from monitor.core.models.base import Base, as_utc, utcnow
 from monitor.core.models.incidents import (
@@ -35,7 +35,8 @@ from monitor.core.models.movement import (
     movement_instance_cameras,
 )
 from monitor.core.models.registry import (
-    AREA_PARENT_LEVEL,
+    AREA_KINDS,
+    AREA_PARENT_LEVELS,
     Area,
     AreaLevel,
     Camera,
@@ -43,11 +44,12 @@ from monitor.core.models.registry import (
     Host,
     HostKind,
     MaintenanceWindow,
-    crew_districts,
+    crew_areas,
 )
 
 __all__ = [
-    "AREA_PARENT_LEVEL",
+    "AREA_KINDS",
+    "AREA_PARENT_LEVELS",
     "ApiToken",
     "Area",
     "AreaLevel",
@@ -86,7 +88,8 @@ __all__ = [
     "UnitKind",
     "User",
     "as_utc",
-    "crew_districts",
+    "crew_areas",
     "movement_instance_cameras",
+    "user_areas",
     "utcnow",
 ]

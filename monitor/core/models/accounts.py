@@ -5,11 +5,11 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from monitor.core.models.base import Base, TimestampMixin, str_enum, utcnow
-from monitor.core.models.registry import Crew
+from monitor.core.models.registry import Area, Crew
 
 
 class Role(enum.StrEnum):
@@ -21,8 +21,20 @@ class Role(enum.StrEnum):
     CREW = "crew"
 
 
+user_areas = Table(
+    "user_areas",
+    Base.metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("area_id", ForeignKey("areas.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
 class User(Base, TimestampMixin):
-    """A person (or a machine account) with a role; crew users belong to one crew."""
+    """A person (or a machine account) with a role; crew users belong to one crew.
+
+    A police user with areas (a commune police post) sees only those areas; without any, the
+    whole province.
+    """
 
     __tablename__ = "users"
 
@@ -36,6 +48,7 @@ class User(Base, TimestampMixin):
     language: Mapped[str] = mapped_column(String(5), default="vi")
 
     crew: Mapped[Crew | None] = relationship()
+    areas: Mapped[list[Area]] = relationship(secondary=user_areas, order_by="Area.code")
 
 
 class TokenKind(enum.StrEnum):

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, event, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from monitor.core.models.base import Base, str_enum, utcnow
@@ -36,6 +36,9 @@ class Incident(Base):
         ForeignKey("incidents.id", ondelete="SET NULL"), index=True
     )
     area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="SET NULL"))
+    # The area's path when the outage began: after a merger the outage still names (and filters
+    # by) the commune and cluster it happened in.
+    area_path: Mapped[str] = mapped_column(String(400), default="", index=True)
     state: Mapped[str] = mapped_column(String(16))  # the worst state seen: down or degraded
     started_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     ended_at: Mapped[datetime | None] = mapped_column(index=True)
@@ -48,6 +51,18 @@ class Incident(Base):
     members: Mapped[list[Incident]] = relationship(foreign_keys=[group_id])
 
     __table_args__ = (Index("ix_incidents_open", "ended_at", "kind"),)
+
+
+@event.listens_for(Incident, "before_insert")
+def _remember_area_path(_mapper, connection, incident: Incident) -> None:  # type: ignore[no-untyped-def]
+    # Every way an outage is written keeps where it happened, whatever moves later.
+    if incident.area_id is None and incident.camera_id is not None:
+        incident.area_id = connection.scalar(
+            select(Camera.area_id).where(Camera.id == incident.camera_id)
+        )
+    if not incident.area_path and incident.area_id is not None:
+        path = connection.scalar(select(Area.path).where(Area.id == incident.area_id))
+        incident.area_path = path or ""
 
 
 class TicketState(enum.StrEnum):
@@ -75,7 +90,8 @@ class Ticket(Base):
     crew_id: Mapped[int | None] = mapped_column(
         ForeignKey("crews.id", ondelete="SET NULL"), index=True
     )
-    district_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="SET NULL"))
+    # The camera's (or group's) area when the ticket was opened.
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="SET NULL"))
     state: Mapped[TicketState] = mapped_column(str_enum(TicketState), index=True)
     priority: Mapped[int] = mapped_column(default=3)  # 1 urgent .. 4 low
     fault: Mapped[str] = mapped_column(String(32))

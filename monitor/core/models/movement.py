@@ -183,5 +183,8 @@ class ModelReview(Base, TimestampMixin):
     # The camera figures as computed when the review was recorded (a review is a record: later
     # camera links or late incidents must not change it). None: not a camera model, or older.
     figures: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    # The instance's area when the review was recorded (a merged commune keeps its name here).
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="SET NULL"))
 
     instance: Mapped[ModelInstance] = relationship(back_populates="reviews")
+    area: Mapped[Area | None] = relationship()

@@ -13,19 +13,34 @@ from monitor.core.models.base import Base, TimestampMixin, str_enum
 
 
 class AreaLevel(enum.StrEnum):
-    """Vietnamese administrative levels, province down to village/residential group."""
+    """Levels of the two-tier local administration (since 1 July 2025), plus an optional grouping.
+
+    province → commune level (xã, phường, đặc khu) → village / residential group (thôn, tổ dân
+    phố). A province may group communes for its crews and reports (a cluster, "cụm", or a
+    former district kept for history); nothing requires that level.
+    """
 
     PROVINCE = "province"  # tỉnh / thành phố trực thuộc TW
-    DISTRICT = "district"  # huyện / thị xã / thành phố
-    COMMUNE = "commune"  # xã / phường / thị trấn
+    CLUSTER = "cluster"  # optional grouping: cụm xã, or a former district (kind former_district)
+    COMMUNE = "commune"  # xã / phường / đặc khu
     VILLAGE = "village"  # thôn / tổ dân phố
 
 
-AREA_PARENT_LEVEL = {
-    AreaLevel.PROVINCE: None,
-    AreaLevel.DISTRICT: AreaLevel.PROVINCE,
-    AreaLevel.COMMUNE: AreaLevel.DISTRICT,
-    AreaLevel.VILLAGE: AreaLevel.COMMUNE,
+# The levels an area's parent may have (the grouping level is optional between province and
+# commune).
+AREA_PARENT_LEVELS: dict[AreaLevel, tuple[AreaLevel, ...]] = {
+    AreaLevel.PROVINCE: (),
+    AreaLevel.CLUSTER: (AreaLevel.PROVINCE,),
+    AreaLevel.COMMUNE: (AreaLevel.PROVINCE, AreaLevel.CLUSTER),
+    AreaLevel.VILLAGE: (AreaLevel.COMMUNE,),
+}
+
+# The unit kinds of each level (labels in monitor.core.i18n as "area_kind.<kind>").
+AREA_KINDS: dict[AreaLevel, tuple[str, ...]] = {
+    AreaLevel.PROVINCE: ("province", "city"),
+    AreaLevel.CLUSTER: ("cluster", "former_district"),
+    AreaLevel.COMMUNE: ("commune", "ward", "special_zone"),
+    AreaLevel.VILLAGE: ("village", "residential_group"),
 }
 
 
@@ -40,8 +55,22 @@ class Area(Base, TimestampMixin):
     level: Mapped[AreaLevel] = mapped_column(str_enum(AreaLevel))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="RESTRICT"))
     path: Mapped[str] = mapped_column(String(400), index=True, default="/")
+    kind: Mapped[str] = mapped_column(String(24), default="")
+    # A merged or renamed unit stays readable in history: it points at the unit that replaced it.
+    superseded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("areas.id", ondelete="SET NULL"), index=True
+    )
+    retired_on: Mapped[date | None]
 
-    parent: Mapped[Area | None] = relationship(remote_side="Area.id")
+    parent: Mapped[Area | None] = relationship(remote_side="Area.id", foreign_keys=[parent_id])
+    superseded_by: Mapped[Area | None] = relationship(
+        remote_side="Area.id", foreign_keys=[superseded_by_id]
+    )
+
+    @property
+    def retired(self) -> bool:
+        """True for a unit replaced by a merger or renaming."""
+        return self.superseded_by_id is not None
 
 
 class HostKind(enum.StrEnum):
@@ -132,8 +161,8 @@ class MaintenanceWindow(Base):
     camera: Mapped[Camera] = relationship(back_populates="maintenance_windows")
 
 
-crew_districts = Table(
-    "crew_districts",
+crew_areas = Table(
+    "crew_areas",
     Base.metadata,
     Column("crew_id", ForeignKey("crews.id", ondelete="CASCADE"), primary_key=True),
     Column("area_id", ForeignKey("areas.id", ondelete="CASCADE"), primary_key=True),
@@ -141,7 +170,7 @@ crew_districts = Table(
 
 
 class Crew(Base, TimestampMixin):
-    """A repair crew and the districts it covers."""
+    """A repair crew and the areas it covers (communes, clusters, villages: any set)."""
 
     __tablename__ = "crews"
 
@@ -151,4 +180,4 @@ class Crew(Base, TimestampMixin):
     email: Mapped[str] = mapped_column(String(200), default="")
     webhook_url: Mapped[str | None] = mapped_column(String(1000))
 
-    districts: Mapped[list[Area]] = relationship(secondary=crew_districts, order_by="Area.code")
+    areas: Mapped[list[Area]] = relationship(secondary=crew_areas, order_by="Area.code")

@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
+from monitor.core.db import Database
+from monitor.core.models import Notification, Ticket
 from tests.monitor.reports.outage_data import OutageSeed
 from tests.registry_data import CAMERA_PASSWORD, PASSWORD, Seed
 
@@ -22,13 +25,13 @@ def login_as(client: TestClient, seed: Seed, role: str) -> None:
 
 
 def test_anonymous_goes_to_login_and_comes_back(client: TestClient, outages: OutageSeed) -> None:
-    first = client.get("/outages?district=ST", follow_redirects=False)
+    first = client.get("/outages?cluster=ST", follow_redirects=False)
     assert first.status_code == 303
-    assert first.headers["location"] == "/login?next=%2Foutages%3Fdistrict%3DST"
+    assert first.headers["location"] == "/login?next=%2Foutages%3Fcluster%3DST"
     wrong = client.post("/login", data={"username": "police1", "password": "nope"})
     assert wrong.status_code == 401 and "Sai tên đăng nhập hoặc mật khẩu" in wrong.text
     ok = client.post(
-        "/login", data={"username": "police1", "password": PASSWORD, "next": "/outages?district=ST"}
+        "/login", data={"username": "police1", "password": PASSWORD, "next": "/outages?cluster=ST"}
     )
     assert ok.url.path == "/outages" and "Huyện Sơn Tịnh" in ok.text
     assert "police1" in ok.text
@@ -47,14 +50,13 @@ def test_outage_page_filters_sorts_and_speaks_both_languages(
     client: TestClient, seed: Seed, outages: OutageSeed
 ) -> None:
     login_as(client, seed, "police")
-    page = client.get("/outages", params={"district": "BS", "start": "2026-10-01T00:00"})
+    page = client.get("/outages", params={"cluster": "BS", "start": "2026-10-01T00:00"})
     assert page.status_code == 200
     assert 'id="outage-total">1<' in page.text
     assert "BS-0001" in page.text and "ST-0002" not in page.text
     assert "Không có luồng video" in page.text and "Đang diễn ra" in page.text
     assert (
-        "/api/v1/outages/export?district=BS&amp;start=2026-10-01T00%3A00&amp;format=pdf"
-        in page.text
+        "/api/v1/outages/export?cluster=BS&amp;start=2026-10-01T00%3A00&amp;format=pdf" in page.text
     )
     by_duration = client.get("/outages", params={"sort": "duration", "order": "desc"}).text
     codes = re.findall(r'<tr class="outage"[^>]*>.*?/cameras/([A-Z0-9-]+)"', by_duration, re.S)
@@ -182,3 +184,18 @@ def test_camera_edit_page_for_editors_only(
         e["entity_id"] == "ST-0001" and e["action"] == "update" and e["username"] == "technician1"
         for e in audit.json()["items"]
     )
+
+
+def test_a_comment_made_on_the_ticket_page_is_sent_to_the_crew(
+    client: TestClient, seed: Seed, outages: OutageSeed, database: Database
+) -> None:
+    ticket = outages.tickets["group"]
+    with database.session() as s:
+        s.get(Ticket, ticket).crew.webhook_url = "http://127.0.0.1:9/hook"
+    login_as(client, seed, "crew")
+    commented = client.post(f"/tickets/{ticket}/comment", data={"comment": "Cần thay ổ cứng"})
+    assert commented.status_code == 200
+    with database.session() as s:
+        sent = s.scalars(select(Notification).where(Notification.ticket_id == ticket)).all()
+        told = [(n.channel, n.event, n.payload["comment"]) for n in sent]
+    assert told == [("webhook", "ticket.comment", "Cần thay ổ cứng")]

@@ -45,16 +45,16 @@ def test_operator_builds_a_registry_and_imports_and_exports(
         _run(settings, "areas", "add", "QNG", "Quảng Ngãi", "--level", "province").returncode == 0
     )
     for code, name, level, parent in [
-        ("ST", "Huyện Sơn Tịnh", "district", "QNG"),
+        ("ST", "Huyện Sơn Tịnh", "cluster", "QNG"),
         ("ST-TP", "Xã Tịnh Phong", "commune", "ST"),
-        ("BS", "Huyện Bình Sơn", "district", "QNG"),
+        ("BS", "Huyện Bình Sơn", "cluster", "QNG"),
         ("BS-BT", "Xã Bình Thuận", "commune", "BS"),
         ("ST-TP-1", "Thôn Trường Thọ", "village", "ST-TP"),
     ]:
         done = _run(settings, "areas", "add", code, name, "--level", level, "--parent", parent)
         assert done.returncode == 0, done.stderr + done.stdout
-    wrong = _run(settings, "areas", "add", "X", "Xã lạc", "--level", "commune", "--parent", "QNG")
-    assert wrong.returncode == 1 and "must be inside a district" in wrong.stdout
+    wrong = _run(settings, "areas", "add", "X", "Thôn lạc", "--level", "village", "--parent", "QNG")
+    assert wrong.returncode == 1 and "must be inside a commune" in wrong.stdout
 
     rows = camera_rows(50)
     rows[7][3] = "NOWHERE"

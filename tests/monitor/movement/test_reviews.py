@@ -40,7 +40,7 @@ def _review(decision: ReviewDecision, **kw: object) -> ReviewCreate:
         reviewer="Ban Chỉ đạo 138 huyện Sơn Tịnh",
     )
     values.update(kw)
-    return ReviewCreate(**values)  # type: ignore[arg-type]
+    return ReviewCreate(**values)
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ from tests.registry_data import Seed
 
 TECH = Actor(user_id=None, username="tech1", role=Role.TECHNICIAN)
 POLICE = Actor(user_id=None, username="police1", role=Role.POLICE)
-CREW = Actor(user_id=None, username="crew1", role=Role.CREW, district_ids=frozenset({2}))
+CREW = Actor(user_id=None, username="crew1", role=Role.CREW, area_ids=frozenset({2}))
 
 
 def test_builtin_types_are_the_provinces_four_models(database: Database, seed: Seed) -> None:
@@ -149,7 +149,7 @@ def test_listing_filters_by_area_type_status_and_text(database: Database, seed: 
     with database.session() as s:
 
         def codes(**kw: object) -> list[str]:
-            return [r.code for r in instances.list_instances(s, POLICE, **kw)[0]]  # type: ignore[arg-type]
+            return [r.code for r in instances.list_instances(s, POLICE, **kw)[0]]
 
         assert codes(area_code="ST") == ["ST-CAM-01", "ST-HAT-01"]
         assert codes(area_code="ST-TP-1") == ["ST-HAT-01"]

@@ -1,4 +1,4 @@
-"""Availability report for October 2026: cameras, communes, districts, repair time."""
+"""Availability report for October 2026: cameras, communes, clusters, repair time."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def test_periods() -> None:
             parse_period(bad)
 
 
-def test_october_per_camera_commune_district_and_crew(
+def test_october_per_camera_commune_cluster_and_crew(
     database: Database, outages: OutageSeed
 ) -> None:
     with database.session() as s:
@@ -40,9 +40,9 @@ def test_october_per_camera_commune_district_and_crew(
     # Still down at the end of the month (Vietnam time), which is 17:00 UTC on the 31st.
     assert cams["BS-0001"].unavailable_seconds == (at(31, 17) - at(10, 10)).total_seconds()
     assert [c.code for c in report.worst] == ["BS-0001", "ST-0002", "ST-0001"]
-    districts = {d.name: d for d in report.districts}
-    assert districts["Huyện Sơn Tịnh"].cameras == 2
-    assert districts["Huyện Sơn Tịnh"].availability == pytest.approx(1 - 30 / (2 * OCTOBER_HOURS))
+    clusters = {d.name: d for d in report.clusters}
+    assert clusters["Huyện Sơn Tịnh"].cameras == 2
+    assert clusters["Huyện Sơn Tịnh"].availability == pytest.approx(1 - 30 / (2 * OCTOBER_HOURS))
     assert [c.name for c in report.communes] == ["Xã Bình Thuận", "Xã Tịnh Phong"]
     assert [(c.crew, c.tickets, c.mean_repair_seconds) for c in report.crews] == [
         ("Tổ sửa chữa Sơn Tịnh", 1, 3 * 3600)
@@ -55,12 +55,10 @@ def test_a_quiet_month_and_a_crew_users_scope(
     with database.session() as s:
         crew = Actor.for_user(s, s.get(User, seed.user_ids["crew"]))
         report = availability_report(s, crew, parse_period("2026-09"), now=NOW)
-        one_district = availability_report(
-            s, ADMIN, parse_period("2026-Q4"), district="BS", now=NOW
-        )
+        one_cluster = availability_report(s, ADMIN, parse_period("2026-Q4"), area="BS", now=NOW)
     assert sorted(c.code for c in report.cameras) == ["ST-0001", "ST-0002"]
     assert all(c.availability == 1.0 for c in report.cameras)
     assert report.worst == [] and report.crews == []
-    assert [c.code for c in one_district.cameras] == ["BS-0001"]
+    assert [c.code for c in one_cluster.cameras] == ["BS-0001"]
     # The quarter is counted from its start (Vietnam time) up to now, not to its end.
-    assert one_district.cameras[0].monitored_seconds == (NOW - at(30, 17, month=9)).total_seconds()
+    assert one_cluster.cameras[0].monitored_seconds == (NOW - at(30, 17, month=9)).total_seconds()

@@ -17,7 +17,7 @@ ADMIN = Actor.system("test")
 ST1 = PLACES["ST-0001"]
 
 
-def by_code(answer) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def by_code(answer) -> dict[str, object]:
     return {c.code: c for c in answer.cameras}
 
 

@@ -15,7 +15,7 @@ from tests.registry_data import Seed
 ADMIN = Actor.system("test")
 
 
-def codes(rows) -> list[str]:  # type: ignore[no-untyped-def]
+def codes(rows) -> list[str]:
     return [r.camera_code or r.group_key for r in rows]
 
 
@@ -30,7 +30,7 @@ def test_top_level_list_shows_groups_with_members_and_tickets(
     assert [m.camera_code for m in group.members] == ["ST-0001", "ST-0002"]
     assert group.ticket_state == "assigned"
     assert group.members[0].ticket_state == "assigned"  # a member shows its group's ticket
-    assert group.commune == "Xã Tịnh Phong" and group.district == "Huyện Sơn Tịnh"
+    assert group.commune == "Xã Tịnh Phong" and group.cluster == "Huyện Sơn Tịnh"
     ongoing = rows[1]
     assert ongoing.ended_at is None
     assert ongoing.duration_seconds == (NOW - at(10, 10)).total_seconds()
@@ -39,25 +39,25 @@ def test_top_level_list_shows_groups_with_members_and_tickets(
     assert rows[3].commune == "Xã Tịnh Phong"
 
 
-def test_filters_by_district_time_fault_and_state(database: Database, outages: OutageSeed) -> None:
+def test_filters_by_cluster_time_fault_and_state(database: Database, outages: OutageSeed) -> None:
     with database.session() as s:
-        by_district, _ = list_outages(s, ADMIN, OutageFilter(district="BS"), now=NOW)
+        by_cluster, _ = list_outages(s, ADMIN, OutageFilter(cluster="BS"), now=NOW)
         in_window, _ = list_outages(s, ADMIN, OutageFilter(start=at(4), end=at(11)), now=NOW)
         blur, _ = list_outages(s, ADMIN, OutageFilter(fault="blur"), now=NOW)
         still_open, _ = list_outages(s, ADMIN, OutageFilter(state="open"), now=NOW)
         commune, _ = list_outages(s, ADMIN, OutageFilter(commune="ST-TP", state="closed"), now=NOW)
-    assert codes(by_district) == ["BS-0001"]
+    assert codes(by_cluster) == ["BS-0001"]
     assert codes(in_window) == ["BS-0001", "ST-0002"]
     assert codes(blur) == ["ST-0002"]
     assert codes(still_open) == ["BS-0001"]
     assert codes(commune) == ["commune:ST-TP", "ST-0002", "ST-0001"]
 
 
-def test_crew_sees_only_its_districts(database: Database, seed: Seed, outages: OutageSeed) -> None:
+def test_crew_sees_only_its_areas(database: Database, seed: Seed, outages: OutageSeed) -> None:
     with database.session() as s:
         crew = Actor.for_user(s, s.get(User, seed.user_ids["crew"]))
         rows, total = list_outages(s, crew, OutageFilter(), now=NOW)
-        nothing, _ = list_outages(s, crew, OutageFilter(district="BS"), now=NOW)
+        nothing, _ = list_outages(s, crew, OutageFilter(cluster="BS"), now=NOW)
     assert total == 3
     assert "BS-0001" not in codes(rows)
     assert nothing == []
@@ -80,7 +80,7 @@ def test_bad_filters_are_refused(database: Database, outages: OutageSeed) -> Non
         for flt in (
             OutageFilter(fault="smoke"),
             OutageFilter(state="maybe"),
-            OutageFilter(district="ST-TP"),
+            OutageFilter(cluster="ST-TP"),
             OutageFilter(start=at(5), end=at(4)),
         ):
             with pytest.raises(InvalidData):

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 revision = '0006'
-# Chained to 0005 (written by other helpers); until it is merged, 0003 is the head here.
-down_revision = '0003'
+# Chained after the two-tier area model (0004).
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 

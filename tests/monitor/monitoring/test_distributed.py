@@ -1,4 +1,4 @@
-"""Probes spread over Celery workers through the real RabbitMQ, one queue per district."""
+"""Probes spread over Celery workers through the real RabbitMQ, one queue per cluster."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 
 from monitor.core.models import HealthState
 from tests.monitor.conftest import FAST, MonitoredFleet, wait_until
-from tests.monitor.test_scheduler_process import _state
+from tests.monitor.monitoring.test_scheduler import _state
 
 CAMWATCH = str(Path(sys.executable).parent / "camwatch")
 
@@ -37,15 +37,15 @@ def _env(env: MonitoredFleet, prefix: str) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("database", ["postgresql"], indirect=True)
-async def test_district_workers_run_the_probes_the_scheduler_sends(
+async def test_area_workers_run_the_probes_the_scheduler_sends(
     make_monitored_fleet, tmp_path: Path
 ) -> None:
     env = make_monitored_fleet(4)
     prefix = f"camwatch-test-{uuid.uuid4().hex[:8]}"
     variables = _env(env, prefix)
-    districts = ["QNG-TP", "QNG-ST", "QNG-TN"]
+    clusters = ["QNG-C-TT", "QNG-C-NAM"]
     worker_log, scheduler_log = tmp_path / "worker.log", tmp_path / "scheduler.log"
-    args = [a for d in districts for a in ("--district", d)]
+    args = [a for c in clusters for a in ("--area", c)]
     worker = subprocess.Popen(
         [CAMWATCH, "worker", *args, "--concurrency", "8"],
         env=variables,
@@ -66,7 +66,7 @@ async def test_district_workers_run_the_probes_the_scheduler_sends(
         )
         worker_text = worker_log.read_text()
         assert "camwatch.probe" in worker_text
-        assert any(f"{prefix}.{d}" in worker_text for d in districts)
+        assert any(f"{prefix}.{c}" in worker_text for c in clusters)
         assert "probes.tcp" not in scheduler_log.read_text()
         env.set_faults(env.cameras[0].code, offline=True)
         await wait_until(

@@ -15,6 +15,7 @@ from sqlalchemy import event, select, update
 
 from api.app import create_app
 from monitor.core.db import Database
+from monitor.core.instruments import DATABASE_ERRORS_TOTAL
 from monitor.core.models.incidents import (
     Incident,
     IncidentKind,
@@ -27,7 +28,6 @@ from monitor.core.models.monitoring import CameraStatus, HealthState, ProbeSched
 from monitor.core.models.registry import Area, Camera
 from monitor.core.settings import Settings
 from monitor.metrics.collector import CAMERA_VALUES, StateCollector
-from monitor.metrics.instruments import DATABASE_ERRORS_TOTAL
 from monitor.registry.cameras import CameraRules
 from tests.dashboards.fleet import FLEET_PASSWORD, FLEET_USERNAME, seed_fleet
 from tests.registry_data import CAMERA_PASSWORD, seed_registry
@@ -122,7 +122,7 @@ def registry_db(database: Database, settings: Settings) -> Database:
             Ticket(
                 incident_id=incident.id,
                 camera_id=ids["ST-0001"],
-                district_id=st,
+                area_id=st,
                 state=TicketState.ASSIGNED,
                 fault="offline",
                 title="ST-0001 offline",
@@ -135,7 +135,7 @@ def registry_db(database: Database, settings: Settings) -> Database:
 
 def test_a_down_camera_shows_its_state_fault_place_and_time_since_success(registry_db: Database):
     samples = parse(scrape(registry_db))
-    cam = {"camera": "ST-0001", "district": "ST", "commune": "ST-TP"}
+    cam = {"camera": "ST-0001", "area": "ST", "commune": "ST-TP"}
     assert value(samples, "camwatch_collector_up") == 1.0
     assert value(samples, "camwatch_camera_up", **cam) == 0.0
     assert value(samples, "camwatch_camera_state", **cam, state="down") == 1.0
@@ -160,7 +160,7 @@ def test_a_down_camera_shows_its_state_fault_place_and_time_since_success(regist
 
 def test_a_degraded_camera_shows_picture_and_clock_values(registry_db: Database):
     samples = parse(scrape(registry_db))
-    cam = {"camera": "ST-0002", "district": "ST", "commune": "ST-TP"}
+    cam = {"camera": "ST-0002", "area": "ST", "commune": "ST-TP"}
     assert value(samples, "camwatch_camera_up", **cam) == 1.0
     assert value(samples, "camwatch_camera_state", **cam, state="degraded") == 1.0
     active = named(samples, "camwatch_camera_fault")
@@ -178,20 +178,20 @@ def test_a_degraded_camera_shows_picture_and_clock_values(registry_db: Database)
 
 def test_a_never_probed_camera_is_unknown_and_has_no_success_age(registry_db: Database):
     samples = parse(scrape(registry_db))
-    cam = {"camera": "BS-0001", "district": "BS", "commune": "BS-BT"}
+    cam = {"camera": "BS-0001", "area": "BS", "commune": "BS-BT"}
     assert value(samples, "camwatch_camera_state", **cam, state="unknown") == 1.0
     assert value(samples, "camwatch_camera_up", **cam) == 0.0
     assert ("camwatch_camera_seconds_since_last_success", frozenset(cam.items())) not in samples
 
 
-def test_incidents_and_overdue_tickets_count_per_district(registry_db: Database):
+def test_incidents_and_overdue_tickets_count_per_area(registry_db: Database):
     samples = parse(scrape(registry_db))
-    assert value(samples, "camwatch_incidents_open", district="ST", kind="camera") == 1.0
-    assert value(samples, "camwatch_incidents_open", district="BS", kind="camera") == 0.0
-    assert value(samples, "camwatch_tickets", district="ST", state="assigned") == 1.0
-    assert value(samples, "camwatch_tickets", district="ST", state="open") == 0.0
-    assert value(samples, "camwatch_tickets_overdue", district="ST") == 1.0
-    assert value(samples, "camwatch_tickets_overdue", district="BS") == 0.0
+    assert value(samples, "camwatch_incidents_open", area="ST", kind="camera") == 1.0
+    assert value(samples, "camwatch_incidents_open", area="BS", kind="camera") == 0.0
+    assert value(samples, "camwatch_tickets", area="ST", state="assigned") == 1.0
+    assert value(samples, "camwatch_tickets", area="ST", state="open") == 0.0
+    assert value(samples, "camwatch_tickets_overdue", area="ST") == 1.0
+    assert value(samples, "camwatch_tickets_overdue", area="BS") == 0.0
 
 
 def test_no_credentials_anywhere_in_the_exposition(registry_db: Database):
@@ -202,7 +202,7 @@ def test_no_credentials_anywhere_in_the_exposition(registry_db: Database):
 
 
 def test_fast_text_equals_client_python_rendering(database: Database):
-    seed_fleet(database, 120, districts=3, now=NOW)
+    seed_fleet(database, 120, clusters=3, now=NOW)
     registry = CollectorRegistry()
     registry.register(StateCollector(database, clock=lambda: NOW))
     slow = parse(generate_latest(registry).decode())
@@ -214,7 +214,7 @@ def test_fast_text_equals_client_python_rendering(database: Database):
 
 
 def test_series_count_follows_the_documented_budget(database: Database):
-    fleet = seed_fleet(database, 300, districts=4, communes_per_district=3, now=NOW)
+    fleet = seed_fleet(database, 300, clusters=4, communes_per_cluster=3, now=NOW)
     samples = parse(scrape(database))
     cameras = len(fleet.states)
     ever_succeeded = sum(1 for s in fleet.states.values() if s != HealthState.UNKNOWN.value)
@@ -223,17 +223,17 @@ def test_series_count_follows_the_documented_budget(database: Database):
         1 for s in fleet.states.values() if s in (HealthState.UP.value, HealthState.DEGRADED.value)
     )
     per_camera = cameras * 9 + ever_succeeded + active_faults + with_values * len(CAMERA_VALUES)
-    districts = len(fleet.districts)
-    per_district = districts * (2 + 7 + 1 + 2)
+    areas = len(fleet.clusters)
+    per_area = areas * (2 + 7 + 1 + 2)
     fixed = 2 + 2 + 3  # collector up/duration, due count and age of tcp (overdue), outbox
-    assert len(samples) == per_camera + per_district + fixed
+    assert len(samples) == per_camera + per_area + fixed
     camera_labels = {
         k
         for name, labels in samples
         for k, _ in labels
         if name.startswith("camwatch_camera_") and name != "camwatch_camera_info"
     }
-    assert camera_labels == {"camera", "district", "commune", "state", "fault"}
+    assert camera_labels == {"camera", "area", "commune", "state", "fault"}
     assert FLEET_PASSWORD not in str(samples) and FLEET_USERNAME not in str(samples)
 
 
@@ -292,7 +292,7 @@ def test_metrics_route_serves_instruments_and_state(registry_db: Database, setti
             samples,
             "camwatch_camera_state",
             camera="ST-0002",
-            district="ST",
+            area="ST",
             commune="ST-TP",
             state="degraded",
         )
@@ -337,9 +337,9 @@ def test_overdue_probes_repair_times_and_dead_letters(registry_db: Database):
     assert value(samples, "camwatch_schedule_due_probes", kind="onvif") == 2.0
     assert value(samples, "camwatch_schedule_oldest_due_seconds", kind="onvif") == 1200.0
     assert not [k for k in named(samples, "camwatch_schedule_due_probes") if k["kind"] != "onvif"]
-    assert value(samples, "camwatch_ticket_repair_seconds_count", district="ST") == 1.0
-    assert value(samples, "camwatch_ticket_repair_seconds_sum", district="ST") == 5 * 3600.0
-    assert value(samples, "camwatch_tickets_overdue", district="ST") == 0.0  # fixed is not owed
+    assert value(samples, "camwatch_ticket_repair_seconds_count", area="ST") == 1.0
+    assert value(samples, "camwatch_ticket_repair_seconds_sum", area="ST") == 5 * 3600.0
+    assert value(samples, "camwatch_tickets_overdue", area="ST") == 0.0  # fixed is not owed
     assert value(samples, "camwatch_notifications", state="dead") == 1.0
     assert "BS-0001" not in {d["camera"] for d in named(samples, "camwatch_camera_up")}
 
@@ -359,10 +359,10 @@ def test_metrics_token_keeps_strangers_out(registry_db: Database, settings: Sett
 def test_one_scrape_is_a_few_queries_whatever_the_fleet_size(database: Database):
     statements: list[str] = []
 
-    def count(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+    def count(_conn, _cursor, statement, *_args) -> None:
         statements.append(statement)
 
-    seed_fleet(database, 20, districts=2, now=NOW)
+    seed_fleet(database, 20, clusters=2, now=NOW)
     event.listen(database.engine, "before_cursor_execute", count)
     try:
         scrape(database)

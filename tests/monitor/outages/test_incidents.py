@@ -71,7 +71,9 @@ def test_repair_marked_after_recovery_is_still_verified(database, settings) -> N
     with database.session() as s:
         ticket = s.scalar(select(Ticket))
         admin = Actor.system("tech")
-        tickets.change_state(s, admin, ticket.id, TicketState.FIXED, "đã thay nguồn")
+        tickets.change_state(
+            s, admin, ticket.id, TicketState.FIXED, "đã thay nguồn", settings=settings
+        )
     _maintain(database, settings, T0 + timedelta(minutes=31))
     with database.session() as s:
         assert s.scalar(select(Ticket)).state == TicketState.CLOSED
@@ -119,11 +121,11 @@ def test_a_crew_cannot_verify_or_close_by_hand(database, settings) -> None:
             username="tho",
             role=Role.CREW,
             crew_id=ticket.crew_id,
-            district_ids=frozenset(),
+            area_ids=frozenset(),
         )
         for target in (TicketState.VERIFIED, TicketState.CLOSED):
             try:
-                tickets.change_state(s, crew, ticket.id, target)
+                tickets.change_state(s, crew, ticket.id, target, settings=settings)
             except Exception as exc:
                 assert "may not" in str(exc)
             else:
@@ -173,3 +175,37 @@ def test_no_ticket_for_a_camera_inside_its_maintenance_window(database, settings
     _maintain(database, settings, T0 + timedelta(hours=2, minutes=16))
     with database.session() as s:
         assert s.scalar(select(Ticket)) is not None
+
+
+def test_most_of_a_village_down_together_is_one_group(database, settings) -> None:
+    settings, ids = _setup(database, settings)
+    rules = CameraRules.from_settings(settings)
+    system = Actor.system("test")
+    with database.session() as s:
+        from monitor.registry.cameras import create_camera
+        from monitor.registry.schemas import CameraCreate
+
+        places = [("ST-0004", "ST-TP-1"), ("ST-0005", "ST-TP-1")]
+        places += [(f"ST-000{n}", "ST-TP") for n in (6, 7, 8)]
+        for code, area in places:
+            camera = create_camera(
+                s,
+                system,
+                CameraCreate(code=code, name=code, area_code=area, onvif_host="127.0.0.1"),
+                rules,
+            )
+            s.flush()
+            s.add(new_status(camera.id))
+            ids[code] = camera.id
+        for code in ("ST-0001", "ST-0002"):
+            s.get(Camera, ids[code]).upstream_device = ""
+    # Two of the village's three cameras fall (a local power cut); the commune's seven mostly work.
+    _move(database, settings, ids["ST-0001"], UP, DOWN, T0)
+    _move(database, settings, ids["ST-0004"], UP, DOWN, T0 + timedelta(seconds=40))
+    _maintain(database, settings, T0 + timedelta(minutes=1))
+    with database.session() as s:
+        [group] = s.scalars(select(Incident).where(Incident.kind == IncidentKind.GROUP)).all()
+        assert group.group_key == "village:ST-TP-1"
+        members = s.scalars(select(Incident).where(Incident.group_id == group.id)).all()
+        assert {m.camera_id for m in members} == {ids["ST-0001"], ids["ST-0004"]}
+        assert group.area_path.endswith(f"/{s.get(Camera, ids['ST-0001']).area_id}/")
