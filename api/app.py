@@ -13,6 +13,7 @@ from api.routers import (
     areas,
     audit,
     auth,
+    camera_state,
     cameras,
     coverage,
     crews,
@@ -22,6 +23,7 @@ from api.routers import (
     movement,
     notifications,
     outages,
+    overview,
     references,
     reports,
     thumbnails,
@@ -42,6 +44,7 @@ ROUTERS = (
     auth,
     areas,
     hosts,
+    camera_state,
     cameras,
     crews,
     users,
@@ -55,6 +58,7 @@ ROUTERS = (
     reports,
     movement,
     notifications,
+    overview,
     web_pages,
 )
 

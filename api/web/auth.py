@@ -80,7 +80,7 @@ def page_roles(*roles: Role):
 def safe_next(url: str | None) -> str:
     """A local path to go to after login (never another site)."""
     if not url or not url.startswith("/") or url.startswith("//") or "\\" in url:
-        return "/outages"
+        return "/"
     return url
 
 

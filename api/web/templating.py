@@ -50,10 +50,13 @@ class NavItem:
 
 
 NAV: list[NavItem] = [
+    NavItem("/", "nav.home"),
+    NavItem("/map", "nav.map"),
     NavItem("/outages", "nav.outages"),
     NavItem("/coverage", "nav.coverage", frozenset({Role.ADMIN, Role.TECHNICIAN, Role.POLICE})),
     NavItem("/tickets", "nav.tickets"),
-    NavItem("/reports", "nav.reports"),
+    # Reports are for admins, technicians and police: a crew would only meet a 403 there.
+    NavItem("/reports", "nav.reports", frozenset({Role.ADMIN, Role.TECHNICIAN, Role.POLICE})),
 ]
 
 

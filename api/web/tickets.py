@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import SessionDep, SettingsDep
 from api.web.auth import PageActor
+from api.web.field import field_context
 from api.web.paging import fetch_page, requested_page
 from api.web.templating import render
 from monitor.core.access import Actor
@@ -83,6 +84,7 @@ def _detail(
         "targets": _targets(actor, ticket.state),
         "error": error,
         "may_comment": actor.role != Role.POLICE,
+        **field_context(session, actor, ticket),
     }
     return render(request, "ticket.html", context, actor=actor, status_code=status_code)
 

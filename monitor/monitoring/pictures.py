@@ -20,6 +20,9 @@ THUMBNAIL_WIDTH = 320
 LEARNING_FRAMES = 20
 SETTLED_WEIGHT = 0.02
 
+# Largest reference image a technician may upload (a camera snapshot is far smaller).
+MAX_IMAGE_BYTES = 10 * 1024 * 1024
+
 
 class FrameMemory:
     """The previous grab of each camera, in memory (bounded), for frozen-picture detection.

@@ -40,7 +40,7 @@ def test_anonymous_goes_to_login_and_comes_back(client: TestClient, outages: Out
         data={"username": "police1", "password": PASSWORD, "next": "//evil.example/"},
         follow_redirects=False,
     )
-    assert offsite.headers["location"] == "/outages"
+    assert offsite.headers["location"] == "/"  # the home overview
     out = client.post("/logout", follow_redirects=False)
     assert out.headers["location"] == "/login"
     assert client.get("/outages", follow_redirects=False).status_code == 303
