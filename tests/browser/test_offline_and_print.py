@@ -14,6 +14,10 @@ from tests.browser.test_pages import log_in
 pytestmark = pytest.mark.xdist_group("browser")
 
 PAGES = (
+    "/",
+    "/map",
+    "/cameras",
+    "/search?q=cho",
     "/outages",
     "/coverage",
     "/tickets",
