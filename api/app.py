@@ -32,6 +32,7 @@ from api.routers import (
 )
 from api.web import pages as web_pages
 from api.web.auth import install_web
+from api.web.docs import install_docs
 from monitor.core.db import Database
 from monitor.core.settings import Settings
 from monitor.registry.cameras import CameraRules
@@ -92,12 +93,15 @@ def create_app(
         version="0.1.0",
         summary="Health monitoring of the community security-camera network (Camera an ninh)",
         lifespan=lifespan,
+        docs_url=None,  # served by api.web.docs from the project's own files
+        redoc_url=None,  # ReDoc would load its script from a CDN
     )
     app.state.settings = settings
     app.state.db = database
     app.state.camera_rules = CameraRules.from_settings(settings)
     install_error_handlers(app)
     install_web(app)
+    install_docs(app)
     for module in ROUTERS:
         app.include_router(module.router)
     return app

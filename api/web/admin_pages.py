@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import SecretStr, ValidationError
 from sqlalchemy import select
@@ -15,6 +15,7 @@ from api.deps import SessionDep
 from api.web import page_strings  # noqa: F401  (registers the page strings)
 from api.web.auth import page_roles
 from api.web.org_pages import crew_areas
+from api.web.paging import fetch_page, requested_page
 from api.web.templating import add_nav_item, render
 from monitor.core import audit
 from monitor.core.access import Actor
@@ -199,29 +200,33 @@ def _day(text: str | None, *, end: bool = False) -> datetime | None:
 def audit_page(
     request: Request,
     session: SessionDep,
-    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     actor: Actor = page_roles(Role.ADMIN),
 ) -> HTMLResponse:
     """The audit log, newest first, filtered by user, record kind, action and days."""
     p = request.query_params
-    rows, total = audit.list_entries(
-        session,
-        username=p.get("username") or None,
-        entity=p.get("entity") or None,
-        entity_id=p.get("entity_id") or None,
-        action=p.get("action") or None,
-        since=_day(p.get("start")),
-        until=_day(p.get("end"), end=True),
-        limit=PAGE_SIZE,
-        offset=(page - 1) * PAGE_SIZE,
+    listing = fetch_page(
+        lambda limit, offset: audit.list_entries(
+            session,
+            username=p.get("username") or None,
+            entity=p.get("entity") or None,
+            entity_id=p.get("entity_id") or None,
+            action=p.get("action") or None,
+            since=_day(p.get("start")),
+            until=_day(p.get("end"), end=True),
+            limit=limit,
+            offset=offset,
+        ),
+        requested_page(request),
+        PAGE_SIZE,
     )
     entities = list(session.scalars(select(AuditEntry.entity).distinct().order_by("entity")))
     actions = list(session.scalars(select(AuditEntry.action).distinct().order_by("action")))
     context = {
-        "rows": rows,
-        "total": total,
-        "page": page,
-        "pages": max(1, -(-total // PAGE_SIZE)),
+        "rows": listing.rows,
+        "total": listing.total,
+        "page": listing.page,
+        "pages": listing.pages,
+        "listing": listing,
         "q": p,
         "entities": [e for e in entities if e],
         "actions": actions,

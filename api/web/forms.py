@@ -18,7 +18,7 @@ input, and `form_errors(errors)` once above the form.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -50,6 +50,14 @@ i18n.add_strings(
         "form.date": {
             "vi": "Ngày không hợp lệ (năm-tháng-ngày).",
             "en": "Not a valid date (year-month-day).",
+        },
+        "form.datetime": {
+            "vi": "Thời điểm không hợp lệ (năm-tháng-ngày giờ:phút).",
+            "en": "Not a valid date or time (year-month-day hour:minute).",
+        },
+        "form.place": {
+            "vi": "Nhập vĩ độ và kinh độ, hoặc mã camera.",
+            "en": "Give latitude and longitude, or a camera code.",
         },
         "form.choice": {"vi": "Giá trị không có trong danh sách.", "en": "Not one of the choices."},
         "form.invalid": {"vi": "Giá trị không hợp lệ.", "en": "Not a valid value."},
@@ -170,6 +178,22 @@ class FormErrors:
         except ValueError:
             self.add(name, "form.date")
             return None
+
+    def moment(self, name: str, text: str, *, required: bool = False) -> datetime | None:
+        """A date or date-time field as typed (naive: local time); None when empty or wrong."""
+        if not text.strip():
+            if required:
+                self.add(name, "form.required")
+            return None
+        try:
+            value = datetime.fromisoformat(text.strip())
+        except ValueError:
+            self.add(name, "form.datetime")
+            return None
+        if not 1900 <= value.year <= 2200:
+            self.add(name, "form.datetime")
+            return None
+        return value
 
     def _within(self, name: str, value: float, low: float | None, high: float | None) -> bool:
         if low is not None and high is not None and not low <= value <= high:

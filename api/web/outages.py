@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from api.deps import SessionDep
 from api.web.auth import PageActor
+from api.web.forms import FormErrors
 from api.web.paging import Page, fetch_page, requested_page
 from api.web.templating import render, request_lang
 from monitor.core.access import Actor
@@ -44,7 +45,14 @@ def outages_page(
     params = request.query_params
     error = ""
     listing = Page([], 0, 1, 1, 1)
+    errors = FormErrors(request_lang(request, actor))
+    start = errors.moment("start", params.get("start", ""))
+    end = errors.moment("end", params.get("end", ""))
+    if start is not None and end is not None and end < start:
+        errors.add("end", "form.period_order")
     try:
+        if errors:
+            raise InvalidData(errors.summary)
         flt = OutageFilter.from_query(params)
         listing = fetch_page(
             lambda limit, offset: list_outages(
@@ -60,7 +68,7 @@ def outages_page(
             PAGE_SIZE,
         )
     except InvalidData as exc:
-        error = str(exc)
+        error = "" if errors else str(exc)
     export_params = {k: v for k, v in params.items() if k not in ("page", "format") and v}
     return render(
         request,
@@ -72,6 +80,7 @@ def outages_page(
             "sort": sort,
             "order": order,
             "error": error,
+            "errors": errors,
             "q": params,
             "clusters": area_options(session, actor, AreaLevel.CLUSTER),
             "communes": area_options(session, actor, AreaLevel.COMMUNE),
@@ -80,5 +89,5 @@ def outages_page(
             "group_label": lambda key, commune: group_label(key, commune, request_lang(request)),
         },
         actor=actor,
-        status_code=422 if error else 200,
+        status_code=422 if error or errors else 200,
     )

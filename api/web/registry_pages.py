@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from api.deps import EDITORS, RulesDep, SessionDep
 from api.web import page_strings  # noqa: F401  (registers the page strings)
 from api.web.auth import PageActor, page_roles
+from api.web.paging import Page, fetch_page, requested_page
 from api.web.templating import add_nav_item, render, request_lang
 from monitor.core import audit
 from monitor.core.access import Actor
@@ -62,7 +63,6 @@ def cameras_page(
     request: Request,
     session: SessionDep,
     actor: PageActor,
-    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> HTMLResponse:
     """Cameras in the user's areas: search (accents ignored), filters, paging, bulk actions."""
     p = request.query_params
@@ -77,17 +77,22 @@ def cameras_page(
         enabled=enabled,
     )
     error = ""
+    listing = Page([], 0, 1, 1, 1)
     try:
-        rows, total = search_cameras(
-            session, actor, query, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+        listing = fetch_page(
+            lambda limit, offset: search_cameras(session, actor, query, limit=limit, offset=offset),
+            requested_page(request),
+            PAGE_SIZE,
         )
     except NotFound:
-        rows, total, error = [], 0, p.get("area", "")
+        error = p.get("area", "")
+    rows, page = listing.rows, listing.page
     context = {
         "cams": rows,
-        "total": total,
+        "total": listing.total,
         "page": page,
-        "pages": max(1, -(-total // PAGE_SIZE)),
+        "pages": listing.pages,
+        "listing": listing,
         "status": statuses(session, [c.id for c in rows]),
         "q": p,
         "areas": area_choices(session, actor),

@@ -8,6 +8,7 @@ from rich.table import Table
 
 from monitor.cli.context import database, operator, settings
 from monitor.core.errors import CamwatchError
+from monitor.core.localtime import format_local, format_local_zoned, zone_label
 from monitor.core.models import TicketState
 
 app = typer.Typer(help="Fault tickets of the repair crews.", no_args_is_help=True)
@@ -42,8 +43,8 @@ def list_(
             "camera",
             "fault",
             "crew",
-            "opened",
-            "due",
+            f"opened ({zone_label()})",
+            f"due ({zone_label()})",
             title=f"{total} ticket(s)",
         )
         for t in rows:
@@ -54,8 +55,8 @@ def list_(
                 t.camera.code if t.camera else "(group)",
                 t.fault,
                 t.crew.name if t.crew else "",
-                f"{t.opened_at:%Y-%m-%d %H:%M}",
-                f"{t.due_at:%Y-%m-%d %H:%M}",
+                format_local(t.opened_at),
+                format_local(t.due_at),
             )
     console.print(table)
 
@@ -70,13 +71,13 @@ def show(ticket_id: int) -> None:
             t = tickets.get_ticket(session, operator(), ticket_id)
             console.print(f"[bold]#{t.id} {t.title}[/bold]")
             console.print(
-                f"state {t.state.value}, priority {t.priority}, due {t.due_at:%Y-%m-%d %H:%M}"
+                f"state {t.state.value}, priority {t.priority}, due {format_local_zoned(t.due_at)}"
             )
             console.print(f"faults: {', '.join(t.incident.faults or [])}")
-            table = Table("at", "who", "action", "from", "to", "comment")
+            table = Table(f"at ({zone_label()})", "who", "action", "from", "to", "comment")
             for e in t.events:
                 table.add_row(
-                    f"{e.at:%Y-%m-%d %H:%M:%S}",
+                    format_local(e.at, "%Y-%m-%d %H:%M:%S"),
                     e.username,
                     e.action,
                     e.from_state or "",

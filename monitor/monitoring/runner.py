@@ -270,7 +270,9 @@ class Runner:
                     transition.after.value,
                     ", ".join(transition.faults) or "no fault",
                 )
-            elif status.consecutive_failures > 0:
+            elif status.consecutive_failures > 0 and not maintenance:
+                # Inside a maintenance window the camera is expected to fail: no verdict on a
+                # repair until the work is over.
                 incidents.check_fixed_ticket(
                     session, camera.id, self.settings, now, still_failing=True
                 )

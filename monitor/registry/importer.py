@@ -116,6 +116,7 @@ class _RowValidator:
             if name not in values and name in self.header_of:
                 self._problem(number, name, "value is required")
                 ok = False
+        camera: CameraCreate | None = None
         try:
             camera = CameraCreate(**values)
         except ValidationError as exc:
@@ -124,31 +125,47 @@ class _RowValidator:
                 if name in REQUIRED_FIELDS and name not in values:
                     continue  # already reported as missing
                 self._problem(number, name, error["msg"])
-            return None
-        if not ok:
-            return None
-        if camera.code in self.codes:
+        # The checks below need no valid row: every problem of a row is named in one answer,
+        # not an unknown area code only after the other cells were put right.
+        code = values.get("code")
+        if code and code in self.codes:
             self._problem(
-                number, "code", f"camera code repeats row {self.codes[camera.code]} of this file"
+                number, "code", f"camera code repeats row {self.codes[code]} of this file"
             )
+            ok = False
+        elif code:
+            self.codes[code] = number
+        references_ok = self._check_references(number, values, host)
+        if camera is None or not ok or not references_ok:
             return None
-        self.codes[camera.code] = number
-        return self._check_references(number, camera, host)
+        return _Row(number, camera, host)
 
-    def _check_references(
-        self, number: int, camera: CameraCreate, host: dict[str, str]
-    ) -> _Row | None:
+    def _reported(self, row: int, field_name: str) -> bool:
+        column = self.header_of.get(field_name, field_name)
+        return any(p.row == row and p.column == column for p in self.problems)
+
+    def _check_references(self, number: int, values: dict[str, Any], host: dict[str, str]) -> bool:
         ok = True
-        if camera.area_code not in self.areas:
-            self._problem(number, "area_code", f"unknown area code {camera.area_code!r}")
+        area_code = values.get("area_code")
+        if area_code and area_code not in self.areas:
+            self._problem(number, "area_code", f"unknown area code {area_code!r}")
             ok = False
-        try:
-            check_probe_host(camera.onvif_host, self.rules.networks)
-            check_probe_url(camera.rtsp_url, self.rules.networks)
-            check_probe_url(camera.snapshot_url, self.rules.networks)
-        except InvalidData as exc:
-            self._problem(number, "onvif_host", str(exc))
-            ok = False
+        checks = (
+            ("onvif_host", check_probe_host),
+            ("rtsp_url", check_probe_url),
+            ("snapshot_url", check_probe_url),
+        )
+        for field_name, check in checks:
+            text = values.get(field_name)
+            if not text or self._reported(number, field_name):
+                continue
+            try:
+                check(text, self.rules.networks)
+            except (InvalidData, ValueError) as exc:
+                # Reported under the ONVIF address column, as before, whichever address it is.
+                if not self._reported(number, "onvif_host"):
+                    self._problem(number, "onvif_host", str(exc))
+                ok = False
         if host:
             if "host_name" not in host:
                 self._problem(number, "host_name", "host details given without the host's name")
@@ -161,7 +178,7 @@ class _RowValidator:
                 allowed = ", ".join(k.value for k in HostKind)
                 self._problem(number, "host_kind", f"must be one of {allowed}")
                 ok = False
-        return _Row(number, camera, host) if ok else None
+        return ok
 
 
 class RowValidator(Protocol[RowT]):

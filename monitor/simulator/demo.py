@@ -125,6 +125,26 @@ def register_users(db: Database, settings: Settings, crew_ids: dict[str, int]) -
     return path
 
 
+# `make run` is a demonstration: a first ticket should appear while someone is watching (about
+# two minutes), not after the production delays (a quarter of an hour). Values set in the
+# environment or .env win over these.
+DEMO_DELAYS: dict[str, float] = {
+    "default_tcp_interval_seconds": 15,
+    "default_onvif_interval_seconds": 60,
+    "default_rtsp_interval_seconds": 60,
+    "default_snapshot_interval_seconds": 60,
+    "ticket_after_down_seconds": 60,
+    "ticket_after_degraded_seconds": 120,
+    "scheduler_tick_seconds": 2.0,
+}
+
+
+def demo_settings(settings: Settings) -> Settings:
+    """The settings with the demo's short delays, except those set explicitly."""
+    chosen = {k: v for k, v in DEMO_DELAYS.items() if k not in settings.model_fields_set}
+    return settings.model_copy(update=chosen)
+
+
 def start_demo(db: Database, settings: Settings, *, count: int = 60) -> SimulatedFleet:
     """Start the simulated fleet in a background thread and register everything it needs."""
     cameras = build_fleet(count, seed=7, base_address="127.20.0.1", onvif_port=8000)

@@ -120,3 +120,28 @@ def test_movement_forms_keep_input_and_name_the_field(client: TestClient, seed: 
         "/movement/ST-CAM-01/edit", data=dict(edit, camera_codes="ST-0001", responsible_phone="09x")
     )
     assert field_error(bad_phone.text, "responsible_phone").startswith("Số điện thoại")
+
+
+def test_coverage_form_errors_beside_the_field(client: TestClient, seed: Seed) -> None:
+    login_as(client, seed, "police")
+    page = client.get(
+        "/coverage",
+        params={"lat": "abc", "lon": "108,79", "radius_m": "50000", "start": "hôm qua"},
+    )
+    assert page.status_code == 422
+    assert field_error(page.text, "lat").startswith("Phải là một số")
+    assert field_error(page.text, "radius_m") == "Phải từ 1 đến 20000."
+    assert field_error(page.text, "start").startswith("Thời điểm không hợp lệ")
+    assert field_error(page.text, "lon") == ""
+    assert value_of(page.text, "lat") == "abc" and value_of(page.text, "lon") == "108,79"
+    unknown = client.get("/coverage", params={"camera": "XX-9", "start": "2026-10-01T08:00"})
+    assert field_error(unknown.text, "camera") == "Không có camera mã: XX-9."
+
+
+def test_outage_filter_dates_are_checked_beside_the_field(client: TestClient, seed: Seed) -> None:
+    login_as(client, seed, "police")
+    page = client.get("/outages", params={"start": "2026-10-05T00:00", "end": "2026-10-01T00:00"})
+    assert page.status_code == 422
+    assert field_error(page.text, "end") == "Ngày kết thúc phải bằng hoặc sau ngày bắt đầu."
+    bad = client.get("/outages", params={"start": "1/10"})
+    assert field_error(bad.text, "start").startswith("Thời điểm không hợp lệ")

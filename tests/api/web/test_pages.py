@@ -65,7 +65,7 @@ def test_outage_page_filters_sorts_and_speaks_both_languages(
     assert "Camera outages" in english.text and "No video stream" in english.text
     assert "Camera outages" in client.get("/outages").text  # the choice is remembered
     bad = client.get("/outages", params={"start": "yesterday"})
-    assert bad.status_code == 422 and "not a date" in bad.text
+    assert bad.status_code == 422 and "Not a valid date or time" in bad.text
 
 
 def test_role_limits_show_the_403_page(client: TestClient, seed: Seed, outages: OutageSeed) -> None:

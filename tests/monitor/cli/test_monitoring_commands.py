@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from monitor.cli.monitoring import NO_ADDRESS
 from monitor.core.models import Camera, CameraStatus, HealthState
 from tests.monitor.conftest import MonitoredFleet
 
@@ -56,6 +57,13 @@ def test_run_once_probes_everything_and_summarises(make_monitored_fleet) -> None
     # The others answer; on a loaded machine a slow ONVIF answer may leave one degraded.
     assert all(state != HealthState.DOWN for c, state in states.items() if c != broken)
     assert sum(state == HealthState.UP for state in states.values()) >= 2
+    # The summary names the camera that is down; log lines go to a file, not over the bar.
+    down_table = done.stdout.split("camera(s) down", 1)[1]
+    assert broken in down_table and "offline" in down_table
+    assert " INFO " not in done.stdout + done.stderr
+    log = Path(env.settings.data_dir) / "run-once.log"
+    assert f"log of this run: {log}" in done.stdout.replace("\n", "")
+    assert broken in log.read_text()
     only_area = _run(env, "run-once", "--area", env.cameras[0].area_code)
     assert only_area.returncode == 0
 
@@ -84,3 +92,21 @@ def test_probe_prints_results_as_json_without_secrets(make_monitored_fleet) -> N
     assert camera.password not in done.stdout + done.stderr
     missing = _run(env, "probe", "NO-SUCH-CAMERA")
     assert missing.returncode == 1 and "not found" in missing.stdout
+
+
+def test_probe_skips_a_stream_it_has_no_address_for(make_monitored_fleet) -> None:
+    env = make_monitored_fleet(1)
+    camera = env.cameras[0]
+    env.set_faults(camera.code, offline=True)  # ONVIF cannot announce a stream either
+    with env.db.session() as s:
+        registered = s.scalar(select(Camera).where(Camera.code == camera.code))
+        registered.rtsp_url = None
+        registered.snapshot_url = None
+    done = _run(env, "probe", camera.code, "--json")
+    assert done.returncode == 0, done.stderr
+    by_kind = {r["kind"]: r for r in json.loads(done.stdout)["results"]}
+    assert "offline" in by_kind["tcp"]["faults"]
+    assert by_kind["rtsp"] == {"kind": "rtsp", "skipped": NO_ADDRESS["rtsp"]}
+    assert "stream_error" not in done.stdout
+    shown = _run(env, "probe", camera.code)
+    assert "skipped: no RTSP URL" in shown.stdout

@@ -71,3 +71,24 @@ def test_serve_demo_answers_and_watches_the_fleet(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(30)
+
+
+def test_a_taken_port_is_named_with_how_to_choose_another(tmp_path: Path) -> None:
+    host = "127.77.31.9"
+    with socket.socket() as taken:
+        taken.bind((host, 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        env = {**os.environ, "CAMWATCH_DATA_DIR": str(tmp_path / "data")}
+        env.pop("CAMWATCH_DATABASE_URL", None)
+        done = subprocess.run(
+            [CAMWATCH, "serve", "--demo", "--host", host, "--port", str(port)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert done.returncode == 1
+    assert f"port {port} is already in use" in done.stderr
+    assert "CAMWATCH_LISTEN_PORT=" in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout

@@ -43,3 +43,17 @@ def test_a_comment_from_the_terminal_is_sent_to_the_crew(
         sent = s.scalars(select(Notification).where(Notification.ticket_id == ticket_id)).all()
         told = [(n.channel, n.event, n.payload["comment"]) for n in sent]
     assert told == [("email", "ticket.comment", "mang thang dây")]
+
+
+def test_times_are_local_with_the_zone_named(settings: Settings, database: Database) -> None:
+    from monitor.core.localtime import format_local
+
+    seed_registry(database, CameraRules.from_settings(settings))
+    ticket_id = seed_ticket(database, settings, "ST-0001")
+    with database.session() as s:
+        due = s.get(Ticket, ticket_id).due_at
+    shown = _run(settings, "tickets", "show", str(ticket_id))
+    assert shown.returncode == 0, shown.stderr
+    # Vietnam time, as on the pages, with the zone said: not the UTC clock.
+    assert f"due {format_local(due)} UTC+07:00" in shown.stdout
+    assert f"due {due:%Y-%m-%d %H:%M}" not in shown.stdout

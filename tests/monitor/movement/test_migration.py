@@ -69,3 +69,15 @@ def test_upgrade_seeds_the_builtin_types_and_downgrade_removes_the_tables(
     assert not MOVEMENT_TABLES & set(inspect(fresh.engine).get_table_names())
     upgrade(fresh.engine)
     assert set(inspect(fresh.engine).get_table_names()) >= MOVEMENT_TABLES
+
+
+def test_review_figures_column_up_and_down(fresh: Database) -> None:
+    def columns() -> set[str]:
+        return {c["name"] for c in inspect(fresh.engine).get_columns("movement_reviews")}
+
+    upgrade(fresh.engine)
+    assert "figures" in columns()
+    _downgrade(fresh, "-1")
+    assert "figures" not in columns() and "reviewer" in columns()
+    upgrade(fresh.engine)
+    assert "figures" in columns()

@@ -160,3 +160,24 @@ def test_broken_spreadsheets_are_rejected_not_crashed(
             dst.writestr(item, data)
     with pytest.raises(ImportRejected):
         _import(database, rules, broken.getvalue(), "cams.xlsx")
+
+
+def test_every_problem_of_a_row_is_named_in_one_answer(
+    database: Database, rules: CameraRules, seed: Seed
+) -> None:
+    rows = camera_rows(3)
+    rows[0][3] = "NO-SUCH-AREA"  # area_code, with other problems in the same row
+    rows[0][4] = "north"  # latitude
+    rows[0][11] = "99999"  # onvif_port
+    rows[1][3] = "NO-SUCH-AREA"  # a repeated code and an unknown area in one row
+    rows[1][0] = rows[2][0]
+    with pytest.raises(ImportRejected) as caught:
+        _import(database, rules, to_csv(IMPORT_HEADER_EN, rows))
+    problems = {(p.row, p.column) for p in caught.value.problems}
+    assert problems == {
+        (2, "area_code"),
+        (2, "latitude"),
+        (2, "onvif_port"),
+        (3, "area_code"),
+        (4, "code"),
+    }
