@@ -16,12 +16,15 @@ APT_PACKAGES := ffmpeg faketime chromium prometheus prometheus-blackbox-exporter
 run: venv apt migrate
 	$(BIN)/camwatch serve --demo
 
-test: venv apt
-	$(BIN)/ruff check .
+test: venv apt lint
 	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
+# Style, formatting, types (strict on probes/ and monitor/core/) and the one-way import layers.
 lint: venv
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 migrate: venv
 	$(BIN)/camwatch db upgrade

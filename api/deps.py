@@ -77,7 +77,7 @@ def get_actor(
 CurrentActor = Annotated[Actor, Depends(get_actor)]
 
 
-def require_roles(*roles: Role):  # type: ignore[no-untyped-def]
+def require_roles(*roles: Role):
     """A dependency that lets only the given roles through (403 for the others)."""
 
     def check(actor: CurrentActor) -> Actor:

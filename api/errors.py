@@ -9,7 +9,12 @@ from fastapi.responses import JSONResponse
 
 from monitor.core.errors import Conflict, ImportRejected, InvalidData, NotFound, PermissionDenied
 
-STATUS = {NotFound: 404, Conflict: 409, PermissionDenied: 403, InvalidData: 422}
+STATUS: dict[type[Exception], int] = {
+    NotFound: 404,
+    Conflict: 409,
+    PermissionDenied: 403,
+    InvalidData: 422,
+}
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -261,7 +261,7 @@ def _no_signal(screen: int, cam: Camera, clock: int) -> np.ndarray:
 
 
 def _reference(cam: Camera, **grab: object) -> tuple[np.ndarray, np.ndarray]:
-    frames = [cam.grab(**grab) for _ in range(3)]  # type: ignore[arg-type]
+    frames = [cam.grab(**grab) for _ in range(3)]
     return learn_reference(frames), frames[0]
 
 
@@ -422,7 +422,7 @@ def build_cases(seed: int = SEED) -> list[Case]:
         # A monochrome camera delivers equal channels, as OpenCV decodes it.
         grab_defaults = {} if colour else {"grey": True}
         if not colour:
-            cam.grab = _greyed(cam.grab)  # type: ignore[method-assign]
+            cam.grab = _greyed(cam.grab)
         reference, reference_frame = _reference(cam, **grab_defaults)
         other = other_world[HOME[1] : HOME[1] + HEIGHT, HOME[0] : HOME[0] + WIDTH].astype(
             np.float32

@@ -138,7 +138,7 @@ def run_backend(url: str, instances: int, cameras: int, days: int) -> list[tuple
         out.append((label, f"{wall:.2f}", f"{cpu:.2f}", outcome))
     rollups = _rollups(db, codes, days)
 
-    def report():  # type: ignore[no-untyped-def]
+    def report():
         with db.session() as s:
             return build_report(s, SYSTEM, health_days=days)
 

@@ -61,7 +61,7 @@ def _serve(count: int) -> None:
         for key, _ in sel.select():
             while True:
                 try:
-                    conn, _ = key.fileobj.accept()  # type: ignore[union-attr]
+                    conn, _ = key.fileobj.accept()
                 except BlockingIOError:
                     break
                 conn.close()

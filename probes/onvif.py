@@ -13,7 +13,7 @@ from probes.faults import FaultCode
 from probes.onvif_device import OnvifDevice
 from probes.onvif_errors import ONVIF_EXPECTED_ERRORS, classify, is_auth_refusal
 from probes.onvif_events import events_from_pull, map_events, recording_jobs_fault
-from probes.result import Deadline, ProbeConfig, ProbeResult, ProbeTarget
+from probes.result import Deadline, DeviceIdentity, ProbeConfig, ProbeResult, ProbeTarget
 
 logger = logging.getLogger(__name__)
 
@@ -47,8 +47,8 @@ async def probe(target: ProbeTarget, cfg: ProbeConfig, *, deadline: Deadline) ->
             device.last_fault,
             f"{device.last_reason} (retrying in {wait:.0f} s)",
             consecutive_failures=device.consecutive_failures,
-            backed_off=True,
         )
+        result.backed_off = True
         return result
     details: dict[str, Any] = {}
     metrics: dict[str, float] = {}
@@ -208,26 +208,35 @@ async def _probe_device(
 
     devicemgmt = await camera.create_devicemgmt_service()
     info = await devicemgmt.GetDeviceInformation()
-    identity = {
-        "manufacturer": _text(info.Manufacturer),
-        "model": _text(info.Model),
-        "firmware": _text(info.FirmwareVersion),
-        "serial": _text(info.SerialNumber),
-        "hardware_id": _text(info.HardwareId),
-    }
-    details.update(identity)
-    if target.known_serial and identity["serial"] and identity["serial"] != target.known_serial:
+    identity = DeviceIdentity.from_dict(
+        {
+            "manufacturer": _text(info.Manufacturer),
+            "model": _text(info.Model),
+            "firmware": _text(info.FirmwareVersion),
+            "serial": _text(info.SerialNumber),
+            "hardware_id": _text(info.HardwareId),
+        }
+    )
+    if target.known_serial and identity.serial and identity.serial != target.known_serial:
         faults.append(FaultCode.DEVICE_REPLACED)
         reasons.append("serial number changed since the last probe")
         details["previous_serial"] = target.known_serial
-    if target.known_firmware and identity["firmware"] != target.known_firmware:
-        details["firmware_changed"] = {"from": target.known_firmware, "to": identity["firmware"]}
+    if target.known_firmware and identity.firmware != target.known_firmware:
+        details["firmware_changed"] = {"from": target.known_firmware, "to": identity.firmware}
 
     # GetServices (at connect) lists what the camera offers; GetCapabilities is only asked of
     # cameras without GetServices, by the library's fallback.
     details["capabilities"] = _capability_summary(camera._capabilities, camera.xaddrs)
 
-    details.update(await _media_summary(device, identity["firmware"]))
+    media = await _media_summary(device, identity.firmware)
+    details["profiles"] = media.get("profiles", [])
+    identity = DeviceIdentity.from_dict(
+        {
+            **identity.to_dict(),
+            "stream_uri": media.get("stream_uri", ""),
+            "snapshot_uri": media.get("snapshot_uri", ""),
+        }
+    )
 
     if RECORDING_NS in camera.xaddrs:
         fault = await _storage_fault(device, details)
@@ -239,7 +248,9 @@ async def _probe_device(
         verdict = await _pull_events(device, target, deadline, details)
         if verdict is not None:
             if verdict.boot_time is not None:
-                details["boot_time"] = verdict.boot_time
+                identity = DeviceIdentity.from_dict(
+                    {**identity.to_dict(), "boot_time": verdict.boot_time}
+                )
             for fault in verdict.faults:
                 if fault not in faults:
                     faults.append(fault)
@@ -253,6 +264,7 @@ async def _probe_device(
         reason="; ".join(reasons),
         metrics=metrics,
         details=details,
+        identity=identity,
     )
 
 
@@ -345,7 +357,9 @@ def _profile_summary(profile: Any) -> dict[str, Any]:
     return summary
 
 
-def _capability_summary(capabilities: dict[str, Any] | None, xaddrs: dict[str, str]) -> dict:
+def _capability_summary(
+    capabilities: dict[str, Any] | None, xaddrs: dict[str, str]
+) -> dict[str, Any]:
     services = set()
     for namespace in xaddrs:
         parts = namespace.rstrip("/").split("/")

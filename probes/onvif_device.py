@@ -54,7 +54,7 @@ class _DateHeaderPlugin(Plugin):
         return envelope, http_headers
 
 
-class _TimedCamera(ONVIFCamera):
+class _TimedCamera(ONVIFCamera):  # type: ignore[misc]  # the library ships no type hints
     """ONVIFCamera whose every service uses the timeouts the probe sets (never the 90 s default)."""
 
     def __init__(self, *args: Any, owner: OnvifDevice, **kwargs: Any) -> None:

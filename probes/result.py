@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 from probes.faults import FaultCode
@@ -34,6 +35,47 @@ class ProbeTarget:
         return f"ProbeTarget(code={self.code!r}, host={self.host!r})"
 
 
+# Longest text kept from any identity field a camera reports (it is an untrusted device).
+IDENTITY_FIELD_MAX_CHARS = 256
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceIdentity:
+    """Who the camera says it is, and where it says its stream and snapshot are."""
+
+    manufacturer: str = ""
+    model: str = ""
+    firmware: str = ""
+    serial: str = ""
+    hardware_id: str = ""
+    stream_uri: str = ""
+    snapshot_uri: str = ""
+    boot_time: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields that carry a value, JSON-ready."""
+        return {k: v for k, v in asdict(self).items() if v not in ("", None)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None) -> DeviceIdentity:
+        """Rebuild from stored JSON, ignoring unknown keys and bounding every text."""
+        data = data or {}
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            value = data.get(f.name)
+            if value in (None, ""):
+                continue
+            if f.name == "boot_time":
+                values[f.name] = float(value)
+            else:
+                values[f.name] = str(value)[:IDENTITY_FIELD_MAX_CHARS]
+        return cls(**values)
+
+    def merged_over(self, older: DeviceIdentity) -> DeviceIdentity:
+        """This identity, keeping the older value of every field this one does not report."""
+        return replace(older, **{k: v for k, v in asdict(self).items() if v not in ("", None)})
+
+
 @dataclass(slots=True)
 class ProbeResult:
     """What one probe of one kind found about one camera; never raised, always returned."""
@@ -48,11 +90,35 @@ class ProbeResult:
     started_at: float = field(default_factory=time.time)
     # A decoded picture (numpy BGR array) from rtsp/snapshot probes; never serialised.
     frame: Any = field(default=None, repr=False)
+    # What the camera said about itself (ONVIF probes).
+    identity: DeviceIdentity | None = None
+    # True when no request was sent: the prober is pausing after repeated failures, so the
+    # result repeats the last failure and is no new evidence.
+    backed_off: bool = False
 
     @classmethod
     def failure(cls, kind: str, fault: FaultCode, reason: str, **details: Any) -> ProbeResult:
         """Build a failed result with one fault code and a human-readable reason."""
         return cls(kind=kind, ok=False, faults=[fault], reason=reason, details=dict(details))
+
+    def with_picture(
+        self, faults: Iterable[FaultCode], metrics: Mapping[str, float]
+    ) -> ProbeResult:
+        """A new result: this one with the picture's verdict added and the pixels dropped."""
+        added = [f for f in faults if f not in self.faults]
+        reason = self.reason
+        if added:
+            reason = "; ".join(x for x in (reason, ", ".join(str(f) for f in added)) if x)
+        return replace(
+            self,
+            faults=[*self.faults, *added],
+            metrics={
+                **self.metrics,
+                **{f"frame_{k}": round(float(v), 4) for k, v in metrics.items()},
+            },
+            reason=reason,
+            frame=None,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready form (for the CLI's --json, the API and storage)."""
@@ -65,6 +131,8 @@ class ProbeResult:
             "metrics": self.metrics,
             "details": self.details,
             "started_at": self.started_at,
+            "identity": self.identity.to_dict() if self.identity else None,
+            "backed_off": self.backed_off,
         }
 
 

@@ -22,7 +22,14 @@ import av
 import av.error
 import numpy as np
 
-from probes.errors import ProbeAuthError, ProbeError, ProbeProtocolError, ProbeTimeout
+from probes.errors import (
+    ProbeAuthError,
+    ProbeError,
+    ProbeFailure,
+    ProbeProtocolError,
+    ProbeTimeout,
+    scrub,
+)
 from probes.faults import FaultCode
 from probes.result import Deadline, ProbeConfig, ProbeResult, ProbeTarget
 
@@ -37,10 +44,6 @@ _UNREACHABLE = frozenset({errno.ECONNREFUSED, errno.EHOSTUNREACH, errno.ENETUNRE
 
 _slots_lock = threading.Lock()
 _in_flight = 0
-
-
-class _Offline(ProbeError):
-    """Nothing listens on the RTSP port (or the host is unreachable)."""
 
 
 class _Control:
@@ -104,14 +107,6 @@ def _with_credentials(url: str, username: str | None, password: str | None) -> s
     return urlunsplit(parts._replace(netloc=f"{userinfo}@{host}"))
 
 
-def _scrub(text: str, *secrets: str | None) -> str:
-    """Remove every secret (password, credentialed URL) from a library's message."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return text
-
-
 def _ffmpeg_options(cfg: ProbeConfig, io_timeout: float) -> dict[str, str]:
     """Container options: TCP transport, short stream analysis, socket I/O timeout."""
     return {
@@ -126,14 +121,14 @@ def _ffmpeg_options(cfg: ProbeConfig, io_timeout: float) -> dict[str, str]:
 
 def _translate(exc: av.error.FFmpegError, secrets: tuple[str | None, ...]) -> ProbeError:
     """Map an FFmpeg error onto our hierarchy, with a message free of credentials."""
-    what = _scrub(exc.strerror or type(exc).__name__, *secrets)
+    what = scrub(exc.strerror or type(exc).__name__, *secrets)
     if isinstance(exc, av.error.HTTPUnauthorizedError | av.error.HTTPForbiddenError):
         return ProbeAuthError(f"camera refused the credentials ({what})")
     # ExitError is PyAV's interrupt callback firing on its (open, read) timeout.
     if isinstance(exc, TimeoutError | av.error.ExitError):
         return ProbeTimeout(f"stream timed out ({what})")
     if exc.errno in _UNREACHABLE:
-        return _Offline(f"RTSP port unreachable ({what})")
+        return ProbeFailure(FaultCode.OFFLINE, f"RTSP port unreachable ({what})")
     return ProbeProtocolError(f"stream failed ({what})")
 
 
@@ -273,8 +268,8 @@ async def _probe(
         raise
     except ProbeAuthError as exc:
         return ProbeResult.failure(KIND, FaultCode.AUTH_FAILED, str(exc))
-    except _Offline as exc:
-        return ProbeResult.failure(KIND, FaultCode.OFFLINE, str(exc))
+    except ProbeFailure as exc:
+        return ProbeResult.failure(KIND, exc.fault, exc.reason)
     except ProbeError as exc:  # timeouts, protocol errors, no keyframe
         return ProbeResult.failure(KIND, FaultCode.STREAM_ERROR, str(exc))
     return _success(target, grab, started)

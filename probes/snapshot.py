@@ -16,6 +16,7 @@ import cv2
 import httpx
 import numpy as np
 
+from probes.errors import ProbeFailure, scrub
 from probes.faults import FaultCode
 from probes.result import Deadline, ProbeConfig, ProbeResult, ProbeTarget
 
@@ -28,14 +29,6 @@ _UNREACHABLE = frozenset({errno.ECONNREFUSED, errno.EHOSTUNREACH, errno.ENETUNRE
 # What a camera's web server can do to us: refuse, reset, time out, speak broken HTTP, present a
 # bad certificate (all httpx.HTTPError), or hand us a URL httpx cannot use (InvalidURL).
 EXPECTED_ERRORS: tuple[type[BaseException], ...] = (httpx.HTTPError, httpx.InvalidURL)
-
-
-class _Failed(Exception):
-    """A failed fetch with its fault code; turned into a result at the probe boundary."""
-
-    def __init__(self, fault: FaultCode, reason: str) -> None:
-        super().__init__(reason)
-        self.fault = fault
 
 
 class CameraAuth(httpx.Auth):
@@ -87,45 +80,41 @@ def _secrets(target: ProbeTarget) -> tuple[str, ...]:
     return tuple(s for s in (target.password, urlsplit(url).password, url) if s)
 
 
-def _scrub(text: str, secrets: tuple[str, ...]) -> str:
-    for secret in secrets:
-        text = text.replace(secret, "***")
-    return text
-
-
 async def _fetch(
     client: httpx.AsyncClient, url: str, auth: httpx.Auth | None, limit: int
 ) -> tuple[bytes, str]:
     """GET the snapshot, reading at most `limit` bytes; returns (body, content type)."""
     async with client.stream("GET", url, auth=auth) as response:
         if response.status_code in (401, 403):
-            raise _Failed(
+            raise ProbeFailure(
                 FaultCode.AUTH_FAILED,
                 f"camera refused the credentials (HTTP {response.status_code})",
             )
         if response.status_code != 200:
-            raise _Failed(FaultCode.STREAM_ERROR, f"snapshot answered HTTP {response.status_code}")
+            raise ProbeFailure(
+                FaultCode.STREAM_ERROR, f"snapshot answered HTTP {response.status_code}"
+            )
         declared = response.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > limit:
-            raise _Failed(
+            raise ProbeFailure(
                 FaultCode.STREAM_ERROR, f"snapshot of {declared} bytes exceeds the {limit} byte cap"
             )
         body = bytearray()
         async for chunk in response.aiter_raw():
             body += chunk
             if len(body) > limit:
-                raise _Failed(FaultCode.STREAM_ERROR, f"snapshot exceeds the {limit} byte cap")
+                raise ProbeFailure(FaultCode.STREAM_ERROR, f"snapshot exceeds the {limit} byte cap")
         return bytes(body), response.headers.get("content-type", "")
 
 
 def _decode(body: bytes) -> np.ndarray:
-    """Decode a complete JPEG (or other image) into a BGR array; _Failed when it is not one."""
+    """Decode a complete JPEG (or other image) into a BGR array; ProbeFailure when it is not one."""
     if body[:2] == b"\xff\xd8" and b"\xff\xd9" not in body[-64:]:
         # libjpeg "decodes" a truncated JPEG with a grey bottom; a cut-off picture is a fault.
-        raise _Failed(FaultCode.STREAM_ERROR, f"JPEG truncated after {len(body)} bytes")
+        raise ProbeFailure(FaultCode.STREAM_ERROR, f"JPEG truncated after {len(body)} bytes")
     frame = cv2.imdecode(np.frombuffer(body, np.uint8), cv2.IMREAD_COLOR)
     if frame is None or frame.size == 0:
-        raise _Failed(FaultCode.STREAM_ERROR, f"snapshot is not an image ({len(body)} bytes)")
+        raise ProbeFailure(FaultCode.STREAM_ERROR, f"snapshot is not an image ({len(body)} bytes)")
     return frame
 
 
@@ -160,14 +149,14 @@ async def _probe(target: ProbeTarget, cfg: ProbeConfig, deadline: Deadline) -> P
                 )
             fetched = time.monotonic()
             frame = await asyncio.to_thread(_decode, body)
-    except _Failed as exc:
-        return ProbeResult.failure(KIND, exc.fault, _scrub(str(exc), secrets))
+    except ProbeFailure as exc:
+        return ProbeResult.failure(KIND, exc.fault, scrub(exc.reason, *secrets))
     except TimeoutError:
         return ProbeResult.failure(
             KIND, FaultCode.STREAM_ERROR, f"snapshot not complete within {remaining:.1f} s"
         )
     except EXPECTED_ERRORS as exc:
-        what = _scrub(str(exc) or type(exc).__name__, secrets)
+        what = scrub(str(exc) or type(exc).__name__, *secrets)
         if _unreachable(exc) or isinstance(exc, httpx.ConnectTimeout):
             return ProbeResult.failure(KIND, FaultCode.OFFLINE, f"snapshot port: {what}")
         return ProbeResult.failure(KIND, FaultCode.STREAM_ERROR, f"snapshot failed: {what}")

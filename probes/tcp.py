@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 
 # What a camera (or the network in front of it) can do to a connect attempt: refuse it, reset it,
 # be unroutable, or fail name resolution. Timeouts are handled by the deadline, not listed here.
-EXPECTED_ERRORS: tuple[type[BaseException], ...] = (OSError, socket.gaierror)
+EXPECTED_ERRORS: tuple[type[OSError], ...] = (OSError, socket.gaierror)
 
 
 class _Attempt:
@@ -46,7 +46,7 @@ async def _resolve(host: str, deadline: Deadline) -> tuple[socket.AddressFamily,
         async with asyncio.timeout(deadline.remaining()):
             infos = await loop.getaddrinfo(host, None, type=socket.SOCK_STREAM)
         family, _, _, _, sockaddr = infos[0]
-        return family, sockaddr[0]
+        return family, str(sockaddr[0])
     family = socket.AF_INET6 if ip.version == 6 else socket.AF_INET
     return family, str(ip)
 
@@ -111,7 +111,7 @@ async def probe(target: ProbeTarget, cfg: ProbeConfig, *, deadline: Deadline) ->
     attempts = {role: _Attempt(port) for role, port in roles.items()}
     try:
         family, addr = await _resolve(target.host, deadline)
-    except (TimeoutError, *EXPECTED_ERRORS) as exc:
+    except (TimeoutError, OSError) as exc:  # OSError covers EXPECTED_ERRORS (gaierror)
         result = ProbeResult.failure(
             KIND, FaultCode.OFFLINE, f"cannot resolve host: {type(exc).__name__}"
         )

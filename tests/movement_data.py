@@ -18,7 +18,7 @@ SAFE_HOUSEHOLDS = "Hộ an toàn"
 PEACEFUL_VILLAGES = "Thôn bình yên"
 
 
-def migration_0003():  # type: ignore[no-untyped-def]
+def migration_0003():
     """The 0003 migration module (its file name starts with a digit, so import it by path)."""
     assert (MIGRATIONS_DIR / "versions" / "0003_movement_models.py").exists()
     return importlib.import_module("monitor.core.migrations.versions.0003_movement_models")

@@ -224,4 +224,4 @@ def seed_ticket(db: Database, settings: object, camera_code: str) -> int:
         )
         s.add(incident)
         s.flush()
-        return open_ticket(s, incident, settings).id  # type: ignore[arg-type]
+        return open_ticket(s, incident, settings).id

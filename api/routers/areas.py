@@ -11,9 +11,10 @@ from pydantic import BaseModel
 from api.deps import CurrentActor, EditorActor, SessionDep
 from monitor.core.errors import InvalidData, NotFound
 from monitor.core.models import AreaLevel
+from monitor.core.paging import Page
 from monitor.registry import areas
 from monitor.registry.area_import import export_areas, import_areas
-from monitor.registry.schemas import AreaCreate, AreaPublic, AreaUpdate, Page
+from monitor.registry.schemas import AreaCreate, AreaPublic, AreaUpdate
 from monitor.registry.sheets import format_of, read_table
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024

@@ -6,7 +6,8 @@ from fastapi import APIRouter, Query
 
 from api.deps import AdminActor, SessionDep
 from monitor.core import audit
-from monitor.registry.schemas import AuditPublic, Page
+from monitor.core.paging import Page
+from monitor.registry.schemas import AuditPublic
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
 

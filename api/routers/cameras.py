@@ -11,22 +11,23 @@ from pydantic import BaseModel
 from api.deps import CurrentActor, EditorActor, RulesDep, SessionDep
 from api.presenters import camera_public
 from monitor.core.errors import InvalidData
+from monitor.core.models import HealthState
+from monitor.core.paging import Page
 from monitor.registry import cameras
 from monitor.registry.exporter import export_cameras
-from monitor.registry.importer import import_cameras
+from monitor.registry.importer import MAX_IMPORT_BYTES, import_cameras
 from monitor.registry.schemas import (
     CameraCreate,
     CameraPublic,
     CameraUpdate,
     MaintenanceCreate,
     MaintenancePublic,
-    Page,
 )
+from monitor.registry.search import CameraQuery, search_cameras
 from monitor.registry.sheets import format_of, read_table
 
 router = APIRouter(prefix="/api/v1/cameras", tags=["cameras"])
 
-MAX_IMPORT_BYTES = 50 * 1024 * 1024
 MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -46,15 +47,28 @@ def list_cameras(
     session: SessionDep,
     actor: CurrentActor,
     area: str | None = Query(default=None, description="area code: cameras in its subtree"),
-    q: str | None = Query(default=None, max_length=100, description="text in code/name/address"),
+    q: str | None = Query(
+        default=None,
+        max_length=100,
+        description="words in code/name/address/area (accents and case ignored)",
+    ),
+    state: HealthState | None = Query(default=None, description="current health state"),
+    vendor: str | None = Query(default=None, max_length=100),
+    tag: str | None = Query(default=None, max_length=100),
     enabled: bool | None = None,
     limit: int = Query(default=100, ge=1, le=1000),
     offset: int = Query(default=0, ge=0),
 ) -> Page[CameraPublic]:
     """Cameras in your scope."""
-    rows, total = cameras.list_cameras(
-        session, actor, area_code=area, q=q, enabled=enabled, limit=limit, offset=offset
+    query = CameraQuery(
+        q=q or "",
+        area_code=area or "",
+        state=state,
+        vendor=vendor or "",
+        tag=tag or "",
+        enabled=enabled,
     )
+    rows, total = search_cameras(session, actor, query, limit=limit, offset=offset)
     items = [camera_public(c, actor) for c in rows]
     return Page[CameraPublic](items=items, total=total, limit=limit, offset=offset)
 

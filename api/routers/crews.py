@@ -5,8 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Query
 
 from api.deps import CurrentActor, EditorActor, SessionDep
+from monitor.core.paging import Page
 from monitor.registry import crews
-from monitor.registry.schemas import CrewCreate, CrewPublic, CrewUpdate, Page
+from monitor.registry.schemas import CrewCreate, CrewPublic, CrewUpdate
 
 router = APIRouter(prefix="/api/v1/crews", tags=["crews"])
 

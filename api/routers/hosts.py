@@ -6,8 +6,9 @@ from fastapi import APIRouter, Query
 
 from api.deps import CurrentActor, EditorActor, SessionDep
 from api.presenters import host_public
+from monitor.core.paging import Page
 from monitor.registry import hosts
-from monitor.registry.schemas import HostCreate, HostPublic, HostUpdate, Page
+from monitor.registry.schemas import HostCreate, HostPublic, HostUpdate
 
 router = APIRouter(prefix="/api/v1/hosts", tags=["hosts"])
 

@@ -13,6 +13,7 @@ from api.routers.cameras import MAX_IMPORT_BYTES, ImportAnswer
 from monitor.core.access import Actor
 from monitor.core.errors import InvalidData
 from monitor.core.models import ModelStatus, Role
+from monitor.core.paging import Page
 from monitor.movement import instances, reviews, types
 from monitor.movement.export import report_pdf, report_xlsx
 from monitor.movement.importer import import_instances
@@ -28,7 +29,6 @@ from monitor.movement.schemas import (
     TypePublic,
     TypeUpdate,
 )
-from monitor.registry.schemas import Page
 from monitor.registry.sheets import format_of, read_table
 
 router = APIRouter(prefix="/api/v1/movement", tags=["movement models"])

@@ -7,9 +7,9 @@ from fastapi import APIRouter, Query
 from api.deps import AdminActor, SessionDep
 from monitor.core.errors import NotFound
 from monitor.core.models import Notification, NotificationState
+from monitor.core.paging import Page
 from monitor.notifiers import admin
 from monitor.notifiers.schemas import NotificationPublic
-from monitor.registry.schemas import Page
 
 router = APIRouter(prefix="/api/v1/notifications", tags=["notifications"])
 

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from api.deps import CurrentActor, SessionDep
 from monitor.core.i18n import normalize_lang
-from monitor.reports.common import parse_time
 from monitor.reports.exports import export_outages
 from monitor.reports.outages import OutageFilter, list_outages
+from monitor.reports.schemas import OutagePage
 
 router = APIRouter(prefix="/api/v1/outages", tags=["outages"])
 
@@ -32,15 +31,17 @@ def outage_filter(
     camera: str | None = None,
 ) -> OutageFilter:
     """The outage filter from query parameters (empty values mean no filter)."""
-    return OutageFilter(
-        cluster=cluster or None,
-        commune=commune or None,
-        area=area or None,
-        start=parse_time(start, field="start"),
-        end=parse_time(end, field="end"),
-        fault=fault or None,
-        state=state or None,
-        camera=camera or None,
+    return OutageFilter.from_query(
+        {
+            "cluster": cluster,
+            "commune": commune,
+            "area": area,
+            "start": start,
+            "end": end,
+            "fault": fault,
+            "state": state,
+            "camera": camera,
+        }
     )
 
 
@@ -56,12 +57,12 @@ def outages(
     order: Annotated[str, Query(pattern="^(asc|desc)$")] = "desc",
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
-) -> dict[str, Any]:
+) -> OutagePage:
     """Camera and group outages the user may see (crews, commune police: theirs), newest first."""
     rows, total = list_outages(
         session, actor, flt, sort=sort, descending=order == "desc", limit=limit, offset=offset
     )
-    return {"total": total, "limit": limit, "offset": offset, "items": [asdict(r) for r in rows]}
+    return OutagePage(items=rows, total=total, limit=limit, offset=offset)
 
 
 @router.get("/export")

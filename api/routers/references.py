@@ -10,11 +10,10 @@ from monitor.core import audit
 from monitor.core.errors import InvalidData, NotFound
 from monitor.core.models import ReferenceView
 from monitor.monitoring import pictures
+from monitor.monitoring.pictures import MAX_IMAGE_BYTES
 from monitor.registry.cameras import get_camera
 
 router = APIRouter(prefix="/api/v1/cameras/{code}/reference", tags=["cameras"])
-
-MAX_IMAGE_BYTES = 10 * 1024 * 1024
 
 
 @router.get("", response_class=Response, responses={200: {"content": {"image/png": {}}}})

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
@@ -11,13 +10,12 @@ from fastapi.responses import Response
 from api.deps import SessionDep, require_roles
 from monitor.core.access import Actor
 from monitor.core.i18n import normalize_lang
-from monitor.core.models import Role
-from monitor.reports.availability import availability_report, parse_period
+from monitor.reports.availability import REPORT_ROLES, availability_report, parse_period
 from monitor.reports.exports import export_availability
+from monitor.reports.schemas import AvailabilityReportPublic
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 
-REPORT_ROLES = (Role.ADMIN, Role.TECHNICIAN, Role.POLICE)
 ReportActor = Annotated[Actor, require_roles(*REPORT_ROLES)]
 PeriodQuery = Annotated[str, Query(description="YYYY-MM (a month) or YYYY-Qn (a quarter)")]
 
@@ -27,26 +25,13 @@ AreaQuery = Annotated[
 ]
 
 
-def _with_availability(item: Any) -> dict[str, Any]:
-    return asdict(item) | {"availability": item.availability}
-
-
 @router.get("/availability")
 def availability(
     session: SessionDep, actor: ReportActor, period: PeriodQuery, area: AreaQuery = None
-) -> dict[str, Any]:
+) -> AvailabilityReportPublic:
     """Availability %, outages and repair times for the period (optionally one area)."""
     report = availability_report(session, actor, parse_period(period), area=area or None)
-    return {
-        "period": asdict(report.period),
-        "area": report.area,
-        "clusters": [_with_availability(a) for a in report.clusters],
-        "communes": [_with_availability(a) for a in report.communes],
-        "villages": [_with_availability(a) for a in report.villages],
-        "cameras": [_with_availability(c) for c in report.cameras],
-        "worst": [_with_availability(c) for c in report.worst],
-        "crews": [asdict(c) for c in report.crews],
-    }
+    return AvailabilityReportPublic.of(report)
 
 
 @router.get("/availability/export")

@@ -6,8 +6,9 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from api.deps import AdminActor, SessionDep
+from monitor.core.paging import Page
 from monitor.registry import users
-from monitor.registry.schemas import Page, UserCreate, UserPublic, UserUpdate
+from monitor.registry.schemas import UserCreate, UserPublic, UserUpdate
 
 router = APIRouter(prefix="/api/v1/users", tags=["users"])
 

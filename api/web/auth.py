@@ -66,7 +66,7 @@ def page_actor(
 PageActor = Annotated[Actor, Depends(page_actor)]
 
 
-def page_roles(*roles: Role):  # type: ignore[no-untyped-def]
+def page_roles(*roles: Role):
     """A dependency admitting only these roles to a page (others get the 403 page)."""
 
     def check(actor: PageActor) -> Actor:
@@ -80,7 +80,7 @@ def page_roles(*roles: Role):  # type: ignore[no-untyped-def]
 def safe_next(url: str | None) -> str:
     """A local path to go to after login (never another site)."""
     if not url or not url.startswith("/") or url.startswith("//") or "\\" in url:
-        return "/outages"
+        return "/"
     return url
 
 

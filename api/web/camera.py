@@ -2,46 +2,65 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
-from api.deps import CurrentActor, SessionDep
+from api.deps import SessionDep
 from api.web.auth import PageActor
 from api.web.templating import render, request_lang
+from monitor.core import i18n
 from monitor.core.errors import NotFound
 from monitor.core.i18n import t
-from monitor.core.models import CameraStatus, HourlyRollup, Incident, IncidentKind, StateChange
+from monitor.core.localtime import format_local_zoned
+from monitor.core.models import (
+    CameraStatus,
+    HealthState,
+    HourlyRollup,
+    Incident,
+    IncidentKind,
+    ReferenceView,
+    StateChange,
+)
 from monitor.outages import tickets
 from monitor.registry.cameras import get_camera
 from monitor.reports.charts import line_chart
 from monitor.reports.common import as_utc
 
+i18n.add_strings(
+    {
+        "camera.reference": {
+            "vi": "Hình tham chiếu (góc nhìn chuẩn để so sánh)",
+            "en": "Reference view (what the picture is compared with)",
+        },
+        "camera.reference_set_by": {"vi": "đặt bởi", "en": "set by"},
+        "camera.reference_learned": {
+            "vi": "tự học từ {n} hình tốt",
+            "en": "learned from {n} good pictures",
+        },
+        "camera.no_good_yet": {"vi": "Chưa có hình tốt nào", "en": "No good picture yet"},
+        "camera.no_fault_yet": {"vi": "Chưa có hình lỗi nào", "en": "No faulty picture yet"},
+        "camera.no_reference_yet": {"vi": "Chưa có hình tham chiếu", "en": "No reference view yet"},
+        "camera.no_picture_since": {
+            "vi": "Không nhận được hình từ {since}",
+            "en": "No picture since {since}",
+        },
+        "camera.no_picture_ever": {
+            "vi": "Chưa nhận được hình nào từ camera này",
+            "en": "No picture received from this camera yet",
+        },
+        "camera.chart_not_enough": {
+            "vi": "Chưa đủ dữ liệu: biểu đồ cần ít nhất {need} giờ đo trọn vẹn (hiện có {have}).",
+            "en": "Not enough data yet: the chart needs at least {need} full hours (now {have}).",
+        },
+    }
+)
+
 router = APIRouter(tags=["web"], include_in_schema=False)
-api_router = APIRouter(prefix="/api/v1/cameras", tags=["cameras"])
+# A line needs two points: with fewer the page says so instead of drawing a lone dot.
+CHART_MIN_HOURS = 2
 HISTORY = 50
 CHART_HOURS = 7 * 24
-
-
-def _thumbnail(session: SessionDep, actor: CurrentActor, code: str, which: str) -> Response:
-    camera = get_camera(session, actor, code)
-    status = session.get(CameraStatus, camera.id)
-    data = getattr(status, f"{which}_jpeg", None) if status else None
-    if not data:
-        raise HTTPException(404, f"no {which.replace('_', ' ')} picture of {code}")
-    return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=60"})
-
-
-@api_router.get("/{code}/thumbnails/last_good.jpg", response_class=Response)
-def last_good(code: str, session: SessionDep, actor: CurrentActor) -> Response:
-    """The last good picture of a camera the user may see (404 when there is none yet)."""
-    return _thumbnail(session, actor, code, "last_good")
-
-
-@api_router.get("/{code}/thumbnails/last_fault.jpg", response_class=Response)
-def last_fault(code: str, session: SessionDep, actor: CurrentActor) -> Response:
-    """The last faulty picture of a camera the user may see (404 when there is none yet)."""
-    return _thumbnail(session, actor, code, "last_fault")
 
 
 @router.get("/cameras/{code}")
@@ -81,14 +100,30 @@ def camera_page(code: str, request: Request, session: SessionDep, actor: PageAct
             ).all()
         )
     )
+    lang = request_lang(request)
     chart = (
         line_chart(
-            [(as_utc(r.hour), r.availability) for r in rollups],  # type: ignore[misc]
-            title=t("camera.metrics", request_lang(request)),
+            [(as_utc(r.hour), r.availability) for r in rollups],
+            title=t("camera.metrics", lang),
         )
-        if rollups
+        if len(rollups) >= CHART_MIN_HOURS
         else ""
     )
+    chart_note = (
+        ""
+        if chart
+        else t("camera.chart_not_enough", lang).format(need=CHART_MIN_HOURS, have=len(rollups))
+    )
+    reference = session.get(ReferenceView, camera.id)
+    no_picture = ""
+    if status is not None and status.state == HealthState.DOWN:
+        seen = [as_utc(w) for w in (status.last_good_at, status.last_fault_at) if w is not None]
+        latest = max((w for w in seen if w is not None), default=None)
+        no_picture = (
+            t("camera.no_picture_since", lang).format(since=format_local_zoned(latest))
+            if latest is not None
+            else t("camera.no_picture_ever", lang)
+        )
     return render(
         request,
         "camera.html",
@@ -99,6 +134,9 @@ def camera_page(code: str, request: Request, session: SessionDep, actor: PageAct
             "incidents": incidents,
             "tickets": camera_tickets,
             "chart": chart,
+            "chart_note": chart_note,
+            "reference": reference,
+            "no_picture": no_picture,
         },
         actor=actor,
     )

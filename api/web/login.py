@@ -1,4 +1,4 @@
-"""The login and logout pages, and the site root."""
+"""The login and logout pages (the site root is the home overview, api.web.home)."""
 
 from __future__ import annotations
 
@@ -15,14 +15,8 @@ from monitor.registry import users
 router = APIRouter(tags=["web"], include_in_schema=False)
 
 
-@router.get("/")
-def root() -> RedirectResponse:
-    """The site root opens the outage list."""
-    return RedirectResponse("/outages", status_code=303)
-
-
 @router.get("/login")
-def login_page(request: Request, next: str = "/outages") -> HTMLResponse:
+def login_page(request: Request, next: str = "/") -> HTMLResponse:
     """The login form."""
     return render(request, "login.html", {"next": safe_next(next), "failed": False})
 
@@ -34,7 +28,7 @@ def login_submit(
     settings: SettingsDep,
     username: Annotated[str, Form(max_length=80)],
     password: Annotated[str, Form(max_length=200)],
-    next: Annotated[str, Form(max_length=2000)] = "/outages",
+    next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> HTMLResponse | RedirectResponse:
     """Check the credentials; set the session cookie and go on, or show the form again."""
     remote = request.client.host if request.client else ""

@@ -6,8 +6,8 @@ repair crews get the 403 page (see docs/permissions.md).
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request, UploadFile
@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 
 from api.deps import EDITORS, SessionDep
 from api.web.auth import page_roles
+from api.web.forms import FormErrors
+from api.web.paging import fetch_page, requested_page
 from api.web.templating import add_nav_item, render, request_lang
 from monitor.core.access import Actor
 from monitor.core.errors import Conflict, ImportRejected, InvalidData, NotFound
@@ -79,27 +81,28 @@ def list_page(
     type: str = "",
     status: str = "",
     q: str = "",
-    page: int = 1,
     actor: Actor = page_roles(*READERS),
 ) -> HTMLResponse:
     """Instances with filters by area, type, status and text, in pages."""
-    page = max(1, page)
     chosen = ModelStatus(status) if status in {s.value for s in ModelStatus} else None
-    rows, total = instances.list_instances(
-        session,
-        actor,
-        area_code=area or None,
-        type_code=type or None,
-        status=chosen,
-        q=q or None,
-        limit=PAGE_SIZE,
-        offset=(page - 1) * PAGE_SIZE,
+    listing = fetch_page(
+        lambda limit, offset: instances.list_instances(
+            session,
+            actor,
+            area_code=area or None,
+            type_code=type or None,
+            status=chosen,
+            q=q or None,
+            limit=limit,
+            offset=offset,
+        ),
+        requested_page(request),
+        PAGE_SIZE,
     )
     context = {
-        "rows": rows,
-        "total": total,
-        "page": page,
-        "pages": max(1, -(-total // PAGE_SIZE)),
+        "rows": listing.rows,
+        "total": listing.total,
+        "listing": listing,
         "types": types.list_types(session, actor),
         "area_choices": _area_choices(session),
         "q": {"area": area, "type": type, "status": status, "q": q},
@@ -153,9 +156,10 @@ def types_page(
     request: Request, session: SessionDep, actor: Actor = page_roles(*READERS)
 ) -> HTMLResponse:
     """The model types with their dossier templates; admins also get the form to add one."""
-    context = {
+    context: dict[str, Any] = {
         "types": types.list_types(session, actor),
-        "error": "",
+        "errors": None,
+        "form": {},
         "can_add": actor.role == Role.ADMIN,
     }
     return render(request, "movement/types.html", context, actor=actor)
@@ -165,14 +169,22 @@ def types_page(
 def types_submit(
     request: Request,
     session: SessionDep,
-    code: Annotated[str, Form(max_length=64)],
-    name_vi: Annotated[str, Form(max_length=400)],
-    name_en: Annotated[str, Form(max_length=400)] = "",
+    code: Annotated[str, Form()] = "",
+    name_vi: Annotated[str, Form()] = "",
+    name_en: Annotated[str, Form()] = "",
     dossier_template: Annotated[str, Form(max_length=10000)] = "",
     links_cameras: Annotated[str, Form()] = "",
     actor: Actor = page_roles(Role.ADMIN),
 ) -> Response:
     """Add a type (admins; audited); the checklist is one document per line."""
+    form = {
+        "code": code,
+        "name_vi": name_vi,
+        "name_en": name_en,
+        "dossier_template": dossier_template,
+        "links_cameras": bool(links_cameras),
+    }
+    errors = FormErrors(request_lang(request, actor))
     try:
         items = [line.strip() for line in dossier_template.splitlines() if line.strip()]
         types.create_type(
@@ -186,9 +198,18 @@ def types_submit(
                 links_cameras=bool(links_cameras),
             ),
         )
-    except (ValidationError, Conflict) as exc:
+    except ValidationError as exc:
+        errors.from_validation(exc, patterns={"code": "form.code_pattern"})
+    except Conflict:
+        errors.add("code", "form.duplicate")
+    if errors:
         session.rollback()
-        context = {"types": types.list_types(session, actor), "error": str(exc), "can_add": True}
+        context = {
+            "types": types.list_types(session, actor),
+            "errors": errors,
+            "form": form,
+            "can_add": True,
+        }
         return render(request, "movement/types.html", context, actor=actor, status_code=422)
     session.commit()  # before the redirect: the next page is read right after it
     return RedirectResponse("/movement/types", status_code=303)
@@ -240,16 +261,18 @@ def new_page(
     request: Request, session: SessionDep, actor: Actor = page_roles(*EDITORS)
 ) -> HTMLResponse:
     """The form for a new instance."""
-    return render(request, "movement/new.html", _new_context(session, actor, {}, ""), actor=actor)
+    return render(request, "movement/new.html", _new_context(session, actor, {}, None), actor=actor)
 
 
-def _new_context(session: Session, actor: Actor, form: dict[str, str], error: str) -> dict:
+def _new_context(
+    session: Session, actor: Actor, form: dict[str, str], errors: FormErrors | None
+) -> dict:
     areas = list(session.scalars(select(Area).order_by(Area.path)))
     return {
         "types": types.list_types(session, actor),
         "areas": areas,
         "form": form,
-        "error": error,
+        "errors": errors,
         **_choices(),
     }
 
@@ -258,17 +281,17 @@ def _new_context(session: Session, actor: Actor, form: dict[str, str], error: st
 def new_submit(
     request: Request,
     session: SessionDep,
-    code: Annotated[str, Form(max_length=64)],
-    type_code: Annotated[str, Form(max_length=64)],
-    name: Annotated[str, Form(max_length=400)],
-    unit_name: Annotated[str, Form(max_length=300)],
-    area_code: Annotated[str, Form(max_length=64)],
+    code: Annotated[str, Form()] = "",
+    type_code: Annotated[str, Form()] = "",
+    name: Annotated[str, Form()] = "",
+    unit_name: Annotated[str, Form()] = "",
+    area_code: Annotated[str, Form()] = "",
     unit_kind: Annotated[str, Form()] = "village",
     started_on: Annotated[str, Form()] = "",
-    responsible_person: Annotated[str, Form(max_length=200)] = "",
+    responsible_person: Annotated[str, Form()] = "",
     actor: Actor = page_roles(*EDITORS),
 ) -> Response:
-    """Create the instance (audited) and open its page, or show the form with the problem."""
+    """Create the instance (audited) and open its page, or show the form with its problems."""
     form = {
         "code": code,
         "type_code": type_code,
@@ -279,29 +302,54 @@ def new_submit(
         "started_on": started_on,
         "responsible_person": responsible_person,
     }
-    try:
-        data = InstanceCreate(
-            code=code,
-            type_code=type_code,
-            name=name,
-            unit_name=unit_name,
-            area_code=area_code,
-            unit_kind=UnitKind(unit_kind),
-            responsible_person=responsible_person,
-            started_on=date.fromisoformat(started_on) if started_on else None,
-        )
-        instances.create_instance(session, actor, data)
-    except (ValueError, ValidationError, InvalidData, NotFound) as exc:
+    errors = FormErrors(request_lang(request, actor))
+    started = errors.day("started_on", started_on, required=False)
+    if not errors:
+        try:
+            data = InstanceCreate(
+                code=code,
+                type_code=type_code,
+                name=name,
+                unit_name=unit_name,
+                area_code=area_code,
+                unit_kind=unit_kind,  # type: ignore[arg-type]
+                responsible_person=responsible_person,
+                started_on=started,
+            )
+            instances.create_instance(session, actor, data)
+        except ValidationError as exc:
+            errors.from_validation(exc, patterns={"code": "form.code_pattern"})
+        except Conflict:
+            errors.add("code", "form.duplicate")
+        except (InvalidData, NotFound) as exc:
+            errors.fields[""] = str(exc)
+    if errors:
         session.rollback()
-        return render(
-            request,
-            "movement/new.html",
-            _new_context(session, actor, form, str(exc)),
-            actor=actor,
-            status_code=422,
-        )
+        context = _new_context(session, actor, form, errors)
+        return render(request, "movement/new.html", context, actor=actor, status_code=422)
     session.commit()  # before the redirect: the next page is read right after it
     return RedirectResponse(f"/movement/{code}", status_code=303)
+
+
+def _detail_context(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    code: str,
+    errors: FormErrors | None = None,
+    form: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    row = instances.get_instance(session, actor, code)
+    return {
+        "row": row,
+        "reviews": reviews.list_reviews(session, actor, code),
+        "completeness": instances.dossier_completeness(row),
+        "last_review": instances.last_reviewed_on(row),
+        "can_edit": _can_edit(actor),
+        "errors": errors,
+        "form": form or {"reviewed_on": datetime.now(display_zone()).date().isoformat()},
+        **_choices(),
+    }
 
 
 @router.get("/movement/{code}")
@@ -309,18 +357,14 @@ def detail_page(
     code: str, request: Request, session: SessionDep, actor: Actor = page_roles(*READERS)
 ) -> HTMLResponse:
     """An instance: its data, dossier, figures, cameras, and reviews with measured camera health."""
-    row = instances.get_instance(session, actor, code)
-    context = {
-        "row": row,
-        "reviews": reviews.list_reviews(session, actor, code),
-        "completeness": instances.dossier_completeness(row),
-        "last_review": instances.last_reviewed_on(row),
-        "can_edit": _can_edit(actor),
-        "error": request.query_params.get("error", ""),
-        "today": datetime.now(display_zone()).date().isoformat(),
-        **_choices(),
-    }
+    context = _detail_context(request, session, actor, code)
     return render(request, "movement/detail.html", context, actor=actor)
+
+
+REVIEW_MESSAGES = {
+    "period must end": ("period_end", "form.period_order"),
+    "before its period starts": ("reviewed_on", "form.review_before_period"),
+}
 
 
 @router.post("/movement/{code}/reviews", response_model=None)
@@ -328,36 +372,65 @@ def review_submit(
     code: str,
     request: Request,
     session: SessionDep,
-    reviewed_on: Annotated[str, Form()],
-    period_start: Annotated[str, Form()],
-    period_end: Annotated[str, Form()],
-    rating: Annotated[str, Form()],
-    decision: Annotated[str, Form()],
-    reviewer: Annotated[str, Form(max_length=200)],
+    reviewed_on: Annotated[str, Form()] = "",
+    period_start: Annotated[str, Form()] = "",
+    period_end: Annotated[str, Form()] = "",
+    rating: Annotated[str, Form()] = "",
+    decision: Annotated[str, Form()] = "",
+    reviewer: Annotated[str, Form()] = "",
     kind: Annotated[str, Form()] = "interim",
     findings: Annotated[str, Form(max_length=20000)] = "",
     actor: Actor = page_roles(*EDITORS),
 ) -> Response:
-    """Record a review (its decision sets the status) and go back to the instance page."""
-    try:
-        data = ReviewCreate(
-            kind=ReviewKind(kind),
-            reviewed_on=date.fromisoformat(reviewed_on),
-            period_start=date.fromisoformat(period_start),
-            period_end=date.fromisoformat(period_end),
-            rating=ReviewRating(rating),
-            decision=ReviewDecision(decision),
-            reviewer=reviewer,
-            findings=findings,
-        )
-        reviews.add_review(session, actor, code, data)
-    except (ValueError, ValidationError, InvalidData) as exc:
+    """Record a review (its decision sets the status), or show the form with its problems."""
+    form = {
+        "reviewed_on": reviewed_on,
+        "period_start": period_start,
+        "period_end": period_end,
+        "rating": rating,
+        "decision": decision,
+        "reviewer": reviewer,
+        "kind": kind,
+        "findings": findings,
+    }
+    errors = FormErrors(request_lang(request, actor))
+    days = {
+        name: errors.day(name, form[name]) for name in ("reviewed_on", "period_start", "period_end")
+    }
+    if not errors:
+        try:
+            data = ReviewCreate(
+                kind=kind,  # type: ignore[arg-type]
+                reviewed_on=days["reviewed_on"],  # type: ignore[arg-type]
+                period_start=days["period_start"],  # type: ignore[arg-type]
+                period_end=days["period_end"],  # type: ignore[arg-type]
+                rating=rating,  # type: ignore[arg-type]
+                decision=decision,  # type: ignore[arg-type]
+                reviewer=reviewer,
+                findings=findings,
+            )
+            reviews.add_review(session, actor, code, data)
+        except ValidationError as exc:
+            errors.from_validation(exc, messages=REVIEW_MESSAGES)
+    if errors:
         session.rollback()
-        return RedirectResponse(
-            f"/movement/{code}?{urlencode({'error': str(exc)[:300]})}", status_code=303
-        )
+        context = _detail_context(request, session, actor, code, errors, form)
+        return render(request, "movement/detail.html", context, actor=actor, status_code=422)
     session.commit()  # before the redirect: the next page is read right after it
     return RedirectResponse(f"/movement/{code}", status_code=303)
+
+
+def _edit_form_of(row: Any) -> dict[str, Any]:
+    return {
+        "name": row.name,
+        "unit_name": row.unit_name,
+        "responsible_person": row.responsible_person,
+        "responsible_phone": row.responsible_phone,
+        "status": row.status.value,
+        "dossier_done": [d["item"] for d in row.dossier if d.get("done")],
+        "camera_codes": ", ".join(c.code for c in row.cameras),
+        "notes": row.notes,
+    }
 
 
 @router.get("/movement/{code}/edit")
@@ -366,42 +439,55 @@ def edit_page(
 ) -> HTMLResponse:
     """The form for an instance's people, status, dossier checklist and linked cameras."""
     row = instances.get_instance(session, actor, code)
-    return render(
-        request, "movement/edit.html", {"row": row, "error": "", **_choices()}, actor=actor
-    )
+    context = {"row": row, "form": _edit_form_of(row), "errors": None, **_choices()}
+    return render(request, "movement/edit.html", context, actor=actor)
 
 
 @router.post("/movement/{code}/edit", response_model=None)
 async def edit_submit(
     code: str, request: Request, session: SessionDep, actor: Actor = page_roles(*EDITORS)
 ) -> Response:
-    """Save the changes through the registry (audited), or show the form with the problem."""
-    form = await request.form()
+    """Save the changes (audited), or show the form as typed with its problems."""
+    submitted = await request.form()
+    form: dict[str, Any] = {
+        name: str(submitted.get(name, ""))
+        for name in (
+            "name",
+            "unit_name",
+            "responsible_person",
+            "responsible_phone",
+            "status",
+            "camera_codes",
+            "notes",
+        )
+    }
+    form["dossier_done"] = [str(v) for v in submitted.getlist("dossier")]
+    errors = FormErrors(request_lang(request, actor))
+    codes = [c.strip() for c in form["camera_codes"].replace(";", ",").split(",") if c.strip()]
     try:
         data = InstanceUpdate(
-            name=str(form.get("name", "")),
-            unit_name=str(form.get("unit_name", "")),
-            responsible_person=str(form.get("responsible_person", "")),
-            responsible_phone=str(form.get("responsible_phone", "")),
-            status=ModelStatus(str(form.get("status", ""))),
-            dossier_done=[str(v) for v in form.getlist("dossier")],
-            camera_codes=[
-                c.strip()
-                for c in str(form.get("camera_codes", "")).replace(";", ",").split(",")
-                if c.strip()
-            ],
-            notes=str(form.get("notes", "")),
+            name=form["name"],
+            unit_name=form["unit_name"],
+            responsible_person=form["responsible_person"],
+            responsible_phone=form["responsible_phone"],
+            status=form["status"],
+            dossier_done=form["dossier_done"],
+            camera_codes=codes,
+            notes=form["notes"],
         )
         instances.update_instance(session, actor, code, data)
-    except (ValueError, ValidationError, InvalidData) as exc:
+    except ValidationError as exc:
+        errors.from_validation(exc, patterns={"responsible_phone": "form.phone"})
+    except InvalidData as exc:
+        if "camera code" in str(exc):
+            unknown = str(exc).split(":", 1)[-1].strip()
+            errors.add("camera_codes", "form.unknown_camera", codes=unknown)
+        else:
+            errors.fields[""] = str(exc)
+    if errors:
         session.rollback()
         row = instances.get_instance(session, actor, code)
-        return render(
-            request,
-            "movement/edit.html",
-            {"row": row, "error": str(exc), **_choices()},
-            actor=actor,
-            status_code=422,
-        )
+        context = {"row": row, "form": form, "errors": errors, **_choices()}
+        return render(request, "movement/edit.html", context, actor=actor, status_code=422)
     session.commit()  # before the redirect: the next page is read right after it
     return RedirectResponse(f"/movement/{code}", status_code=303)

@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.deps import SessionDep
-from api.routers.outages import outage_filter
 from api.web.auth import PageActor
+from api.web.paging import Page, fetch_page, requested_page
 from api.web.templating import render, request_lang
 from monitor.core.access import Actor
 from monitor.core.errors import InvalidData
 from monitor.core.models import Area, AreaLevel
 from monitor.reports.exports import group_label
-from monitor.reports.outages import SORTS, list_outages
+from monitor.reports.outages import SORTS, OutageFilter, list_outages
 from probes.faults import FaultCode
 
 router = APIRouter(tags=["web"], include_in_schema=False)
@@ -40,31 +39,25 @@ def outages_page(
     actor: PageActor,
     sort: str = "start",
     order: str = "desc",
-    page: Annotated[int, Query(ge=1)] = 1,
 ) -> HTMLResponse:
     """Current and past outages the user may see, filtered."""
     params = request.query_params
     error = ""
-    rows, total = [], 0
+    listing = Page([], 0, 1, 1, 1)
     try:
-        flt = outage_filter(
-            cluster=params.get("cluster"),
-            commune=params.get("commune"),
-            area=params.get("area"),
-            start=params.get("start"),
-            end=params.get("end"),
-            fault=params.get("fault"),
-            state=params.get("state"),
-            camera=params.get("camera"),
-        )
-        rows, total = list_outages(
-            session,
-            actor,
-            flt,
-            sort=sort if sort in SORTS else "start",
-            descending=order != "asc",
-            limit=PAGE_SIZE,
-            offset=(page - 1) * PAGE_SIZE,
+        flt = OutageFilter.from_query(params)
+        listing = fetch_page(
+            lambda limit, offset: list_outages(
+                session,
+                actor,
+                flt,
+                sort=sort if sort in SORTS else "start",
+                descending=order != "asc",
+                limit=limit,
+                offset=offset,
+            ),
+            requested_page(request),
+            PAGE_SIZE,
         )
     except InvalidData as exc:
         error = str(exc)
@@ -73,10 +66,9 @@ def outages_page(
         request,
         "outages.html",
         {
-            "rows": rows,
-            "total": total,
-            "page": page,
-            "pages": max(1, -(-total // PAGE_SIZE)),
+            "rows": listing.rows,
+            "total": listing.total,
+            "listing": listing,
             "sort": sort,
             "order": order,
             "error": error,

@@ -10,7 +10,6 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
 from api.deps import SessionDep
-from api.routers.reports import REPORT_ROLES
 from api.web.auth import page_roles
 from api.web.outages import area_options
 from api.web.templating import render, request_lang
@@ -18,7 +17,7 @@ from monitor.core.access import Actor
 from monitor.core.errors import InvalidData
 from monitor.core.localtime import to_local
 from monitor.core.models import AreaLevel
-from monitor.reports.availability import availability_report, parse_period
+from monitor.reports.availability import REPORT_ROLES, availability_report, parse_period
 from monitor.reports.exports import availability_chart, availability_tables
 
 router = APIRouter(tags=["web"], include_in_schema=False)
@@ -36,7 +35,7 @@ def reports_page(
     commune = request.query_params.get("commune") or None
     area = commune or cluster or request.query_params.get("area") or None
     error = ""
-    tables: list = []  # type: ignore[type-arg]
+    tables: list = []
     chart = ""
     try:
         report = availability_report(session, actor, parse_period(period_text), area=area)

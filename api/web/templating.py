@@ -30,7 +30,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from monitor.core import i18n
 from monitor.core.access import Actor
-from monitor.core.localtime import format_local
+from monitor.core.localtime import format_local, zone_label
 from monitor.core.models import Role
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -50,10 +50,13 @@ class NavItem:
 
 
 NAV: list[NavItem] = [
+    NavItem("/", "nav.home"),
+    NavItem("/map", "nav.map"),
     NavItem("/outages", "nav.outages"),
     NavItem("/coverage", "nav.coverage", frozenset({Role.ADMIN, Role.TECHNICIAN, Role.POLICE})),
     NavItem("/tickets", "nav.tickets"),
-    NavItem("/reports", "nav.reports"),
+    # Reports are for admins, technicians and police: a crew would only meet a 403 there.
+    NavItem("/reports", "nav.reports", frozenset({Role.ADMIN, Role.TECHNICIAN, Role.POLICE})),
 ]
 
 
@@ -82,7 +85,7 @@ def format_dt(value: datetime | None) -> str:
     return format_local(value)
 
 
-def _url_with(request: Request):  # type: ignore[no-untyped-def]
+def _url_with(request: Request):
     def url_with(**changes: Any) -> str:
         params = dict(request.query_params.multi_items())
         for key, value in changes.items():
@@ -120,6 +123,7 @@ def render(
         "dt": format_dt,
         "url_with": _url_with(request),
         "path": request.url.path,
+        "zone": zone_label(),
     }
     values.update(context or {})
     html = env.get_template(template).render(values)

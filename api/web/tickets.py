@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import SessionDep, SettingsDep
 from api.web.auth import PageActor
+from api.web.field import field_context
+from api.web.paging import fetch_page, requested_page
 from api.web.templating import render
 from monitor.core.access import Actor
 from monitor.core.errors import InvalidData, NotFound, PermissionDenied
@@ -25,26 +27,24 @@ def tickets_page(
     session: SessionDep,
     actor: PageActor,
     state: str = "",
-    show: Annotated[str, Query(pattern="^(open|all)$")] = "open",
-    page: Annotated[int, Query(ge=1)] = 1,
+    show: str = "open",
 ) -> HTMLResponse:
     """Open tickets (a crew: its own, 'my open tickets'), or all of them, newest first."""
     wanted = TicketState(state) if state in set(TicketState) else None
-    rows, total = tickets.list_tickets(
-        session,
-        actor,
-        state=wanted,
-        open_only=show == "open",
-        limit=PAGE_SIZE,
-        offset=(page - 1) * PAGE_SIZE,
+    show = show if show in ("open", "all") else "open"
+    listing = fetch_page(
+        lambda limit, offset: tickets.list_tickets(
+            session, actor, state=wanted, open_only=show == "open", limit=limit, offset=offset
+        ),
+        requested_page(request),
+        PAGE_SIZE,
     )
     context = {
-        "rows": rows,
-        "total": total,
+        "rows": listing.rows,
+        "total": listing.total,
+        "listing": listing,
         "state": state,
         "show": show,
-        "page": page,
-        "pages": max(1, -(-total // PAGE_SIZE)),
         "states": list(TicketState),
     }
     return render(request, "tickets.html", context, actor=actor)
@@ -84,6 +84,7 @@ def _detail(
         "targets": _targets(actor, ticket.state),
         "error": error,
         "may_comment": actor.role != Role.POLICE,
+        **field_context(session, actor, ticket),
     }
     return render(request, "ticket.html", context, actor=actor, status_code=status_code)
 
@@ -129,12 +130,13 @@ def ticket_comment(
     ticket_id: int,
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     actor: PageActor,
     comment: Annotated[str, Form(max_length=2000)],
 ) -> Response:
     """Add a comment to the ticket's history."""
     try:
-        tickets.add_comment(session, actor, ticket_id, comment)
+        tickets.add_comment(session, actor, ticket_id, comment, settings=settings)
     except (PermissionDenied, InvalidData) as exc:
         session.rollback()
         code = 403 if isinstance(exc, PermissionDenied) else 422

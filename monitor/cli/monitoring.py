@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import Counter
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -94,8 +95,7 @@ def probe(
     from monitor.core.errors import NotFound
     from monitor.registry.cameras import get_camera, probe_target
     from probes.frame import assess
-    from probes.onvif import close_all
-    from probes.registry import PROBE_KINDS, run_probe
+    from probes.registry import PROBE_KINDS, Probers
 
     cfg = settings()
     kinds = kind or ["tcp", "onvif", "rtsp"]
@@ -111,17 +111,15 @@ def probe(
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from exc
 
-    async def run() -> list[dict[str, object]]:
+    async def run() -> list[dict[str, Any]]:
         answers = []
-        for name in kinds:
-            result = await run_probe(
-                name, target, cfg.probe_config(), timeout=cfg.probe_timeout_seconds
-            )
-            answer = result.to_dict()
-            if result.frame is not None:
-                answer["picture"] = assess(result.frame).to_dict()
-            answers.append(answer)
-        await close_all()
+        async with Probers(cfg.probe_config()) as probers:
+            for name in kinds:
+                result = await probers.run(name, target, timeout=cfg.probe_timeout_seconds)
+                answer = result.to_dict()
+                if result.frame is not None:
+                    answer["picture"] = assess(result.frame).to_dict()
+                answers.append(answer)
         return answers
 
     answers = asyncio.run(run())
@@ -130,8 +128,8 @@ def probe(
         return
     table = Table("kind", "ok", "faults", "reason", "seconds", title=camera_code)
     for a in answers:
-        picture: dict[str, list[str]] = a.get("picture", {})  # type: ignore[assignment]
-        faults = [*a["faults"], *picture.get("faults", [])]  # type: ignore[misc]
+        picture = a.get("picture") or {}
+        faults = [str(f) for f in (*a["faults"], *picture.get("faults", []))]
         ok = "✔" if a["ok"] and not faults else "✘"
         reason = str(a["reason"])[:80]
         table.add_row(str(a["kind"]), ok, ", ".join(faults), reason, str(a["duration_seconds"]))

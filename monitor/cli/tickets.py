@@ -117,7 +117,7 @@ def comment(ticket_id: int, text: str) -> None:
 
     try:
         with database().session() as session:
-            tickets.add_comment(session, operator(), ticket_id, text)
+            tickets.add_comment(session, operator(), ticket_id, text, settings=settings())
     except CamwatchError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from exc

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, false, or_, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from monitor.core.errors import PermissionDenied
 from monitor.core.models import Area, Crew, Role, User
@@ -67,7 +67,9 @@ class Actor:
         """True for administrators."""
         return self.role == Role.ADMIN
 
-    def area_filter(self, area_path_column: ColumnElement[str]) -> ColumnElement[bool]:
+    def area_filter(
+        self, area_path_column: ColumnElement[str] | InstrumentedAttribute[str]
+    ) -> ColumnElement[bool]:
         """SQL condition limiting rows to this actor's areas (via an area path column)."""
         if self.area_ids is None:
             return true()

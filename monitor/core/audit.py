@@ -66,12 +66,21 @@ def list_entries(
     entity: str | None = None,
     entity_id: str | None = None,
     username: str | None = None,
+    action: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
     limit: int = 100,
     offset: int = 0,
 ) -> tuple[list[AuditEntry], int]:
     """Audit entries, newest first, with the total count for paging."""
 
     stmt = select(AuditEntry)
+    if action:
+        stmt = stmt.where(AuditEntry.action == action)
+    if since is not None:
+        stmt = stmt.where(AuditEntry.at >= since)
+    if until is not None:
+        stmt = stmt.where(AuditEntry.at < until)
     if entity:
         stmt = stmt.where(AuditEntry.entity == entity)
     if entity_id:

@@ -59,6 +59,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "common.filters": {"vi": "Điều kiện lọc", "en": "Filters"},
     "common.no_filter": {"vi": "Không lọc", "en": "No filter"},
     "common.ongoing": {"vi": "Đang diễn ra", "en": "Ongoing"},
+    "common.times_in": {"vi": "Thời gian hiển thị theo giờ", "en": "Times shown in"},
     "common.sort": {"vi": "Sắp xếp", "en": "Sort"},
     "common.ascending": {"vi": "Tăng dần", "en": "Ascending"},
     "common.descending": {"vi": "Giảm dần", "en": "Descending"},
@@ -101,7 +102,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "col.state": {"vi": "Trạng thái", "en": "State"},
     "col.kind": {"vi": "Loại", "en": "Kind"},
     "col.distance": {"vi": "Khoảng cách", "en": "Distance"},
-    "col.down_for": {"vi": "Thời gian hỏng", "en": "Down for"},
+    "col.down_for": {"vi": "Thời gian không sử dụng được", "en": "Unavailable for"},
     "col.crew": {"vi": "Tổ sửa chữa", "en": "Crew"},
     "col.priority": {"vi": "Ưu tiên", "en": "Priority"},
     "col.opened": {"vi": "Mở lúc", "en": "Opened"},
@@ -149,8 +150,13 @@ STRINGS: dict[str, dict[str, str]] = {
     "coverage.radius": {"vi": "Bán kính (m)", "en": "Radius (m)"},
     "coverage.submit": {"vi": "Tra cứu", "en": "Look up"},
     "coverage.working": {"vi": "Hoạt động", "en": "Working"},
-    "coverage.down": {"vi": "Bị hỏng", "en": "Down"},
-    "coverage.partial": {"vi": "Hỏng một phần thời gian", "en": "Down for part of the time"},
+    # One vocabulary: the coverage states reuse the health labels' words.
+    "coverage.down": {"vi": "Mất tín hiệu", "en": "Down"},
+    "coverage.degraded": {"vi": "Suy giảm", "en": "Degraded"},
+    "coverage.partial": {
+        "vi": "Mất tín hiệu một phần thời gian",
+        "en": "Down for part of the time",
+    },
     "coverage.not_monitored": {"vi": "Chưa được giám sát", "en": "Not monitored"},
     "coverage.found": {"vi": "camera trong bán kính", "en": "cameras within the radius"},
     "coverage.none": {

@@ -18,7 +18,7 @@ def display_zone() -> ZoneInfo:
 
 def to_local(value: datetime) -> datetime:
     """A stored time (UTC; naive from SQLite) in the display zone."""
-    return as_utc(value).astimezone(display_zone())  # type: ignore[union-attr]
+    return as_utc(value).astimezone(display_zone())
 
 
 def from_local(value: datetime) -> datetime:
@@ -31,3 +31,17 @@ def from_local(value: datetime) -> datetime:
 def format_local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """A stored time formatted in the display zone ('' for none)."""
     return "" if value is None else to_local(value).strftime(fmt)
+
+
+def zone_label(value: datetime | None = None) -> str:
+    """The display zone as people read it beside a time: 'UTC+07:00' (at `value`, or now)."""
+    moment = to_local(value) if value is not None else datetime.now(display_zone())
+    offset = moment.utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
+    sign = "+" if minutes >= 0 else "-"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def format_local_zoned(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored time in the display zone with the zone named: '2026-11-30 21:05 UTC+07:00'."""
+    return "" if value is None else f"{format_local(value, fmt)} {zone_label(value)}"

@@ -44,6 +44,9 @@ class Settings(BaseSettings):
         default_factory=lambda: ["127.0.0.0/8", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]
     )
     session_hours: int = 12
+    # Tile URL of the /map page (http://tiles.lan/{z}/{x}/{y}.png); empty: a coordinate grid.
+    map_tiles: str = ""
+    map_tiles_attribution: str = ""
     # When set, GET /metrics asks for `Authorization: Bearer <token>` (it names camera places).
     metrics_token: SecretStr | None = None
 

@@ -1,1 +1,1 @@
-"""Prometheus: the process instruments and the fleet collector."""
+"""Prometheus: the fleet collector that reads current state at every scrape."""

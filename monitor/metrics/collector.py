@@ -45,6 +45,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from monitor.core.db import Database
+from monitor.core.instruments import DATABASE_ERRORS_TOTAL
 from monitor.core.models.base import as_utc
 from monitor.core.models.incidents import (
     Incident,
@@ -56,7 +57,7 @@ from monitor.core.models.incidents import (
 )
 from monitor.core.models.monitoring import CameraStatus, HealthState, ProbeSchedule
 from monitor.core.models.registry import Area, AreaLevel, Camera
-from monitor.metrics.instruments import DATABASE_ERRORS_TOTAL
+from monitor.registry.areas import path_ids
 from probes.faults import FaultCode
 
 logger = logging.getLogger(__name__)
@@ -198,8 +199,8 @@ def _area_places(
                 break
             current = by_id[current.superseded_by_id]
         area = commune = ""
-        for part in current.path.strip("/").split("/"):
-            found = by_id.get(int(part)) if part else None
+        for area_id in path_ids(current.path):
+            found = by_id.get(area_id)
             if found is None:
                 continue
             if found.level == level:
@@ -343,14 +344,14 @@ def read_snapshot(
             old_count, old_sum = snap.repair.get(area_code, (0, 0.0))
             snap.repair[area_code] = (old_count + count, round(old_sum + float(total or 0.0), 3))
 
-        for kind, count, oldest in session.execute(
+        for probe_kind, count, oldest in session.execute(
             select(ProbeSchedule.kind, func.count(), func.min(ProbeSchedule.next_due_at))
             .join(Camera, Camera.id == ProbeSchedule.camera_id)
             .where(ProbeSchedule.next_due_at <= now, Camera.enabled.is_(True))
             .group_by(ProbeSchedule.kind)
         ):
-            oldest = as_utc(oldest)
-            snap.backlog[kind] = (count, (now - oldest).total_seconds() if oldest else 0.0)
+            waited = (now - as_utc(oldest)).total_seconds() if oldest else 0.0
+            snap.backlog[probe_kind] = (count, waited)
 
         for state, count in session.execute(
             select(Notification.state, func.count()).group_by(Notification.state)
@@ -543,14 +544,14 @@ def system_families(snap: FleetSnapshot) -> Iterator[Metric]:
     backlog = _gauge(
         "camwatch_schedule_due_probes", "Probes past their due time, by kind", ("kind",)
     )
-    oldest = _gauge(
+    oldest_due = _gauge(
         "camwatch_schedule_oldest_due_seconds",
         "How long the most overdue probe of each kind has been waiting",
         ("kind",),
     )
-    for kind, (count, seconds) in sorted(snap.backlog.items()):
-        backlog.add_metric([kind], count)
-        oldest.add_metric([kind], seconds)
+    for probe_kind, (count, seconds) in sorted(snap.backlog.items()):
+        backlog.add_metric([probe_kind], count)
+        oldest_due.add_metric([probe_kind], seconds)
     outbox = _gauge(
         "camwatch_notifications",
         "Notification outbox messages by state (dead: the dead-letter list)",
@@ -558,7 +559,7 @@ def system_families(snap: FleetSnapshot) -> Iterator[Metric]:
     )
     for outbox_state in NotificationState:
         outbox.add_metric([outbox_state.value], snap.notifications.get(outbox_state.value, 0))
-    yield from (incidents, tickets, overdue, repair, backlog, oldest, outbox)
+    yield from (incidents, tickets, overdue, repair, backlog, oldest_due, outbox)
 
 
 class _Families(Collector):
@@ -595,7 +596,7 @@ class StateCollector(Collector):
             DATABASE_ERRORS_TOTAL.inc()
             logger.warning("metrics: cannot read the current state: %s", type(exc).__name__)
             snap = None
-        health = [
+        health: list[Metric] = [
             GaugeMetricFamily(
                 "camwatch_collector_up",
                 "1 when the last scrape read the current state from the database, else 0",

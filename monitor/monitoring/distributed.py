@@ -21,6 +21,7 @@ from monitor.core.db import Database
 from monitor.core.models import Area, AreaLevel, Camera
 from monitor.core.settings import Settings, get_settings
 from monitor.monitoring.schedule import Job
+from monitor.registry.areas import path_ids
 
 logger = logging.getLogger(__name__)
 
@@ -66,8 +67,7 @@ def routing_codes(db: Database, settings: Settings, camera_ids: list[int]) -> di
             .join(Area, Camera.area_id == Area.id)
             .where(Camera.id.in_(camera_ids))
         ):
-            ids = [int(p) for p in path.strip("/").split("/") if p]
-            result[camera_id] = next((units[i] for i in ids if i in units), None)
+            result[camera_id] = next((units[i] for i in path_ids(path) if i in units), None)
         return result
 
 

@@ -5,18 +5,23 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Literal
 
 import cv2
 import numpy as np
 from sqlalchemy.orm import Session
 
-from monitor.core.models import ReferenceView, utcnow
+from monitor.core.errors import NotFound
+from monitor.core.models import Camera, CameraStatus, ReferenceView, utcnow
 from probes.frame import Assessment, assess, learn_reference, update_reference
 
 THUMBNAIL_WIDTH = 320
 # Healthy frames blended into a new reference before it settles; later ones move it slowly.
 LEARNING_FRAMES = 20
 SETTLED_WEIGHT = 0.02
+
+# Largest reference image a technician may upload (a camera snapshot is far smaller).
+MAX_IMAGE_BYTES = 10 * 1024 * 1024
 
 
 class FrameMemory:
@@ -150,3 +155,14 @@ def forget_reference(session: Session, camera_id: int) -> None:
     view = session.get(ReferenceView, camera_id)
     if view is not None:
         session.delete(view)
+
+
+def stored_thumbnail(
+    session: Session, camera: Camera, which: Literal["last_good", "last_fault"]
+) -> bytes:
+    """The camera's last good or last faulty picture as stored (JPEG); NotFound when none yet."""
+    status = session.get(CameraStatus, camera.id)
+    data = getattr(status, f"{which}_jpeg", None) if status else None
+    if not data:
+        raise NotFound(f"no {which.replace('_', ' ')} picture of {camera.code}")
+    return bytes(data)

@@ -36,11 +36,11 @@ def rollup(session: Session, start: datetime, end: datetime) -> int:
             ProbeRecord.camera_id, ProbeRecord.at, ProbeRecord.faults, ProbeRecord.metrics
         ).where(ProbeRecord.at >= start, ProbeRecord.at < end)
     )
-    buckets: dict[tuple[int, datetime], dict] = defaultdict(  # type: ignore[type-arg]
+    buckets: dict[tuple[int, datetime], dict] = defaultdict(
         lambda: {"probes": 0, "ok": 0, "sums": defaultdict(float), "counts": defaultdict(int)}
     )
     for camera_id, at, faults, metrics in rows:
-        bucket = buckets[(camera_id, hour_of(as_utc(at)))]  # type: ignore[arg-type]
+        bucket = buckets[(camera_id, hour_of(as_utc(at)))]
         bucket["probes"] += 1
         if not any(f in DOWN_FAULTS for f in faults or []):
             bucket["ok"] += 1
@@ -64,7 +64,7 @@ def purge(session: Session, now: datetime, keep_days: int) -> int:
     """Delete raw probe results older than the retention period (roll-ups stay)."""
     cutoff = now - timedelta(days=keep_days)
     result = session.execute(delete(ProbeRecord).where(ProbeRecord.at < cutoff))
-    return result.rowcount or 0
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def clean_up(session: Session, now: datetime, keep_days: int) -> tuple[int, int]:

@@ -15,7 +15,6 @@ from monitor.monitoring.runner import Outcome, Runner
 from monitor.monitoring.schedule import Job, intervals
 from monitor.outages import incidents
 from monitor.registry.areas import get_area
-from probes.onvif import close_all
 
 Progress = Callable[[Outcome], None]
 
@@ -57,7 +56,7 @@ async def run_once(
                     progress(outcome)
 
         await asyncio.gather(*(one(job) for job in jobs))
-    await close_all()
+    await runner.close()
     with db.session() as session:
         incidents.maintain(session, settings, utcnow())
     return outcomes

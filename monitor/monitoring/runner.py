@@ -18,23 +18,23 @@ from monitor.core import audit
 from monitor.core.access import Actor
 from monitor.core.crypto import SecretBox
 from monitor.core.db import Database
-from monitor.core.models import Camera, CameraStatus, HealthState, ProbeRecord, utcnow
-from monitor.core.settings import Settings
-from monitor.metrics.instruments import (
+from monitor.core.instruments import (
     PROBE_DURATION,
     PROBES_TOTAL,
     RUNNER_QUEUE_DEPTH,
     SCHEDULER_LAG,
 )
+from monitor.core.models import Camera, CameraStatus, HealthState, ProbeRecord, utcnow
+from monitor.core.settings import Settings
 from monitor.monitoring import schedule
 from monitor.monitoring.pictures import FrameMemory, judge_picture
 from monitor.monitoring.schedule import Job
 from monitor.outages import incidents
 from monitor.outages.evaluator import Observation, Transition, observe
 from monitor.registry.cameras import probe_target
-from probes.onvif import end_backoff
-from probes.registry import run_probe
-from probes.result import ProbeResult, ProbeTarget
+from probes.faults import PICTURE_FAULTS
+from probes.registry import Probers
+from probes.result import DeviceIdentity, ProbeResult, ProbeTarget
 
 logger = logging.getLogger(__name__)
 
@@ -55,10 +55,16 @@ class Outcome:
 class Runner:
     """Runs probes for jobs: cheap probes and frame decoding each with their own limit."""
 
-    def __init__(self, db: Database, settings: Settings, memory: FrameMemory | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        memory: FrameMemory | None = None,
+        probers: Probers | None = None,
+    ) -> None:
         self.db = db
         self.settings = settings
-        self.cfg = settings.probe_config()
+        self.probers = probers or Probers(settings.probe_config())
         self.box = SecretBox(settings.resolved_secret_key)
         self.memory = memory or FrameMemory()
         # ONVIF costs far more CPU than a TCP connect, and decoding more still: separate limits.
@@ -90,14 +96,14 @@ class Runner:
             RUNNER_QUEUE_DEPTH.labels(pool).set(self._waiting[pool])
             started = datetime.now(UTC)
             SCHEDULER_LAG.observe(max(0.0, (started - job.due_at).total_seconds()))
-            result = await run_probe(
-                job.kind, target, self.cfg, timeout=self.settings.probe_timeout_seconds
+            result = await self.probers.run(
+                job.kind, target, timeout=self.settings.probe_timeout_seconds
             )
         PROBE_DURATION.labels(job.kind).observe(result.duration_seconds)
         if job.kind == "tcp" and result.ok:
             # The camera answers again: do not let an ONVIF back-off repeat an old failure.
-            end_backoff(target)
-        if result.details.get("backed_off"):
+            self.probers.note_reachable(target)
+        if result.backed_off:
             # No new evidence: the ONVIF client is pausing after repeated failures.
             await asyncio.to_thread(self._reschedule, job)
             return Outcome(job, code, result, None)
@@ -105,6 +111,10 @@ class Runner:
         outcome = "ok" if result.ok and not result.faults else str(result.faults[0])
         PROBES_TOTAL.labels(job.kind, outcome).inc()
         return Outcome(job, code, result, transition)
+
+    async def close(self) -> None:
+        """Close the probers' reused sessions (at shutdown)."""
+        await self.probers.close()
 
     def _reschedule(self, job: Job) -> None:
         with self.db.session() as session:
@@ -116,15 +126,15 @@ class Runner:
             if camera is None:
                 return None
             status = session.get(CameraStatus, job.camera_id)
-            known = (status.identity if status else None) or {}
+            known = DeviceIdentity.from_dict(status.identity if status else None)
             target = probe_target(camera, self.box)
             # The stream and snapshot addresses the camera announced over ONVIF, unless the
             # registry overrides them.
             target = replace(
                 target,
-                rtsp_url=target.rtsp_url or known.get("stream_uri"),
-                snapshot_url=target.snapshot_url or known.get("snapshot_uri"),
-                known_boot_time=known.get("boot_time"),
+                rtsp_url=target.rtsp_url or known.stream_uri or None,
+                snapshot_url=target.snapshot_url or known.snapshot_uri or None,
+                known_boot_time=known.boot_time,
             )
             return target, camera.code
 
@@ -156,9 +166,9 @@ class Runner:
                 return None
             # Probes of one camera finish concurrently: lock its status row while folding in.
             status = self._locked_status(session, camera.id)
-            evidence = self._judge_frame(session, camera, status, result)
-            if job.kind == "onvif" and result.details:
-                self._note_identity(session, camera, status, result)
+            result, evidence = self._judge_frame(camera, status, result, session)
+            if result.identity is not None:
+                self._note_identity(session, camera, status, result.identity)
             status.metrics = {**(status.metrics or {}), **result.metrics}
             session.add(
                 ProbeRecord(
@@ -196,59 +206,52 @@ class Runner:
                     ", ".join(transition.faults) or "no fault",
                 )
             elif status.consecutive_failures > 0:
-                incidents.check_fixed_ticket(session, camera.id, True, self.settings, now)
+                incidents.check_fixed_ticket(
+                    session, camera.id, self.settings, now, still_failing=True
+                )
             schedule.complete(session, job, self.settings, now)
             return transition
 
     def _judge_frame(
-        self, session: Session, camera: Camera, status: CameraStatus, result: ProbeResult
-    ) -> bytes | None:
+        self, camera: Camera, status: CameraStatus, result: ProbeResult, session: Session
+    ) -> tuple[ProbeResult, bytes | None]:
+        """The result with the picture's verdict added (pixels dropped), and its thumbnail."""
         if result.frame is None:
-            return None
+            return result, None
         verdict = judge_picture(session, camera.id, result.frame, self.memory)
-        result.frame = None  # the pixels are not kept beyond this point
-        result.faults.extend(f for f in verdict.assessment.faults if f not in result.faults)
-        result.metrics.update(
-            {f"frame_{k}": round(float(v), 4) for k, v in verdict.assessment.metrics.items()}
-        )
+        judged = result.with_picture(verdict.assessment.faults, verdict.assessment.metrics)
         now = utcnow()
-        if verdict.assessment.ok:
+        if picture_is_good(verdict.assessment.ok, status, result.kind):
             status.last_good_jpeg, status.last_good_at = verdict.thumbnail, now
         else:
             status.last_fault_jpeg, status.last_fault_at = verdict.thumbnail, now
-            result.reason = (result.reason + "; " if result.reason else "") + ", ".join(
-                str(f) for f in verdict.assessment.faults
-            )
-        return verdict.thumbnail
+        return judged, verdict.thumbnail
 
     def _note_identity(
-        self, session: Session, camera: Camera, status: CameraStatus, result: ProbeResult
+        self, session: Session, camera: Camera, status: CameraStatus, reported: DeviceIdentity
     ) -> None:
-        details = result.details
-        identity = dict(status.identity or {})
-        for key in (
-            "manufacturer",
-            "model",
-            "firmware",
-            "serial",
-            "hardware_id",
-            "stream_uri",
-            "snapshot_uri",
-            "boot_time",
-        ):
-            if details.get(key):
-                identity[key] = details[key]
-        status.identity = identity
+        status.identity = reported.merged_over(DeviceIdentity.from_dict(status.identity)).to_dict()
         before = {"serial": camera.serial, "firmware": camera.firmware}
-        if details.get("serial"):
-            camera.serial = str(details["serial"])[:100]
-        if details.get("firmware"):
-            camera.firmware = str(details["firmware"])[:100]
-        if not camera.vendor and details.get("manufacturer"):
-            camera.vendor = str(details["manufacturer"])[:100]
+        if reported.serial:
+            camera.serial = reported.serial[:100]
+        if reported.firmware:
+            camera.firmware = reported.firmware[:100]
+        if not camera.vendor and reported.manufacturer:
+            camera.vendor = reported.manufacturer[:100]
         changes = audit.diff(before, {"serial": camera.serial, "firmware": camera.firmware})
         if changes:
             audit.record(session, SYSTEM, "probe_update", "camera", camera.code, changes)
+
+
+def picture_is_good(assessment_ok: bool, status: CameraStatus, kind: str) -> bool:
+    """Whether a grab may be shown as the camera's "last good picture".
+
+    Not when another probe kind's latest picture of the same camera found a picture fault (a
+    half-covered lens that one grab's judgement missed): the page would caption the picture of
+    a camera that is degraded right now as "good".
+    """
+    others = {f for k, faults in (status.faults_by_kind or {}).items() if k != kind for f in faults}
+    return assessment_ok and not others & PICTURE_FAULTS
 
 
 def new_status(camera_id: int) -> CameraStatus:
@@ -279,9 +282,6 @@ def _small_details(details: dict[str, Any]) -> dict[str, Any]:
         "height",
         "fps",
         "status_code",
-        "stream_uri",
-        "serial",
-        "firmware",
         "events",
         "recording_jobs",
     )

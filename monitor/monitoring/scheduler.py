@@ -10,9 +10,9 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.exc import SQLAlchemyError
 
 from monitor.core.db import Database
+from monitor.core.instruments import DATABASE_ERRORS_TOTAL, SCHEDULER_LEADER
 from monitor.core.models import utcnow
 from monitor.core.settings import Settings
-from monitor.metrics.instruments import DATABASE_ERRORS_TOTAL, SCHEDULER_LEADER
 from monitor.monitoring import retention, schedule
 from monitor.monitoring.leadership import Leadership
 from monitor.monitoring.runner import Outcome, Runner
@@ -67,9 +67,7 @@ class MonitorService:
             self._scheduler = None
         if self._inflight:
             await asyncio.gather(*self._inflight, return_exceptions=True)
-        from probes.onvif import close_all
-
-        await close_all()  # the reused ONVIF sessions of every camera
+        await self.runner.close()  # the reused ONVIF sessions of every camera
         await asyncio.to_thread(self.leadership.release)
         SCHEDULER_LEADER.set(0)
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from openpyxl import Workbook
 
-from monitor.core.i18n import format_duration, t
+from monitor.core.i18n import fault_label, format_duration, t
 from monitor.movement.labels import label
 from monitor.movement.report import MovementReport
 from monitor.reports.pdf import PdfReport
@@ -144,7 +144,7 @@ def sections(report: MovementReport, lang: str) -> list[Section]:
                     _percent(r.availability),
                     r.incidents,
                     format_duration(r.downtime_seconds, lang),
-                    ", ".join(f"{k} ×{n}" for k, n in r.faults.items()),
+                    ", ".join(f"{fault_label(k, lang)} ×{n}" for k, n in r.faults.items()),
                 ]
                 for r in report.camera_models
             ],

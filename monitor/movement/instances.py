@@ -43,7 +43,7 @@ PLAIN_FIELDS = (
 )
 
 
-def _base_query():  # type: ignore[no-untyped-def]
+def _base_query():
     return (
         select(ModelInstance)
         .join(ModelInstance.area)

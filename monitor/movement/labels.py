@@ -42,7 +42,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "mm.cameras": {"vi": "Camera", "en": "Cameras"},
     "mm.availability": {"vi": "Tỷ lệ hoạt động", "en": "Availability"},
     "mm.incidents": {"vi": "Số sự cố", "en": "Incidents"},
-    "mm.downtime": {"vi": "Thời gian hỏng", "en": "Downtime"},
+    "mm.downtime": {"vi": "Thời gian không sử dụng được", "en": "Unavailable for"},
     "mm.faults": {"vi": "Lỗi", "en": "Faults"},
     "mm.hours_measured": {"vi": "Số giờ đo", "en": "Hours measured"},
     "mm.last_review": {"vi": "Lần đánh giá gần nhất", "en": "Last review"},
@@ -130,7 +130,7 @@ i18n.add_strings(STRINGS)
 
 def label(group: str, value: str, lang: str) -> str:
     """The display name of an enum value (status, decision, rating, review_kind, unit_kind)."""
-    pair = LABELS[group].get(value)  # type: ignore[call-overload]
+    pair = LABELS[group].get(value)
     if pair is None:
         return str(value)
     return pair[1] if lang == "en" else pair[0]

@@ -206,7 +206,7 @@ TypeName = Callable[[ModelType], str]
 def _by_type_status(
     rows: list[ModelInstance], types: list[ModelType], type_name: TypeName
 ) -> list[TypeStatusRow]:
-    counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(ModelStatus, 0))
+    counts: dict[int, dict[ModelStatus, int]] = defaultdict(lambda: dict.fromkeys(ModelStatus, 0))
     for row in rows:
         counts[row.type_id][row.status] += 1
     return [

@@ -25,6 +25,10 @@ def add_review(session: Session, actor: Actor, code: str, data: ReviewCreate) ->
     require_editor(actor)
     instance = get_instance(session, actor, code)
     review = ModelReview(**data.model_dump(), recorded_by=actor.username, area_id=instance.area_id)
+    if instance.type.links_cameras:
+        # Frozen here: the review records what the committee saw on the day it decided.
+        figures = cameras_health(session, instance.cameras, data.period_start, data.period_end)
+        review.figures = figures.model_dump(mode="json")
     instance.reviews.append(review)
     before = instance.status
     instance.status = STATUS_AFTER[data.decision]
@@ -48,13 +52,16 @@ def add_review(session: Session, actor: Actor, code: str, data: ReviewCreate) ->
 
 
 def review_health(session: Session, instance: ModelInstance, review: ModelReview) -> ModelHealth:
-    """The linked cameras' measured availability and faults over the review's period."""
+    """The camera figures stored with the review (computed now only for reviews from before)."""
+    if review.figures is not None:
+        return ModelHealth.model_validate(review.figures)
     return cameras_health(session, instance.cameras, review.period_start, review.period_end)
 
 
 def review_public(session: Session, instance: ModelInstance, review: ModelReview) -> ReviewPublic:
     """A review as shown; a camera model's review carries its cameras' measured health."""
-    health = review_health(session, instance, review) if instance.type.links_cameras else None
+    linked = instance.type.links_cameras or review.figures is not None
+    health = review_health(session, instance, review) if linked else None
     return ReviewPublic(
         id=review.id,
         instance_code=instance.code,

@@ -187,8 +187,9 @@ class CameraHealth(BaseModel):
 
     code: str
     name: str
-    availability: float | None  # mean hourly availability, 0..1; None when never measured
+    availability: float | None  # 0..1 (docs/availability.md); None when not monitored
     hours_measured: int
+    monitored_seconds: float = 0.0
     incidents: int
     downtime_seconds: float
     faults: dict[str, int]

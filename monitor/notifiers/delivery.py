@@ -13,9 +13,9 @@ from typing import Any
 from sqlalchemy import select, update
 
 from monitor.core.db import Database
+from monitor.core.instruments import NOTIFICATIONS_TOTAL
 from monitor.core.models import Notification, NotificationState, as_utc, utcnow
 from monitor.core.settings import Settings
-from monitor.metrics.instruments import NOTIFICATIONS_TOTAL
 from monitor.notifiers.email import EmailSender
 from monitor.notifiers.errors import DeliveryError
 from monitor.notifiers.outbox import EMAIL, WEBHOOK, scrub

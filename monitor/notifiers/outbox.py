@@ -101,7 +101,9 @@ def _related(ticket: Ticket, model: type[T], key: int | None, loaded: T | None) 
     return session.get(model, key)
 
 
-def ticket_payload(ticket: Ticket, event: str, settings: Settings) -> dict[str, Any]:
+def ticket_payload(
+    ticket: Ticket, event: str, settings: Settings, *, comment: str = ""
+) -> dict[str, Any]:
     """The JSON-able message about `event` on `ticket`; never holds a camera password."""
     if event not in EVENTS:
         raise ValueError(f"unknown ticket event {event!r}")
@@ -125,6 +127,7 @@ def ticket_payload(ticket: Ticket, event: str, settings: Settings) -> dict[str, 
         "crew": None if crew is None else {"id": crew.id, "name": crew.name},
         "camera": None if camera is None else _camera_part(camera, base),
         "incident": _incident_part(incident),
+        "comment": comment or None,
     }
 
 
@@ -149,14 +152,14 @@ def _attachments(session: Session, ticket: Ticket) -> list[dict[str, str]]:
 
 
 def enqueue_ticket_event(
-    session: Session, ticket: Ticket, event: str, settings: Settings
+    session: Session, ticket: Ticket, event: str, settings: Settings, *, comment: str = ""
 ) -> list[Notification]:
     """Queue one message per channel of the ticket's crew; sends nothing (see delivery)."""
     session.flush()  # the ticket needs its id (and its foreign keys) before the payload names them
     crew = _related(ticket, Crew, ticket.crew_id, ticket.crew)
     if crew is None:
         return []
-    payload = ticket_payload(ticket, event, settings)
+    payload = ticket_payload(ticket, event, settings, comment=comment)
     now = utcnow()
     queued: list[Notification] = []
     if crew.webhook_url:

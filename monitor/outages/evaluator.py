@@ -11,8 +11,6 @@ from probes.faults import DOWN_FAULTS, FaultCode
 
 # Events, not conditions: reported with the probe, but they do not make a camera degraded.
 EVENT_FAULTS = frozenset({FaultCode.REBOOTED, FaultCode.DEVICE_REPLACED})
-HEALTHY_STATES = frozenset({HealthState.UP})
-UNHEALTHY_STATES = frozenset({HealthState.DOWN, HealthState.DEGRADED})
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,16 +94,25 @@ def observe(
         _age_flapping(status, obs.at, settings)
         return None
     status.state = after
-    status.since = _transition_time(status, after, obs.at)
+    status.since = _transition_time(status, before, after, obs.at)
     became_flapping = _note_transition(status, obs.at, settings, before, after)
     return Transition(before, after, status.since, tuple(faults), became_flapping)
 
 
-def _transition_time(status: CameraStatus, after: HealthState, at: datetime) -> datetime:
-    # Down since the first failed probe of the streak; back since the first good one.
+def _transition_time(
+    status: CameraStatus, before: HealthState, after: HealthState, at: datetime
+) -> datetime:
+    # Down since the first failed probe of the streak; back from down since the first good one.
+    # Between up and degraded the probes keep succeeding (the good streak goes on), so the
+    # streak's start says nothing: the change happened at this observation. Using it made a
+    # blurred spell start and end at the same instant ("0 minutes").
     if after == HealthState.DOWN and status.failing_since is not None:
         return as_utc(status.failing_since) or at
-    if after in (HealthState.UP, HealthState.DEGRADED) and status.passing_since is not None:
+    if (
+        before == HealthState.DOWN
+        and after in (HealthState.UP, HealthState.DEGRADED)
+        and status.passing_since is not None
+    ):
         return as_utc(status.passing_since) or at
     return at
 

@@ -6,9 +6,10 @@ import logging
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Exists, func, select
 from sqlalchemy.orm import Session, joinedload
 
+from monitor.core import i18n
 from monitor.core.models import (
     Area,
     AreaLevel,
@@ -26,7 +27,7 @@ from monitor.core.models import (
 from monitor.core.settings import Settings
 from monitor.outages import tickets
 from monitor.outages.evaluator import Transition
-from monitor.reports.common import AreaIndex
+from monitor.registry.area_index import AreaIndex
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +48,19 @@ def in_maintenance(session: Session, camera_id: int, now: datetime) -> bool:
         )
         or 0
     ) > 0
+
+
+def _window_now(now: datetime) -> Exists:
+    # Correlated: "the incident's camera is inside one of its maintenance windows at `now`".
+    return (
+        select(MaintenanceWindow.id)
+        .where(
+            MaintenanceWindow.camera_id == Incident.camera_id,
+            MaintenanceWindow.starts_at <= now,
+            MaintenanceWindow.ends_at > now,
+        )
+        .exists()
+    )
 
 
 def open_incident_of(session: Session, camera_id: int) -> Incident | None:
@@ -91,9 +105,16 @@ def record_transition(
             incident = _resume_or_create(session, camera, transition, settings)
         _worsen(incident, transition.after.value, transition.faults, reason)
         return incident
+    if transition.after == HealthState.MAINTENANCE and incident is not None:
+        # Work announced in advance is not an outage: the episode ends where maintenance
+        # begins. A ticket already opened stays with the crew.
+        if tickets.ticket_of(session, incident) is None:
+            incident.ended_at = transition.at
+            incident.reason = (incident.reason + "; " if incident.reason else "") + "maintenance"
+        return incident
     if transition.after == HealthState.UP and incident is not None:
         incident.ended_at = transition.at
-        tickets.verify_after_probe(session, incident, True, settings, transition.at)
+        tickets.verify_after_probe(session, incident, settings, transition.at, healthy=True)
         logger.info("%s back up, incident %s ended", camera.code, incident.id)
     return incident
 
@@ -151,13 +172,15 @@ def _worsen(incident: Incident, state: str, faults: tuple[str, ...], reason: str
 
 
 def check_fixed_ticket(
-    session: Session, camera_id: int, failing: bool, settings: Settings, now: datetime
+    session: Session, camera_id: int, settings: Settings, now: datetime, *, still_failing: bool
 ) -> None:
     """A probe after the crew marked the repair done: reopen the ticket if the fault remains."""
     incident = open_incident_of(session, camera_id)
-    if incident is not None and failing:
+    if incident is not None and still_failing:
         grace = settings.down_after_failures * settings.default_tcp_interval_seconds
-        tickets.verify_after_probe(session, incident, False, settings, now, grace_seconds=grace)
+        tickets.verify_after_probe(
+            session, incident, settings, now, healthy=False, grace_seconds=grace
+        )
 
 
 def maintain(session: Session, settings: Settings, now: datetime) -> None:
@@ -194,10 +217,10 @@ def _verify_fixed(session: Session, settings: Settings, now: datetime) -> None:
             status = session.get(CameraStatus, incident.camera_id)
             if status is None or status.state != HealthState.UP:
                 continue
-        tickets.verify_after_probe(session, incident, True, settings, now)
+        tickets.verify_after_probe(session, incident, settings, now, healthy=True)
 
 
-def _open_down_incidents(session: Session) -> list[Incident]:
+def _open_down_incidents(session: Session, now: datetime) -> list[Incident]:
     return list(
         session.scalars(
             select(Incident)
@@ -207,6 +230,7 @@ def _open_down_incidents(session: Session) -> list[Incident]:
                 Incident.ended_at.is_(None),
                 Incident.state == HealthState.DOWN.value,
                 Incident.in_maintenance.is_(False),
+                ~_window_now(now),
             )
         )
     )
@@ -217,7 +241,7 @@ GROUP_LEVELS = (AreaLevel.COMMUNE, AreaLevel.VILLAGE)
 
 
 def _group(session: Session, settings: Settings, now: datetime) -> None:
-    down = _open_down_incidents(session)
+    down = _open_down_incidents(session, now)
     if not down:
         return
     areas = AreaIndex.load(session)
@@ -280,7 +304,7 @@ def _form_group(
     loose = [m for m in members if m.group_id is None]
     if group is None:
         # Only outages that began close together are one event (a router, a power cut).
-        starts = sorted(as_utc(m.started_at) for m in loose)  # type: ignore[type-var]
+        starts = sorted(as_utc(m.started_at) for m in loose)
         window = timedelta(seconds=settings.group_window_seconds)
         if len(loose) < settings.group_min_members or starts[-1] - starts[0] > window:
             return
@@ -293,7 +317,7 @@ def _form_group(
             faults=[],
             area_id=area_id or (first.area_id if first else None),
             area_path=_path_of(session, area_id or (first.area_id if first else None)),
-            reason=f"{len(loose)} camera cùng mất kết nối",
+            reason=i18n.t("incident.group_reason", settings.language).format(count=len(loose)),
         )
         session.add(group)
         session.flush()
@@ -303,7 +327,7 @@ def _form_group(
         ticket = tickets.ticket_of(session, member)
         if ticket is not None and ticket.state in (TicketState.OPEN, TicketState.ASSIGNED):
             # Nobody has started on it: the group's single ticket covers this camera now.
-            tickets.close_as_merged(session, ticket, group.id)
+            tickets.close_as_merged(session, ticket, group.id, settings)
         merged = list(group.faults or [])
         merged.extend(f for f in member.faults if f not in merged)
         group.faults = merged
@@ -316,8 +340,8 @@ def _end_groups(session: Session, settings: Settings, now: datetime) -> None:
     for group in groups:
         members = list(session.scalars(select(Incident).where(Incident.group_id == group.id)))
         if members and all(m.ended_at is not None for m in members):
-            group.ended_at = max(as_utc(m.ended_at) for m in members)  # type: ignore[type-var]
-            tickets.verify_after_probe(session, group, True, settings, now)
+            group.ended_at = max(as_utc(m.ended_at) for m in members if m.ended_at is not None)
+            tickets.verify_after_probe(session, group, settings, now, healthy=True)
 
 
 def _open_due_tickets(session: Session, settings: Settings, now: datetime) -> None:
@@ -333,6 +357,9 @@ def _open_due_tickets(session: Session, settings: Settings, now: datetime) -> No
             Incident.in_maintenance.is_(False),
             Incident.group_id.is_(None),
             ~has_ticket,
+            # A window set while the camera was already failing counts from the moment it
+            # covers: the runner may not have probed (and moved it to maintenance) yet.
+            ~_window_now(now),
         )
     )
     for incident in open_incidents:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
+from monitor.core import i18n
 from monitor.core.access import Actor
 from monitor.core.errors import InvalidData, NotFound, PermissionDenied
 from monitor.core.fault_labels import fault_label
@@ -31,6 +32,28 @@ from monitor.core.paging import paginate
 from monitor.core.settings import Settings
 from monitor.registry.areas import path_ids
 from probes.faults import DOWN_FAULTS, FaultCode
+
+# Texts stored in a ticket's history, in the service's language (CAMWATCH_LANGUAGE).
+i18n.add_strings(
+    {
+        "ticket.history.merged": {
+            "vi": "gộp vào sự cố nhóm #{group}",
+            "en": "merged into group incident #{group}",
+        },
+        "ticket.history.verified": {
+            "vi": "kiểm tra lại: camera đã hoạt động tốt",
+            "en": "probes find the camera healthy",
+        },
+        "ticket.history.still_failing": {
+            "vi": "kiểm tra lại: camera vẫn còn lỗi",
+            "en": "probes still find the fault",
+        },
+        "incident.group_reason": {
+            "vi": "{count} camera cùng mất kết nối",
+            "en": "{count} cameras lost together",
+        },
+    }
+)
 
 logger = logging.getLogger(__name__)
 
@@ -180,7 +203,7 @@ def open_ticket(session: Session, incident: Incident, settings: Settings) -> Tic
             session.flush()
     except IntegrityError:
         # Another scheduler opened it a moment ago: the unique incident id keeps one ticket.
-        return session.scalar(select(Ticket).where(Ticket.incident_id == incident.id))  # type: ignore[return-value]
+        return session.scalars(select(Ticket).where(Ticket.incident_id == incident.id)).one()
     _event(session, ticket, SYSTEM, "created", None, TicketState.OPEN)
     _notify(session, ticket, "ticket.opened", settings)
     crew = crew_for_area(session, area)
@@ -245,13 +268,15 @@ def _move(session: Session, ticket: Ticket, to: TicketState, username: str, comm
     _event(session, ticket, username, "state", before, to, comment)
 
 
-def _notify(session: Session, ticket: Ticket, event: str, settings: Settings) -> None:
+def _notify(
+    session: Session, ticket: Ticket, event: str, settings: Settings, comment: str = ""
+) -> None:
     from monitor.notifiers.outbox import enqueue_ticket_event
 
-    enqueue_ticket_event(session, ticket, event, settings)
+    enqueue_ticket_event(session, ticket, event, settings, comment=comment)
 
 
-def _query(actor: Actor):  # type: ignore[no-untyped-def]
+def _query(actor: Actor):
     stmt = select(Ticket).options(
         joinedload(Ticket.camera).joinedload(Camera.area),
         joinedload(Ticket.crew),
@@ -316,7 +341,7 @@ def change_state(
     to_state: TicketState,
     comment: str = "",
     *,
-    settings: Settings | None = None,
+    settings: Settings,
     crew_id: int | None = None,
 ) -> Ticket:
     """Move a ticket by hand: crews start and fix, technicians and admins also assign and close."""
@@ -328,9 +353,9 @@ def change_state(
         if crew is None:
             raise InvalidData("assigning a ticket needs a crew (crew_id)")
         ticket.crew = crew
-    _move(session, ticket, to_state, actor.username, comment.strip()[:2000])
-    if settings is not None:
-        _notify(session, ticket, "ticket.state_changed", settings)
+    note = comment.strip()[:2000]
+    _move(session, ticket, to_state, actor.username, note)
+    _notify(session, ticket, "ticket.state_changed", settings, note)
     return ticket
 
 
@@ -340,7 +365,7 @@ def add_comment(
     ticket_id: int,
     comment: str,
     *,
-    settings: Settings | None = None,
+    settings: Settings,
 ) -> TicketEvent:
     """Add a comment to a ticket (anyone who may see it, except police); the crew is told."""
     if actor.role == Role.POLICE:
@@ -351,8 +376,7 @@ def add_comment(
     ticket = get_ticket(session, actor, ticket_id)
     ticket.updated_at = utcnow()
     event = _event(session, ticket, actor.username, "comment", None, None, text[:2000])
-    if settings is not None:
-        _notify(session, ticket, "ticket.comment", settings)
+    _notify(session, ticket, "ticket.comment", settings, text[:2000])
     return event
 
 
@@ -368,18 +392,21 @@ def reopen(session: Session, ticket: Ticket, reason: str, settings: Settings) ->
         _notify(session, ticket, "ticket.reopened", settings)
 
 
-def close_as_merged(session: Session, ticket: Ticket, group_incident_id: int) -> None:
+def close_as_merged(
+    session: Session, ticket: Ticket, group_incident_id: int, settings: Settings
+) -> None:
     """Close a camera's ticket whose outage became part of a grouped incident."""
-    _move(session, ticket, TicketState.CLOSED, SYSTEM, f"gộp vào sự cố nhóm #{group_incident_id}")
+    text = i18n.t("ticket.history.merged", settings.language).format(group=group_incident_id)
+    _move(session, ticket, TicketState.CLOSED, SYSTEM, text)
 
 
 def verify_after_probe(
     session: Session,
     incident: Incident,
-    healthy: bool,
     settings: Settings,
     now: datetime,
     *,
+    healthy: bool,
     grace_seconds: float = 0.0,
 ) -> None:
     """After a probe: a fixed ticket is verified and closed when healthy, reopened when not."""
@@ -390,8 +417,9 @@ def verify_after_probe(
     if not healthy and fixed_at is not None and (now - fixed_at).total_seconds() < grace_seconds:
         return  # the crew just finished; give the camera time to boot before judging
     if healthy:
-        _move(session, ticket, TicketState.VERIFIED, SYSTEM, "probes find the camera healthy")
+        verified = i18n.t("ticket.history.verified", settings.language)
+        _move(session, ticket, TicketState.VERIFIED, SYSTEM, verified)
         _move(session, ticket, TicketState.CLOSED, SYSTEM, "")
         _notify(session, ticket, "ticket.closed", settings)
     else:
-        reopen(session, ticket, "probes still find the fault", settings)
+        reopen(session, ticket, i18n.t("ticket.history.still_failing", settings.language), settings)

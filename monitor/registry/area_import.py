@@ -10,7 +10,7 @@ move to the new unit, and the crews and police users that covered an old unit co
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -344,9 +344,8 @@ def _retire(session: Session, actor: Actor, old: Area, new: Area, on: date) -> i
     before = area_fields(old)
     old.superseded_by = new
     old.retired_on = on
-    moved = session.execute(
-        update(Camera).where(Camera.area_id == old.id).values(area_id=new.id)
-    ).rowcount
+    result = session.execute(update(Camera).where(Camera.area_id == old.id).values(area_id=new.id))
+    moved = int(getattr(result, "rowcount", 0) or 0)
     session.execute(update(Host).where(Host.area_id == old.id).values(area_id=new.id))
     session.execute(
         update(ModelInstance).where(ModelInstance.area_id == old.id).values(area_id=new.id)
@@ -368,7 +367,9 @@ def _retire(session: Session, actor: Actor, old: Area, new: Area, on: date) -> i
     return int(moved or 0)
 
 
-def area_rows(session: Session, actor: Actor, *, retired: bool = False) -> Iterator[list[object]]:
+def area_rows(
+    session: Session, actor: Actor, *, retired: bool = False
+) -> Iterator[Sequence[object]]:
     """Export rows of the areas the actor sees, province first (retired units on request)."""
     stmt = select(Area).where(actor.area_filter(Area.path) | (Area.level == AreaLevel.PROVINCE))
     if not retired:

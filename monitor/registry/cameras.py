@@ -68,7 +68,7 @@ class CameraRules:
         check_probe_url(camera.snapshot_url, self.networks)
 
 
-def _base_query(actor: Actor):  # type: ignore[no-untyped-def]
+def _base_query(actor: Actor):
     return (
         select(Camera)
         .join(Camera.area)

@@ -31,6 +31,9 @@ REQUIRED_FIELDS = ("code", "name", "area_code", "onvif_host")
 _PHONE = re.compile(r"^[0-9+()\-. ]{0,40}$")
 _CHUNK = 500
 
+# Largest camera file accepted (a province of 10,000 cameras is ~2 MB as CSV).
+MAX_IMPORT_BYTES = 50 * 1024 * 1024
+
 
 @dataclass(slots=True)
 class ImportSummary:

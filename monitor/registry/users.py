@@ -16,6 +16,8 @@ from monitor.core.security import hash_password, new_token, token_digest, verify
 from monitor.registry.crews import covered_areas
 from monitor.registry.schemas import UserCreate, UserUpdate
 
+MIN_PASSWORD = 8
+
 
 def get_user(session: Session, user_id: int) -> User:
     """The user with this id."""
@@ -109,6 +111,25 @@ def update_user(session: Session, actor: Actor, user_id: int, data: UserUpdate) 
     audit.record(
         session, actor, "update", "user", user.username, audit.diff(before, user_fields(user))
     )
+    return user
+
+
+def reset_password(session: Session, actor: Actor, user_id: int, password: str) -> User:
+    """Give a user a new password and end every login session of theirs (admins only).
+
+    API tokens of machine accounts stay valid: they are not sessions, and revoking them would
+    stop a script that has nothing to do with the person's password.
+    """
+    actor.require_admin()
+    if len(password) < MIN_PASSWORD:
+        raise InvalidData(f"a password needs at least {MIN_PASSWORD} characters")
+    user = get_user(session, user_id)
+    user.password_hash = hash_password(password)
+    for token in session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.kind == TokenKind.SESSION)
+    ):
+        token.revoked = True
+    audit.record(session, actor, "password_reset", "user", user.username)
     return user
 
 

@@ -14,14 +14,27 @@ from sqlalchemy.orm import Session, joinedload
 from monitor.core.access import Actor
 from monitor.core.errors import InvalidData
 from monitor.core.localtime import from_local
-from monitor.core.models import Area, AreaLevel, Camera, Crew, Incident, IncidentKind, Ticket
+from monitor.core.models import (
+    Area,
+    AreaLevel,
+    Camera,
+    Crew,
+    Incident,
+    IncidentKind,
+    Role,
+    Ticket,
+)
+from monitor.registry.area_index import AreaIndex
 from monitor.reports.common import (
-    AreaIndex,
     area_scope,
     as_utc,
+    availability_share,
     covered_seconds,
     path_condition,
 )
+
+# Who may read availability reports: police and the staff (crews see their tickets instead).
+REPORT_ROLES = (Role.ADMIN, Role.TECHNICIAN, Role.POLICE)
 
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _QUARTER = re.compile(r"^(\d{4})-[Qq]([1-4])$")
@@ -82,9 +95,7 @@ class CameraAvailability:
     @property
     def availability(self) -> float | None:
         """Share of the monitored time without an outage (None when not monitored at all)."""
-        if self.monitored_seconds <= 0:
-            return None
-        return max(0.0, 1.0 - self.unavailable_seconds / self.monitored_seconds)
+        return availability_share(self.monitored_seconds, self.unavailable_seconds)
 
 
 @dataclass(slots=True)
@@ -101,9 +112,7 @@ class AreaAvailability:
     @property
     def availability(self) -> float | None:
         """Share of camera-time without an outage."""
-        if self.monitored_seconds <= 0:
-            return None
-        return max(0.0, 1.0 - self.unavailable_seconds / self.monitored_seconds)
+        return availability_share(self.monitored_seconds, self.unavailable_seconds)
 
 
 @dataclass(slots=True)
@@ -211,7 +220,9 @@ def _incident_spans(
             )
         )
         for camera_id, began, ended in rows:
-            found[camera_id].append((as_utc(began), as_utc(ended)))  # type: ignore[arg-type]
+            if camera_id is None:
+                continue
+            found[camera_id].append((as_utc(began), as_utc(ended)))
     return found
 
 

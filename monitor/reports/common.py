@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import or_, select
@@ -30,54 +29,13 @@ def parse_time(text: str | None, *, field: str) -> datetime | None:
     return from_local(value)
 
 
-@dataclass(slots=True)
-class AreaIndex:
-    """All areas by id, to name a camera's commune and cluster without a query per row."""
-
-    by_id: dict[int, Area]
-
-    @classmethod
-    def load(cls, session: Session) -> AreaIndex:
-        """Read every area once (a province has a few hundred)."""
-        return cls({a.id: a for a in session.scalars(select(Area))})
-
-    def ancestor(self, area_id: int | None, level: AreaLevel) -> Area | None:
-        """The area of this level on the way up from `area_id` (itself included)."""
-        area = self.by_id.get(area_id) if area_id is not None else None
-        if area is None:
-            return None
-        for part in area.path.strip("/").split("/"):
-            candidate = self.by_id.get(int(part)) if part else None
-            if candidate is not None and candidate.level == level:
-                return candidate
-        return area if area.level == level else None
-
-    def name(self, area_id: int | None, level: AreaLevel) -> str:
-        """The name of the commune/cluster an area lies in ('' when none)."""
-        found = self.ancestor(area_id, level)
-        return found.name if found else ""
-
-    def in_path(self, path: str, level: AreaLevel) -> Area | None:
-        """The area of this level along a stored path (an outage's path when it began)."""
-        for part in path.strip("/").split("/"):
-            candidate = self.by_id.get(int(part)) if part else None
-            if candidate is not None and candidate.level == level:
-                return candidate
-        return None
-
-    def name_in_path(self, path: str, level: AreaLevel) -> str:
-        """The name the area of this level had along a stored path ('' when none)."""
-        found = self.in_path(path, level)
-        return found.name if found else ""
-
-
 def area_scope(session: Session, code: str, level: AreaLevel | None = None) -> list[int]:
     """Ids of the area of this code and of the units merged into it (InvalidData if unknown)."""
     area = area_by_code(session, code, level)
     return sorted(with_predecessors(session, {area.id}))
 
 
-def path_condition(path_column, ids: list[int]):  # type: ignore[no-untyped-def]
+def path_condition(path_column, ids: list[int]):
     """SQL condition: a path column passes through one of these area ids."""
     return or_(*(path_column.like(f"%/{i}/%") for i in ids))
 
@@ -96,8 +54,8 @@ def covered_seconds(
     """Seconds of [start, end) covered by the union of intervals (an open end runs to `end`)."""
     clipped = []
     for begin, finish in intervals:
-        lo = max(as_utc(begin), start)  # type: ignore[type-var]
-        hi = min(as_utc(finish) or end, end)  # type: ignore[type-var]
+        lo = max(as_utc(begin), start)
+        hi = min(as_utc(finish) or end, end)
         if hi > lo:
             clipped.append((lo, hi))
     clipped.sort()
@@ -114,3 +72,16 @@ def covered_seconds(
     if current_lo is not None and current_hi is not None:
         total += (current_hi - current_lo).total_seconds()
     return total
+
+
+def availability_share(monitored_seconds: float, unavailable_seconds: float) -> float | None:
+    """camwatch's one definition of availability (docs/availability.md), None when not monitored.
+
+    The share of the monitored time in which the camera delivered usable footage: time inside
+    an outage of either kind (down, or degraded by a picture/clock fault) is unavailable; time
+    inside a maintenance window is not an outage. Reports, coverage look-ups and movement-model
+    reviews all use this.
+    """
+    if monitored_seconds <= 0:
+        return None
+    return max(0.0, 1.0 - unavailable_seconds / monitored_seconds)

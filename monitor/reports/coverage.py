@@ -11,9 +11,13 @@ from sqlalchemy.orm import Session
 
 from monitor.core.access import Actor
 from monitor.core.errors import InvalidData
-from monitor.core.models import Area, AreaLevel, Camera, Incident, IncidentKind
+from monitor.core.models import Area, AreaLevel, Camera, Incident, IncidentKind, Role
+from monitor.registry.area_index import AreaIndex
 from monitor.registry.cameras import get_camera
-from monitor.reports.common import AreaIndex, as_utc, covered_seconds
+from monitor.reports.common import as_utc, covered_seconds
+
+# Who may ask where cameras were working: police for investigations, and the staff.
+COVERAGE_ROLES = (Role.ADMIN, Role.TECHNICIAN, Role.POLICE)
 
 EARTH_RADIUS_M = 6_371_008.8
 METRES_PER_DEGREE_LAT = 111_320.0
@@ -42,6 +46,8 @@ class CameraCoverage:
     status: str
     down_seconds: float
     degraded_seconds: float
+    # Down or degraded (the one availability definition, docs/availability.md).
+    unavailable_seconds: float = 0.0
     faults: list[str] = field(default_factory=list)
     incident_ids: list[int] = field(default_factory=list)
 
@@ -87,6 +93,27 @@ def place_of_camera(session: Session, actor: Actor, code: str) -> tuple[float, f
     return camera.latitude, camera.longitude
 
 
+def look_up_place(
+    session: Session,
+    actor: Actor,
+    *,
+    lat: float | None,
+    lon: float | None,
+    camera: str | None,
+    radius_m: float,
+    start: datetime | None,
+    end: datetime | None,
+) -> CoverageAnswer:
+    """Look up around coordinates or around a registered camera (its code); start is required."""
+    if camera:
+        lat, lon = place_of_camera(session, actor, camera.strip())
+    if lat is None or lon is None:
+        raise InvalidData("give lat and lon, or camera=CODE, as the place")
+    if start is None:
+        raise InvalidData("start (a time, or the start of a range) is required")
+    return look_up(session, actor, lat=lat, lon=lon, radius_m=radius_m, start=start, end=end)
+
+
 def look_up(
     session: Session,
     actor: Actor,
@@ -104,7 +131,7 @@ def look_up(
         raise InvalidData("latitude must be within ±90 and longitude within ±180")
     if not 0 < radius_m <= MAX_RADIUS_M:
         raise InvalidData(f"radius_m must be between 1 and {MAX_RADIUS_M:.0f}")
-    start = as_utc(start)  # type: ignore[assignment]
+    start = as_utc(start)
     end = as_utc(end) or start
     if end < start:
         raise InvalidData("the end of the time range must not be before its start")
@@ -158,7 +185,8 @@ def _incidents(
         or_(Incident.ended_at.is_(None), ends_after),
     )
     for incident in session.scalars(stmt):
-        found.setdefault(incident.camera_id, []).append(incident)  # type: ignore[arg-type]
+        if incident.camera_id is not None:
+            found.setdefault(incident.camera_id, []).append(incident)
     return found
 
 
@@ -167,7 +195,7 @@ def _judge(
     distance: float,
     incidents: list[Incident],
     start: datetime,
-    end: datetime,  # type: ignore[no-untyped-def]
+    end: datetime,
     now: datetime,
     areas: AreaIndex,
 ) -> CameraCoverage:
@@ -178,12 +206,14 @@ def _judge(
     if end == start:
         down_seconds = 0.0
         degraded_seconds = 0.0
+        unavailable_seconds = 0.0
         status = DOWN if down else DEGRADED if degraded else WORKING
     else:
         spans_down = [(i.started_at, i.ended_at or horizon) for i in down]
         spans_degraded = [(i.started_at, i.ended_at or horizon) for i in degraded]
         down_seconds = covered_seconds(spans_down, start, end)
         degraded_seconds = covered_seconds(spans_degraded, start, end)
+        unavailable_seconds = covered_seconds(spans_down + spans_degraded, start, end)
         if down_seconds >= (end - start).total_seconds() - 1:
             status = DOWN
         elif down_seconds > 0:
@@ -210,6 +240,7 @@ def _judge(
         status=status,
         down_seconds=down_seconds,
         degraded_seconds=degraded_seconds,
+        unavailable_seconds=unavailable_seconds,
         faults=faults,
         incident_ids=sorted(i.id for i in incidents),
     )

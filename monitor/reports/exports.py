@@ -186,7 +186,7 @@ def availability_tables(
         t("col.longest_hours", lang),
     ]
 
-    def area_rows(groups):  # type: ignore[no-untyped-def]
+    def area_rows(groups):
         return [
             [
                 g.name,
@@ -198,7 +198,7 @@ def availability_tables(
             for g in groups
         ]
 
-    def camera_rows(cameras):  # type: ignore[no-untyped-def]
+    def camera_rows(cameras):
         return [
             [
                 c.code,

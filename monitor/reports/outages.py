@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -13,7 +14,8 @@ from monitor.core.errors import InvalidData
 from monitor.core.i18n import fault_label, level_label, t
 from monitor.core.localtime import format_local
 from monitor.core.models import Area, AreaLevel, Camera, Incident, IncidentKind, Ticket
-from monitor.reports.common import AreaIndex, area_scope, as_utc, path_condition
+from monitor.registry.area_index import AreaIndex
+from monitor.reports.common import area_scope, as_utc, parse_time, path_condition
 from probes.faults import FaultCode
 
 SORTS = ("start", "end", "duration", "camera", "area")
@@ -33,6 +35,24 @@ class OutageFilter:
     fault: str | None = None
     state: str | None = None  # "open" (still going) or "closed"
     camera: str | None = None  # camera code
+
+    @classmethod
+    def from_query(cls, params: Mapping[str, str | None]) -> OutageFilter:
+        """The filter from a query string or form (empty values mean no filter)."""
+
+        def text(name: str) -> str | None:
+            return (params.get(name) or "").strip() or None
+
+        return cls(
+            cluster=text("cluster"),
+            commune=text("commune"),
+            area=text("area"),
+            start=parse_time(text("start"), field="start"),
+            end=parse_time(text("end"), field="end"),
+            fault=text("fault"),
+            state=text("state"),
+            camera=text("camera"),
+        )
 
     def check(self) -> None:
         """InvalidData for values outside the vocabulary."""
@@ -86,7 +106,7 @@ class OutageRow:
     members: list[OutageRow] = field(default_factory=list)
 
 
-def _duration_expr(session: Session, now: datetime):  # type: ignore[no-untyped-def]
+def _duration_expr(session: Session, now: datetime):
     """Seconds from start to end (or now), in the backend's own date arithmetic."""
     if session.get_bind().dialect.name == "postgresql":
         finish = func.coalesce(Incident.ended_at, now)
@@ -100,8 +120,8 @@ def _place_conditions(
     actor: Actor,
     flt: OutageFilter,
     camera,
-    path,  # type: ignore[no-untyped-def]
-) -> list:  # type: ignore[type-arg]
+    path,
+) -> list:
     """Conditions on an outage's place (its area path when it began): scope and place filters."""
     conditions = [actor.area_filter(path)]
     for code, level in (
@@ -117,12 +137,12 @@ def _place_conditions(
     return conditions
 
 
-def _path_of(incident, area):  # type: ignore[no-untyped-def]
+def _path_of(incident, area):
     """The outage's stored area path, or its camera's area path for rows without one."""
     return case((incident.area_path != "", incident.area_path), else_=area.path)
 
 
-def _incident_conditions(target, flt: OutageFilter) -> list:  # type: ignore[no-untyped-def,type-arg]
+def _incident_conditions(target, flt: OutageFilter) -> list:
     conditions = []
     if flt.start is not None:
         conditions.append(or_(target.ended_at.is_(None), target.ended_at > flt.start))
@@ -138,7 +158,7 @@ def _incident_conditions(target, flt: OutageFilter) -> list:  # type: ignore[no-
     return conditions
 
 
-def outage_query(session: Session, actor: Actor, flt: OutageFilter):  # type: ignore[no-untyped-def]
+def outage_query(session: Session, actor: Actor, flt: OutageFilter):
     """Top-level incidents (lone camera outages and groups) matching the filter."""
     flt.check()
     camera_conditions = _place_conditions(session, actor, flt, Camera, _path_of(Incident, Area))
@@ -210,7 +230,7 @@ def list_outages(
     return _rows(session, actor, incidents, now), total
 
 
-def _sort_by_place(sort: str):  # type: ignore[no-untyped-def]
+def _sort_by_place(sort: str):
     """Camera code (a group: its key), or the area path (groups the rows by cluster/commune)."""
     camera = aliased(Camera)
     area = aliased(Area)

@@ -143,7 +143,7 @@ class PdfReport:
         return bytes(self.pdf.output())
 
 
-def _heading_style():  # type: ignore[no-untyped-def]
+def _heading_style():
     from fpdf.fonts import FontFace
 
     return FontFace(family=FONT, emphasis="BOLD", fill_color=(220, 228, 240))

@@ -76,7 +76,7 @@ def register_crews(db: Database) -> dict[str, int]:
     return ids
 
 
-def register_cameras(db: Database, settings: Settings, fleet_cameras: list) -> int:  # type: ignore[type-arg]
+def register_cameras(db: Database, settings: Settings, fleet_cameras: list) -> int:
     """Import the fleet's inventory like an installer's spreadsheet (idempotent)."""
     rows = inventory_rows(fleet_cameras)
     for row, cam in zip(rows, fleet_cameras, strict=True):

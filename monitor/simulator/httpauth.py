@@ -54,7 +54,9 @@ def _parse_params(text: str) -> dict[str, str]:
 
 def _split_commas(text: str) -> list[str]:
     """Split on commas outside double quotes."""
-    parts, buf, quoted = [], [], False
+    parts: list[str] = []
+    buf: list[str] = []
+    quoted = False
     for ch in text:
         if ch == '"':
             quoted = not quoted

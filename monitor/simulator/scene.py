@@ -41,7 +41,7 @@ def render_scene(seed: int, width: int = 640, height: int = 360) -> np.ndarray:
     _draw_street(img, rng, ground)
     _draw_trees_and_poles(img, rng, horizon, ground)
     add, sub = _texture(w, h)
-    img = cv2.subtract(cv2.add(img, add), sub)
+    img = np.asarray(cv2.subtract(cv2.add(img, add), sub), dtype=np.uint8)
     return cv2.GaussianBlur(img, (3, 3), 0)
 
 

@@ -209,7 +209,8 @@ def _colour_balance(small: np.ndarray) -> tuple[float, float, float]:
     total = float(means.sum())
     if total < 1.0:
         return (1 / 3, 1 / 3, 1 / 3)
-    return tuple(float(v) for v in means / total)  # type: ignore[return-value]
+    blue, green, red = (float(v) for v in means / total)
+    return (blue, green, red)
 
 
 def colour_cast(image: np.ndarray, reference: np.ndarray | None = None) -> float:
@@ -297,7 +298,7 @@ def _changed_map(current: np.ndarray, previous: np.ndarray) -> np.ndarray:
 
 def _changed_rows(current_rows: np.ndarray, previous_rows: np.ndarray) -> np.ndarray:
     """Which full-resolution pixels (of the sampled rows) differ at all between two grabs."""
-    return current_rows != previous_rows
+    return np.asarray(current_rows != previous_rows)
 
 
 def _live_region_share(changed: np.ndarray) -> float:

@@ -29,7 +29,8 @@ def learn_reference(frames: Sequence[np.ndarray]) -> np.ndarray:
     if len(smalls) == 1:
         return smalls[0].copy()
     # The median drops what passes through the view (people, cars) and the sensor noise.
-    return np.median(np.stack(smalls), axis=0).round().astype(np.uint8)
+    median: np.ndarray = np.median(np.stack(smalls), axis=0).round().astype(np.uint8)
+    return median
 
 
 def fit_reference(reference: np.ndarray, frame: np.ndarray) -> np.ndarray:

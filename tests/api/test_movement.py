@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from api.deps import SESSION_COOKIE
-from monitor.core.models import AuditEntry, Camera, HourlyRollup
+from monitor.core.models import AuditEntry, Camera, Incident, IncidentKind
 from tests.api.conftest import auth
 from tests.movement_data import seed_movement
 from tests.registry_data import Seed
@@ -21,14 +21,14 @@ from tests.registry_data import Seed
 @pytest.fixture
 def movement(client: TestClient, seed: Seed) -> Seed:
     """The API test registry plus one movement instance of each built-in type."""
-    seed_movement(client.app.state.db)  # type: ignore[attr-defined]
+    seed_movement(client.app.state.db)
     return seed
 
 
-def _page(client: TestClient, seed: Seed, role: str, path: str, **kw: object):  # type: ignore[no-untyped-def]
+def _page(client: TestClient, seed: Seed, role: str, path: str, **kw: object):
     client.cookies.set(SESSION_COOKIE, seed.tokens[role])
     try:
-        return client.get(path, follow_redirects=False, **kw)  # type: ignore[arg-type]
+        return client.get(path, follow_redirects=False, **kw)
     finally:
         client.cookies.clear()
 
@@ -50,20 +50,19 @@ def test_create_review_and_read_back_with_camera_health(client: TestClient, move
     assert created.status_code == 201, created.text
     assert created.json()["dossier_completeness"] == 20.0
     assert created.json()["camera_codes"] == ["ST-0002"]
-    with client.app.state.db.session() as s:  # type: ignore[attr-defined]
+    with client.app.state.db.session() as s:
         camera_id = s.scalar(select(Camera.id).where(Camera.code == "ST-0002"))
+        s.get(Camera, camera_id).created_at = datetime.now(UTC) - timedelta(days=30)
         start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(days=2)
-        s.add_all(
-            [
-                HourlyRollup(
-                    camera_id=camera_id,
-                    hour=start + timedelta(hours=h),
-                    probes=4,
-                    successes=3,
-                    availability=0.75,
-                )
-                for h in range(6)
-            ]
+        s.add(
+            Incident(
+                kind=IncidentKind.CAMERA,
+                camera_id=camera_id,
+                state="degraded",
+                started_at=start,
+                ended_at=start + timedelta(hours=6),
+                faults=["blur"],
+            )
         )
     today = datetime.now(UTC).date()
     review = {
@@ -78,11 +77,14 @@ def test_create_review_and_read_back_with_camera_health(client: TestClient, move
     }
     answer = client.post("/api/v1/movement/instances/ST-CAM-09/reviews", json=review, headers=tech)
     assert answer.status_code == 201, answer.text
-    assert answer.json()["camera_health"]["availability"] == 0.75
+    health = answer.json()["camera_health"]
+    [camera] = health["cameras"]
+    assert camera["downtime_seconds"] == 6 * 3600  # a degraded spell is unavailable time
+    assert health["availability"] == round(1 - 6 * 3600 / camera["monitored_seconds"], 4)
     shown = client.get("/api/v1/movement/instances/ST-CAM-09", headers=police).json()
     assert shown["status"] == "to_consolidate" and shown["last_reviewed_on"] == today.isoformat()
     [listed] = client.get("/api/v1/movement/instances/ST-CAM-09/reviews", headers=police).json()
-    assert listed["camera_health"]["cameras"][0]["hours_measured"] == 6
+    assert listed["camera_health"] == health  # frozen when recorded
     audit = client.get(
         "/api/v1/audit?entity=movement_instance&entity_id=ST-CAM-09",
         headers=auth(movement, "admin"),
@@ -214,7 +216,9 @@ def test_editor_pages_change_the_registry(client: TestClient, movement: Seed) ->
         assert posted.status_code == 303 and posted.headers["location"] == "/movement/ST-CAM-01"
         wrong = dict(review, period_end="2024-01-01")
         refused = client.post("/movement/ST-CAM-01/reviews", data=wrong, follow_redirects=False)
-        assert "error=" in refused.headers["location"]
+        assert refused.status_code == 422
+        assert 'id="err-period_end">Ngày kết thúc phải bằng hoặc sau ngày bắt đầu.' in refused.text
+        assert 'value="2024-01-01"' in refused.text and "pydantic" not in refused.text
         detail = client.get("/movement/ST-CAM-01")
         assert "Võ Minh Tuấn" in detail.text and "Nhân rộng" in detail.text
         assert "☑ Cam kết chia sẻ hình ảnh" in detail.text
@@ -240,7 +244,7 @@ def test_editor_pages_change_the_registry(client: TestClient, movement: Seed) ->
         "/api/v1/movement/instances/ST-CAM-01", headers=auth(movement, "police")
     ).json()
     assert shown["status"] == "replicated" and shown["camera_codes"] == ["ST-0001"]
-    with client.app.state.db.session() as s:  # type: ignore[attr-defined]
+    with client.app.state.db.session() as s:
         actions = set(
             s.scalars(
                 select(AuditEntry.action).where(AuditEntry.entity_id.in_(["ST-CAM-01", "BS-TH-07"]))
@@ -270,7 +274,7 @@ def test_types_page_lists_builtin_types_and_only_admins_add(
         added = client.post("/movement/types", data=form, follow_redirects=False)
         assert added.status_code == 303
         again = client.post("/movement/types", data=form)
-        assert again.status_code == 422 and "already exists" in again.text
+        assert again.status_code == 422 and "Mã này đã có" in again.text
     finally:
         client.cookies.clear()
     [added_type] = [

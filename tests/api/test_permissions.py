@@ -96,10 +96,10 @@ def _fresh(client: TestClient, seed: Seed, kind: str, tag: str) -> str:
     if kind == "new_dead_notification":
         from tests.monitor.notifiers.tickets_data import dead_notification
 
-        return str(dead_notification(client.app.state.db))  # type: ignore[attr-defined]
+        return str(dead_notification(client.app.state.db))
     if kind == "new_ticket":
         app = client.app
-        return str(seed_ticket(app.state.db, app.state.settings, "ST-0002"))  # type: ignore[attr-defined]
+        return str(seed_ticket(app.state.db, app.state.settings, "ST-0002"))
     if kind == "new_type":
         body = {"code": f"xoa-{tag.replace('_', '-')}", "name_vi": "Loại mới"}
         return client.post("/api/v1/movement/types", json=body, headers=admin).json()["code"]
@@ -136,7 +136,7 @@ def _store_thumbnails(client: TestClient, code: str) -> None:
     from monitor.core.models import Camera, CameraStatus
 
     jpeg = b"\xff\xd8\xff\xe0 test picture \xff\xd9"
-    with client.app.state.db.session() as s:  # type: ignore[attr-defined]
+    with client.app.state.db.session() as s:
         camera_id = s.scalar(select(Camera.id).where(Camera.code == code))
         s.merge(CameraStatus(camera_id=camera_id, last_good_jpeg=jpeg, last_fault_jpeg=jpeg))
 
@@ -158,7 +158,7 @@ def _request(client: TestClient, seed: Seed, method: str, path: str, role: str) 
         **seed.ticket_ids,
     }
     if path.startswith("/api/v1/movement/"):
-        ensure_builtin_types(client.app.state.db)  # type: ignore[attr-defined]
+        ensure_builtin_types(client.app.state.db)
     for kind in (
         "new_camera",
         "new_area",

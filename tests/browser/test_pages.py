@@ -73,7 +73,7 @@ def test_police_coverage_look_up_finds_the_right_cameras(browser: Browser, site:
     assert found.count() == 2
     assert [found.nth(i).get_attribute("data-code") for i in range(2)] == ["ST-0001", "ST-0002"]
     assert {found.nth(i).get_attribute("data-status") for i in range(2)} == {"down"}
-    assert "Bị hỏng" in found.nth(0).inner_text()
+    assert "Mất tín hiệu" in found.nth(0).inner_text()
     page.context.close()
 
 
@@ -92,13 +92,12 @@ def test_crew_moves_its_ticket(browser: Browser, site: Site) -> None:
     page = log_in(browser, site, "crew1", start="/tickets")
     assert page.locator("h1").inner_text() == "Phiếu đang mở của tôi"
     ticket = site.outages.tickets["group"]
-    assert page.locator("#tickets tbody tr").count() == 1
-    page.click(f'tr[data-ticket="{ticket}"] a >> nth=0')
+    assert page.locator("#ticket-cards li").count() == 1
+    page.click(f'li[data-ticket="{ticket}"] a')
     page.wait_for_url(lambda url: url.endswith(f"/tickets/{ticket}"))
     assert page.locator("#ticket-state").inner_text() == "Đã giao"
-    page.select_option("#to-state", "in_progress")
     page.fill("#state-comment", "Đang thay bộ nguồn")
-    page.click("#state-submit")
+    page.click("#to-in_progress")
     expect(page.locator("#ticket-state")).to_have_text("Đang sửa")
     assert "Đang thay bộ nguồn" in page.locator("#ticket-events").inner_text()
     forbidden = page.goto(site.url + "/coverage")

@@ -17,8 +17,7 @@ import uvicorn
 
 from api.app import create_app
 from monitor.core.db import Database
-from monitor.core.settings import Settings
-from monitor.metrics.instruments import (
+from monitor.core.instruments import (
     NOTIFICATIONS_TOTAL,
     PROBE_DURATION,
     PROBES_TOTAL,
@@ -26,6 +25,7 @@ from monitor.metrics.instruments import (
     SCHEDULER_LAG,
     SCHEDULER_LEADER,
 )
+from monitor.core.settings import Settings
 
 PROBES = (
     ("tcp", "ok", 0.004),

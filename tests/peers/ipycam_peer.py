@@ -301,7 +301,7 @@ class IpycamPeer:
 
 def start_camera(**kwargs: object) -> IpycamPeer:
     """Start a camera with `IpycamPeer` fields as keyword arguments and return it running."""
-    return IpycamPeer(**kwargs).start()  # type: ignore[arg-type]
+    return IpycamPeer(**kwargs).start()
 
 
 def _onvif_answers(host: str, port: int) -> bool:
@@ -688,7 +688,7 @@ def _runner_main(argv: list[str] | None = None) -> int:
 try:
     import pytest
 except ImportError:  # the runner subprocess does not need pytest
-    pytest = None  # type: ignore[assignment]
+    pytest = None
 
 if pytest is not None:
 
@@ -698,7 +698,7 @@ if pytest is not None:
         started: list[IpycamPeer] = []
 
         def factory(**kwargs: object) -> IpycamPeer:
-            cam = IpycamPeer(**kwargs)  # type: ignore[arg-type]
+            cam = IpycamPeer(**kwargs)
             started.append(cam)
             return cam.start()
 

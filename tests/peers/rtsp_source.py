@@ -362,7 +362,7 @@ def _main(argv: list[str] | None = None) -> int:
 try:
     import pytest
 except ImportError:  # the server subprocess does not need pytest
-    pytest = None  # type: ignore[assignment]
+    pytest = None
 
 if pytest is not None:
 
@@ -372,7 +372,7 @@ if pytest is not None:
         started: list[RtspSource] = []
 
         def factory(**kwargs: object) -> RtspSource:
-            src = RtspSource(**kwargs)  # type: ignore[arg-type]
+            src = RtspSource(**kwargs)
             started.append(src)
             return src.start()
 

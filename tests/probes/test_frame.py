@@ -37,8 +37,8 @@ def reference(cam: Camera) -> np.ndarray:
 
 def judge(cam: Camera, reference: np.ndarray | None, **grab: object) -> list[FaultCode]:
     """Faults of one grab judged against the grab before it (same conditions) and the reference."""
-    previous = cam.grab(**grab)  # type: ignore[arg-type]
-    return assess(cam.grab(**grab), previous, reference).faults  # type: ignore[arg-type]
+    previous = cam.grab(**grab)
+    return assess(cam.grab(**grab), previous, reference).faults
 
 
 def test_a_healthy_live_scene_has_no_fault(cam, reference) -> None:
@@ -174,7 +174,7 @@ def test_assessment_serialises_as_the_cli_and_api_expect(cam, reference) -> None
     assert as_dict["faults"] == []
     assert {"brightness", "noise", "live_share", "scene_similarity"} <= set(as_dict["metrics"])
     with pytest.raises(AttributeError):
-        result.faults = []  # type: ignore[misc]
+        result.faults = []
 
 
 def test_a_camera_rotated_on_its_bracket_is_scene_changed_without_moving_its_centre() -> None:

@@ -40,7 +40,7 @@ def target_for(cam: IpycamPeer, **overrides: object) -> ProbeTarget:
         "password": cam.password,
     }
     fields.update(overrides)
-    return ProbeTarget(**fields)  # type: ignore[arg-type]
+    return ProbeTarget(**fields)
 
 
 async def run(target: ProbeTarget, seconds: float = 5.0) -> ProbeResult:
@@ -52,16 +52,16 @@ async def test_reads_identity_profiles_and_uris(ipycam_shared: IpycamPeer) -> No
 
     assert result.ok, result.reason
     assert result.faults == []
-    assert result.details["manufacturer"] == "CamwatchTest"
-    assert result.details["model"] == "VirtualCam-1"
-    assert result.details["serial"] == "SN-0001"
-    assert result.details["firmware"] == "1.3.0"
-    assert result.details["hardware_id"]
+    assert result.identity.manufacturer == "CamwatchTest"
+    assert result.identity.model == "VirtualCam-1"
+    assert result.identity.serial == "SN-0001"
+    assert result.identity.firmware == "1.3.0"
+    assert result.identity.hardware_id
     assert {p["token"] for p in result.details["profiles"]} >= {"Profile_Main"}
     main = result.details["profiles"][0]
     assert (main["width"], main["height"]) == (ipycam_shared.width, ipycam_shared.height)
-    assert result.details["stream_uri"] == ipycam_shared.rtsp_url
-    assert result.details["snapshot_uri"] == ipycam_shared.snapshot_url
+    assert result.identity.stream_uri == ipycam_shared.rtsp_url
+    assert result.identity.snapshot_uri == ipycam_shared.snapshot_url
     assert "media" in result.details["capabilities"]["services"]
     assert 0 < result.metrics["onvif_latency_seconds"] < 5
     assert abs(result.metrics["clock_drift_seconds"]) < 3
@@ -74,7 +74,7 @@ async def test_password_appears_nowhere_in_the_result(ipycam_shared: IpycamPeer)
     assert result.ok, result.reason
     text = json.dumps(result.to_dict(), default=str) + repr(result) + repr(target)
     assert ipycam_shared.password not in text
-    assert "@" not in result.details["stream_uri"]
+    assert "@" not in result.identity.stream_uri
 
 
 async def test_device_is_reused_between_probes(ipycam_shared: IpycamPeer) -> None:
@@ -85,7 +85,7 @@ async def test_device_is_reused_between_probes(ipycam_shared: IpycamPeer) -> Non
 
     assert second_result.ok, second_result.reason
     assert onvif._devices[onvif._key(target)] is first
-    assert second_result.details["serial"] == "SN-0001"
+    assert second_result.identity.serial == "SN-0001"
 
 
 async def test_concurrent_probes_of_one_camera_share_its_device(
@@ -119,7 +119,7 @@ async def test_camera_clock_wrong_by_two_minutes_is_reported_and_still_authentic
     assert result.faults == [FaultCode.CLOCK_DRIFT]
     assert -123 < result.metrics["clock_drift_seconds"] < -117
     # Identity needs an accepted WS-Security token: proof that it authenticated.
-    assert result.details["serial"] == "SN-0001"
+    assert result.identity.serial == "SN-0001"
 
 
 async def test_clock_outside_the_token_window_still_authenticates(
@@ -131,7 +131,7 @@ async def test_clock_outside_the_token_window_still_authenticates(
 
     assert result.faults == [FaultCode.CLOCK_DRIFT], result.reason
     assert -1003 < result.metrics["clock_drift_seconds"] < -997
-    assert result.details["serial"] == "SN-0001"
+    assert result.identity.serial == "SN-0001"
 
 
 async def test_clock_jump_on_a_known_camera_is_drift_not_auth_failed(ipycam_camera) -> None:
@@ -162,7 +162,7 @@ async def test_conditions_the_camera_reports_by_events_become_faults(ipycam_came
     result = await run(target)
 
     assert result.faults == [FaultCode.COVERED, FaultCode.TOO_DARK, FaultCode.REBOOTED]
-    assert abs(result.details["boot_time"] - (now - 60)) < 2
+    assert abs(result.identity.boot_time - (now - 60)) < 2
     assert "events" in result.details["capabilities"]["services"]
 
     quiet = await onvif.probe(target, ProbeConfig(onvif_pull_events=False), deadline=Deadline(5))

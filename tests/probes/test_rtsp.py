@@ -40,7 +40,7 @@ def cam_target(cam: IpycamPeer, **kw: object) -> ProbeTarget:
         "rtsp_url": cam.rtsp_url,
     }
     fields.update(kw)
-    return ProbeTarget(**fields)  # type: ignore[arg-type]
+    return ProbeTarget(**fields)
 
 
 async def wait_settled(baseline_threads: int, timeout: float) -> tuple[int, int]:

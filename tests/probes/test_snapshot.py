@@ -59,7 +59,7 @@ class _CameraHandler(BaseHTTPRequestHandler):
         for item in value[7:].split(","):
             k, _, v = item.strip().partition("=")
             p[k] = v.strip('"')
-        ha1 = _md5(f"{USER}:{REALM}:{self.server.password}")  # type: ignore[attr-defined]
+        ha1 = _md5(f"{USER}:{REALM}:{self.server.password}")
         ha2 = _md5(f"GET:{p.get('uri')}")
         expect = _md5(f"{ha1}:{p.get('nonce')}:{p.get('nc')}:{p.get('cnonce')}:auth:{ha2}")
         return (
@@ -69,7 +69,7 @@ class _CameraHandler(BaseHTTPRequestHandler):
         )
 
     def _basic_ok(self) -> bool:
-        token = base64.b64encode(f"{USER}:{self.server.password}".encode()).decode()  # type: ignore[attr-defined]
+        token = base64.b64encode(f"{USER}:{self.server.password}".encode()).decode()
         return self.headers.get("Authorization") == f"Basic {token}"
 
     def _send(self, status: int, body: bytes, ctype: str, extra: dict[str, str] | None = None):
@@ -82,7 +82,7 @@ class _CameraHandler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def do_GET(self) -> None:
-        self.server.requests += 1  # type: ignore[attr-defined]
+        self.server.requests += 1
         if self.path == "/digest.jpg" and not self._digest_ok():
             challenge = f'Digest realm="{REALM}", nonce="{self.nonce}", qop="auth"'
             self._send(401, b"", "text/plain", {"WWW-Authenticate": challenge})
@@ -100,8 +100,8 @@ class _CameraHandler(BaseHTTPRequestHandler):
 def camera_http() -> Iterator[ThreadingHTTPServer]:
     """A real HTTP server on its own loopback address serving a JPEG behind digest/basic auth."""
     server = ThreadingHTTPServer((hostile.loopback_address(), 0), _CameraHandler)
-    server.password = PASSWORD  # type: ignore[attr-defined]
-    server.requests = 0  # type: ignore[attr-defined]
+    server.password = PASSWORD
+    server.requests = 0
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -120,7 +120,7 @@ def target_for(server: ThreadingHTTPServer, path: str, **kw: object) -> ProbeTar
         "snapshot_url": f"http://{host}:{port}{path}",
     }
     fields.update(kw)
-    return ProbeTarget(**fields)  # type: ignore[arg-type]
+    return ProbeTarget(**fields)
 
 
 @pytest.mark.parametrize("scheme", ["digest", "basic"])

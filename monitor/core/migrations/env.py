@@ -1,6 +1,7 @@
 """Alembic environment: runs migrations on the connection or URL from monitor.core.migrate."""
 
 from alembic import context
+from sqlalchemy import Connection
 
 from monitor.core.db import make_engine
 from monitor.core.models import Base
@@ -27,13 +28,13 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    engine = make_engine(config.get_main_option("sqlalchemy.url"))
+    engine = make_engine(config.get_main_option("sqlalchemy.url") or "")
     with engine.connect() as conn:
         _run(conn)
     engine.dispose()
 
 
-def _run(connection) -> None:  # type: ignore[no-untyped-def]
+def _run(connection: Connection) -> None:
     context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
     with context.begin_transaction():
         context.run_migrations()

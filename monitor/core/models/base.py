@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
-from typing import ClassVar
+from typing import ClassVar, overload
 
-from sqlalchemy import DateTime, Enum, MetaData
+from sqlalchemy import DateTime, Dialect, Enum, MetaData
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -23,6 +24,12 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+@overload
+def as_utc(value: datetime) -> datetime: ...
+@overload
+def as_utc(value: None) -> None: ...
+@overload
+def as_utc(value: datetime | None) -> datetime | None: ...
 def as_utc(value: datetime | None) -> datetime | None:
     """A stored time as aware UTC (SQLite hands back naive datetimes; every stored time is UTC)."""
     if value is None:
@@ -42,11 +49,30 @@ def str_enum(enum_cls: type[enum.Enum]) -> Enum:
     )
 
 
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timestamp stored as UTC and always read back as aware UTC, on every backend.
+
+    SQLite keeps no offset: without this, times read from it were naive and the API wrote them
+    without an offset, and an aware non-UTC time would have been stored as its wall clock.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Aware times are converted to UTC; naive ones are taken as UTC already."""
+        return as_utc(value)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Every stored time comes back aware, in UTC."""
+        return as_utc(value)
+
+
 class Base(DeclarativeBase):
     """Base of every table."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map: ClassVar = {datetime: DateTime(timezone=True)}
+    type_annotation_map: ClassVar = {datetime: UtcDateTime()}
 
 
 class TimestampMixin:

@@ -180,6 +180,9 @@ class ModelReview(Base, TimestampMixin):
     decision: Mapped[ReviewDecision] = mapped_column(str_enum(ReviewDecision))
     reviewer: Mapped[str] = mapped_column(String(200))
     recorded_by: Mapped[str] = mapped_column(String(80), default="")
+    # The camera figures as computed when the review was recorded (a review is a record: later
+    # camera links or late incidents must not change it). None: not a camera model, or older.
+    figures: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     # The instance's area when the review was recorded (a merged commune keeps its name here).
     area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="SET NULL"))
 

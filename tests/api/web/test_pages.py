@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
+from monitor.core.db import Database
+from monitor.core.models import Notification, Ticket
 from tests.monitor.reports.outage_data import OutageSeed
 from tests.registry_data import CAMERA_PASSWORD, PASSWORD, Seed
 
@@ -37,7 +40,7 @@ def test_anonymous_goes_to_login_and_comes_back(client: TestClient, outages: Out
         data={"username": "police1", "password": PASSWORD, "next": "//evil.example/"},
         follow_redirects=False,
     )
-    assert offsite.headers["location"] == "/outages"
+    assert offsite.headers["location"] == "/"  # the home overview
     out = client.post("/logout", follow_redirects=False)
     assert out.headers["location"] == "/login"
     assert client.get("/outages", follow_redirects=False).status_code == 303
@@ -181,3 +184,18 @@ def test_camera_edit_page_for_editors_only(
         e["entity_id"] == "ST-0001" and e["action"] == "update" and e["username"] == "technician1"
         for e in audit.json()["items"]
     )
+
+
+def test_a_comment_made_on_the_ticket_page_is_sent_to_the_crew(
+    client: TestClient, seed: Seed, outages: OutageSeed, database: Database
+) -> None:
+    ticket = outages.tickets["group"]
+    with database.session() as s:
+        s.get(Ticket, ticket).crew.webhook_url = "http://127.0.0.1:9/hook"
+    login_as(client, seed, "crew")
+    commented = client.post(f"/tickets/{ticket}/comment", data={"comment": "Cần thay ổ cứng"})
+    assert commented.status_code == 200
+    with database.session() as s:
+        sent = s.scalars(select(Notification).where(Notification.ticket_id == ticket)).all()
+        told = [(n.channel, n.event, n.payload["comment"]) for n in sent]
+    assert told == [("webhook", "ticket.comment", "Cần thay ổ cứng")]

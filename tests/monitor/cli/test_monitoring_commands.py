@@ -79,7 +79,7 @@ def test_probe_prints_results_as_json_without_secrets(make_monitored_fleet) -> N
     answer = json.loads(done.stdout)
     by_kind = {r["kind"]: r for r in answer["results"]}
     assert by_kind["tcp"]["ok"] and by_kind["onvif"]["ok"]
-    assert by_kind["onvif"]["details"]["serial"] == camera.identity.serial
+    assert by_kind["onvif"]["identity"]["serial"] == camera.identity.serial
     assert by_kind["snapshot"]["picture"]["faults"] == []
     assert camera.password not in done.stdout + done.stderr
     missing = _run(env, "probe", "NO-SUCH-CAMERA")

@@ -13,7 +13,8 @@ from monitor.core.access import Actor
 from monitor.core.db import Database
 from monitor.core.models import (
     Camera,
-    HourlyRollup,
+    Incident,
+    IncidentKind,
     ModelStatus,
     ReviewDecision,
     ReviewRating,
@@ -46,18 +47,19 @@ def _prepare(db: Database) -> None:
                 reviewer="Ban Chỉ đạo 138 huyện Bình Sơn",
             ),
         )
+        for camera in s.scalars(select(Camera)):
+            camera.created_at = datetime(2024, 1, 1, tzinfo=UTC)
         cams = {c.code: c.id for c in s.scalars(select(Camera))}
-        s.add_all(
-            [
-                HourlyRollup(
-                    camera_id=cams["ST-0001"],
-                    hour=datetime(2025, 12, 20, h, tzinfo=UTC),
-                    probes=60,
-                    successes=54,
-                    availability=0.9,
-                )
-                for h in range(4)
-            ]
+        # 6 of the 60 camera-days of the 30-day window (2 to 31 December, local) unavailable.
+        s.add(
+            Incident(
+                kind=IncidentKind.CAMERA,
+                camera_id=cams["ST-0001"],
+                state="degraded",
+                started_at=datetime(2025, 12, 1, 17, tzinfo=UTC),
+                ended_at=datetime(2025, 12, 7, 17, tzinfo=UTC),
+                faults=["blur"],
+            )
         )
 
 
@@ -160,8 +162,10 @@ def test_pdf_reads_back_with_vietnamese_text(database: Database, seed: Seed) -> 
         "Quyết định xây dựng mô hình",
         "Tình trạng hoạt động của mô hình Camera an ninh",
         "90.0 %",
+        "Hình mờ ×1",  # the fault's label, as on the page, not its code
     ):
         assert expected in text, expected
+    assert "blur" not in text
     english = report_pdf(_report(database, "ST"), "en")
     text_en = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(english)).pages)
     assert "Movement models report" in text_en and "Overdue for review" in text_en

@@ -40,7 +40,7 @@ def _review(decision: ReviewDecision, **kw: object) -> ReviewCreate:
         reviewer="Ban Chỉ đạo 138 huyện Sơn Tịnh",
     )
     values.update(kw)
-    return ReviewCreate(**values)  # type: ignore[arg-type]
+    return ReviewCreate(**values)
 
 
 @pytest.mark.parametrize(
@@ -86,6 +86,8 @@ def test_camera_model_review_shows_availability_and_faults_of_the_period(
 ) -> None:
     start, end = date(2025, 6, 1), date(2025, 6, 30)
     with database.session() as s:
+        for camera in s.scalars(select(Camera)):
+            camera.created_at = datetime(2024, 12, 1, tzinfo=UTC)
         cams = {c.code: c.id for c in s.scalars(select(Camera))}
         rollups = [
             # ST-0001: 10 hours fully up, 10 hours half up -> 0.75
@@ -199,17 +201,58 @@ def test_camera_model_review_shows_availability_and_faults_of_the_period(
     assert health is not None
     by_code = {c.code: c for c in health.cameras}
     assert by_code.keys() == {"ST-0001", "ST-0002"}
-    assert by_code["ST-0001"].availability == 0.75
-    assert by_code["ST-0001"].hours_measured == 20
+    june = 30 * 24 * 3600  # both cameras were registered long before June
+    # One definition (docs/availability.md): time inside an outage of either kind is unavailable.
+    assert by_code["ST-0001"].hours_measured == 30 * 24
     assert by_code["ST-0001"].incidents == 1
     assert by_code["ST-0001"].faults == {"offline": 1}
     assert by_code["ST-0001"].downtime_seconds == 5 * 3600
-    assert by_code["ST-0002"].availability == 0.0
+    assert by_code["ST-0001"].availability == round(1 - 5 * 3600 / june, 4)
     assert by_code["ST-0002"].faults == {"blur": 1, "offline": 1, "too_dark": 1}
-    # 2 h of the first incident and 10 h (14:00 to midnight local) of the second
+    # 2 h of the first (degraded) incident and 10 h (14:00 to midnight local) of the second
     assert by_code["ST-0002"].downtime_seconds == 12 * 3600
-    assert health.availability == pytest.approx(0.5)  # (0.75*20 + 0*10) / 30 hours
+    assert by_code["ST-0002"].availability == round(1 - 12 * 3600 / june, 4)
+    assert health.availability == round(1 - 17 * 3600 / (2 * june), 4)
     assert health.incidents == 3
     with database.session() as s:
         [listed] = reviews.list_reviews(s, POLICE, "ST-CAM-01")
-        assert listed.camera_health == health  # shown again, computed the same way
+        assert listed.camera_health == health  # shown again, the same figures
+
+
+def test_a_recorded_review_keeps_its_figures(database: Database, seed: Seed) -> None:
+    with database.session() as s:
+        for camera in s.scalars(select(Camera)):
+            camera.created_at = datetime(2024, 12, 1, tzinfo=UTC)
+        instance = instances.get_instance(s, TECH, "ST-CAM-01")
+        instance.cameras = []  # recorded while no camera was linked yet
+        reviews.add_review(
+            s,
+            TECH,
+            "ST-CAM-01",
+            _review(
+                ReviewDecision.KEEP,
+                reviewed_on=date(2025, 7, 5),
+                period_start=date(2025, 6, 1),
+                period_end=date(2025, 6, 30),
+            ),
+        )
+    with database.session() as s:
+        [before] = reviews.list_reviews(s, POLICE, "ST-CAM-01")
+        cams = {c.code: c for c in s.scalars(select(Camera))}
+        # Afterwards: cameras are linked and an incident of June is found late.
+        instances.get_instance(s, TECH, "ST-CAM-01").cameras = [cams["ST-0001"], cams["ST-0002"]]
+        s.add(
+            Incident(
+                kind=IncidentKind.CAMERA,
+                camera_id=cams["ST-0001"].id,
+                state="down",
+                started_at=_hour(date(2025, 6, 3), 0),
+                ended_at=_hour(date(2025, 6, 3), 5),
+                faults=["offline"],
+            )
+        )
+    with database.session() as s:
+        [after] = reviews.list_reviews(s, POLICE, "ST-CAM-01")
+    assert before.camera_health is not None and before.camera_health.incidents == 0
+    assert before.camera_health.cameras == []
+    assert after.camera_health == before.camera_health

@@ -149,7 +149,7 @@ def test_listing_filters_by_area_type_status_and_text(database: Database, seed: 
     with database.session() as s:
 
         def codes(**kw: object) -> list[str]:
-            return [r.code for r in instances.list_instances(s, POLICE, **kw)[0]]  # type: ignore[arg-type]
+            return [r.code for r in instances.list_instances(s, POLICE, **kw)[0]]
 
         assert codes(area_code="ST") == ["ST-CAM-01", "ST-HAT-01"]
         assert codes(area_code="ST-TP-1") == ["ST-HAT-01"]

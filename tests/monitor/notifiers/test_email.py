@@ -85,7 +85,7 @@ def test_english_when_the_language_is_en(
     assert mail.message["Subject"] == (
         f"[Camera monitoring] Ticket reopened #{ticket_id}: ST-0001 – Offline"
     )
-    body = mail.message.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
+    body = mail.message.get_body(preferencelist=("plain",)).get_content()
     assert "Contact: Nguyễn Văn A – 0905111222" in body
 
 

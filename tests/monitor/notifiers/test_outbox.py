@@ -98,7 +98,7 @@ def test_only_the_channels_the_crew_has(database: Database, settings: Settings, 
     set_crew_channels(database, seed, webhook_url=HOOK, email="")
     _, ids = queue_ticket(database, seed, settings, camera_code="ST-0002")
     with database.session() as s:
-        assert s.get(Notification, ids[0]).channel == "webhook"  # type: ignore[union-attr]
+        assert s.get(Notification, ids[0]).channel == "webhook"
     assert _count(database) == 2
 
 
@@ -129,7 +129,7 @@ def test_credentials_in_a_reason_are_scrubbed_and_unknown_events_refused(
     reason = f"DESCRIBE rtsp://admin:{CAMERA_PASSWORD}@127.0.0.1:554/live refused"
     _, ids = queue_ticket(database, seed, settings, reason=reason)
     with database.session() as s:
-        payload = s.get(Notification, ids[0]).payload  # type: ignore[union-attr]
+        payload = s.get(Notification, ids[0]).payload
         assert payload["incident"]["reason"] == "DESCRIBE rtsp://127.0.0.1:554/live refused"
         ticket = s.scalars(select(Ticket)).one()
         with pytest.raises(ValueError, match="unknown ticket event"):

@@ -10,9 +10,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from monitor.core.db import Database
+from monitor.core.instruments import NOTIFICATIONS_TOTAL
 from monitor.core.models import NotificationState
 from monitor.core.settings import Settings
-from monitor.metrics.instruments import NOTIFICATIONS_TOTAL
 from monitor.notifiers.delivery import deliver_due
 from monitor.notifiers.webhook import verify
 from tests.monitor.notifiers.tickets_data import notification, queue_ticket, set_crew_channels

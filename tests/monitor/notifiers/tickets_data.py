@@ -93,7 +93,7 @@ def queue_ticket(
 ) -> tuple[int, list[int]]:
     """Commit a new ticket and its notifications; returns the ticket id and notification ids."""
     with db.session() as s:
-        ticket = make_ticket(s, seed, **kwargs)  # type: ignore[arg-type]
+        ticket = make_ticket(s, seed, **kwargs)
         queued = enqueue_ticket_event(s, ticket, event, settings)
         return ticket.id, [n.id for n in queued]
 

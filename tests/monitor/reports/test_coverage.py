@@ -17,7 +17,7 @@ ADMIN = Actor.system("test")
 ST1 = PLACES["ST-0001"]
 
 
-def by_code(answer) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def by_code(answer) -> dict[str, object]:
     return {c.code: c for c in answer.cameras}
 
 
@@ -120,3 +120,29 @@ def test_bad_questions_are_refused(database: Database, outages: OutageSeed) -> N
 def test_covered_seconds_merges_overlaps() -> None:
     spans = [(at(1, 1), at(1, 3)), (at(1, 2), at(1, 4)), (at(1, 6), None)]
     assert covered_seconds(spans, at(1), at(1, 8)) == (3 + 2) * 3600
+
+
+def test_coverage_and_the_report_count_the_same_unavailable_time(
+    database: Database, outages: OutageSeed
+) -> None:
+    from monitor.reports.availability import availability_report, parse_period
+
+    october = parse_period("2026-10")
+    with database.session() as s:
+        answer = look_up(
+            s,
+            ADMIN,
+            lat=ST1[0],
+            lon=ST1[1],
+            radius_m=20_000,
+            start=october.start,
+            end=october.end,
+            now=NOW,
+        )
+        report = availability_report(s, ADMIN, october, now=NOW)
+    reported = {c.code: c.unavailable_seconds for c in report.cameras}
+    assert answer.cameras
+    for camera in answer.cameras:
+        assert camera.unavailable_seconds == reported[camera.code], camera.code
+    # ST-0002's blurred day is unavailable time in both, not "0 % down" in the look-up.
+    assert by_code(answer)["ST-0002"].unavailable_seconds == 25 * 3600

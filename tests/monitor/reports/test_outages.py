@@ -15,7 +15,7 @@ from tests.registry_data import Seed
 ADMIN = Actor.system("test")
 
 
-def codes(rows) -> list[str]:  # type: ignore[no-untyped-def]
+def codes(rows) -> list[str]:
     return [r.camera_code or r.group_key for r in rows]
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from monitor.core.models import HealthState
 from tests.monitor.conftest import FAST, MonitoredFleet, wait_until
-from tests.monitor.test_scheduler_process import _state
+from tests.monitor.monitoring.test_scheduler import _state
 
 CAMWATCH = str(Path(sys.executable).parent / "camwatch")
 

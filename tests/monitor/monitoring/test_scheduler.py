@@ -66,7 +66,7 @@ def _count(env: MonitoredFleet, model: type, *where: object) -> int:
 
 def _camera_id(env: MonitoredFleet, code: str) -> int:
     with env.db.session() as s:
-        return s.scalar(select(Camera.id).where(Camera.code == code))  # type: ignore[return-value]
+        return s.scalar(select(Camera.id).where(Camera.code == code))
 
 
 def _incidents_of(env: MonitoredFleet, code: str) -> int:

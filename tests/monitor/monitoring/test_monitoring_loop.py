@@ -68,7 +68,7 @@ async def test_outage_ticket_webhook_repair_and_verification(make_monitored_flee
         assert ticket.crew_id == env.crew_id and ticket.state == TicketState.ASSIGNED
         assert ticket.fault == "offline"
 
-        def delivered() -> list:  # type: ignore[type-arg]
+        def delivered() -> list:
             return [r for r in env.hook.requests if json.loads(r.body)["ticket"]["id"] == ticket.id]
 
         message = await wait_until(delivered, what="webhook delivery")

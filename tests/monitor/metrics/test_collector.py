@@ -15,6 +15,7 @@ from sqlalchemy import event, select, update
 
 from api.app import create_app
 from monitor.core.db import Database
+from monitor.core.instruments import DATABASE_ERRORS_TOTAL
 from monitor.core.models.incidents import (
     Incident,
     IncidentKind,
@@ -27,7 +28,6 @@ from monitor.core.models.monitoring import CameraStatus, HealthState, ProbeSched
 from monitor.core.models.registry import Area, Camera
 from monitor.core.settings import Settings
 from monitor.metrics.collector import CAMERA_VALUES, StateCollector
-from monitor.metrics.instruments import DATABASE_ERRORS_TOTAL
 from monitor.registry.cameras import CameraRules
 from tests.dashboards.fleet import FLEET_PASSWORD, FLEET_USERNAME, seed_fleet
 from tests.registry_data import CAMERA_PASSWORD, seed_registry
@@ -359,7 +359,7 @@ def test_metrics_token_keeps_strangers_out(registry_db: Database, settings: Sett
 def test_one_scrape_is_a_few_queries_whatever_the_fleet_size(database: Database):
     statements: list[str] = []
 
-    def count(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+    def count(_conn, _cursor, statement, *_args) -> None:
         statements.append(statement)
 
     seed_fleet(database, 20, clusters=2, now=NOW)

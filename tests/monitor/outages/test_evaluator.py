@@ -139,3 +139,13 @@ def test_a_good_tcp_connect_supersedes_an_older_offline() -> None:
     assert status.state == HealthState.DOWN
     [back] = _feed(status, [(), ()], start=5, kind="tcp")
     assert back.after == HealthState.UP and status.faults == []
+
+
+def test_a_blurred_spell_lasts_from_the_blur_to_the_clear_picture() -> None:
+    status = _status()
+    _feed(status, [(), (), ()], kind="snapshot")  # up since minute 0, a long good streak
+    [blurred] = _feed(status, [("blur",), ("blur",)], start=10, kind="snapshot")
+    [clear] = _feed(status, [()], start=30, kind="snapshot")
+    assert (blurred.after, blurred.at) == (HealthState.DEGRADED, T0 + timedelta(minutes=10))
+    assert (clear.after, clear.at) == (HealthState.UP, T0 + timedelta(minutes=30))
+    assert clear.at - blurred.at == timedelta(minutes=20)  # not a zero-length outage
