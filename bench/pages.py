@@ -2,7 +2,7 @@
 
 Run: .venv/bin/python -m bench.pages [--cameras 10000] [--repeat 10] [--postgres]
 
-The registry of bench.coverage (10 districts, 100 communes, cameras over ~45 x 45 km) with a
+The registry of bench.coverage (10 clusters, 100 communes, cameras over ~45 x 45 km) with a
 current state for every camera (80 % up, 8 % down, 7 % degraded, 3 % maintenance, the rest never
 probed) and two incidents each. Each page is asked through the app (TestClient, a logged-in admin
 who sees the whole province), timed from request to the full HTML (wall), and by the CPU the

@@ -34,7 +34,7 @@ add_nav_item("/crews", "nav.crews", EDITOR_ROLES)
 
 def crew_areas(crew: Crew) -> list[Area]:
     """The areas a crew covers (the relationship's name follows the area model)."""
-    return list(getattr(crew, "areas", None) or getattr(crew, "districts", None) or [])
+    return list(crew.areas)
 
 
 def _camera_counts(session: Session, actor: Actor) -> Counter[int]:

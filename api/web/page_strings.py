@@ -123,11 +123,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "areas.parent": {"vi": "Thuộc", "en": "Parent"},
     "areas.add": {"vi": "Thêm địa bàn", "en": "Add area"},
     "areas.added": {"vi": "Đã thêm địa bàn", "en": "Area added"},
-    "level.province": {"vi": "Tỉnh/thành phố", "en": "Province"},
-    "level.district": {"vi": "Huyện/thị xã (cũ)", "en": "District (former)"},
-    "level.commune": {"vi": "Xã/phường/đặc khu", "en": "Commune"},
-    "level.village": {"vi": "Thôn/tổ dân phố", "en": "Village"},
-    "level.cluster": {"vi": "Cụm xã", "en": "Cluster"},
+    # Area level names ("level.<level>") live with the area model in monitor/core/i18n.py.
     "crews.title": {"vi": "Tổ sửa chữa", "en": "Repair crews"},
     "crews.phone": {"vi": "Điện thoại", "en": "Phone"},
     "crews.email": {"vi": "Thư điện tử", "en": "Email"},

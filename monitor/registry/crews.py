@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session, selectinload
 from monitor.core import audit
 from monitor.core.access import Actor
 from monitor.core.errors import Conflict, InvalidData, NotFound
-from monitor.core.models import Area, AreaLevel, Crew, User
+from monitor.core.models import Area, AreaLevel, Crew, Role, User
 from monitor.core.paging import paginate
 from monitor.registry.areas import get_area
 from monitor.registry.schemas import CrewCreate, CrewUpdate
@@ -29,7 +29,7 @@ def list_crews(
 ) -> tuple[list[Crew], int]:
     """Crews; a crew user sees only its own."""
     stmt = select(Crew).options(selectinload(Crew.areas)).order_by(Crew.name)
-    if actor.area_ids is not None:
+    if actor.role == Role.CREW:
         stmt = stmt.where(Crew.id == (actor.crew_id or -1))
     return paginate(session, stmt, limit, offset)
 

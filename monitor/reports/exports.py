@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from monitor.core.access import Actor
 from monitor.core.errors import InvalidData
-from monitor.core.i18n import fault_labels, format_duration, t
+from monitor.core.i18n import fault_labels, format_duration, level_label, t
 from monitor.core.localtime import format_local
 from monitor.registry.sheets import write_csv, write_xlsx
 from monitor.reports.availability import AvailabilityReport
@@ -249,7 +249,8 @@ def export_availability(
     if report.area:
         from monitor.reports.common import area_by_code
 
-        filters.append((t("col.area", lang), area_by_code(session, report.area).name))
+        asked = area_by_code(session, report.area)
+        filters.append((level_label(asked.level.value, lang), asked.name))
     tables = availability_tables(report, lang)
     title = f"{t('reports.title', lang)} {report.period.label}"
     name = f"availability-{report.period.label}.{fmt}"

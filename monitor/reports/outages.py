@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from monitor.core.access import Actor
 from monitor.core.errors import InvalidData
-from monitor.core.i18n import fault_label, t
+from monitor.core.i18n import fault_label, level_label, t
 from monitor.core.localtime import format_local
 from monitor.core.models import Area, AreaLevel, Camera, Incident, IncidentKind, Ticket
 from monitor.registry.area_index import AreaIndex
@@ -66,14 +66,11 @@ class OutageFilter:
     def describe(self, session: Session, lang: str) -> list[tuple[str, str]]:
         """The filters as (label, value) pairs in the user's language, for exported documents."""
         pairs: list[tuple[str, str]] = []
-        for code, key in (
-            (self.cluster, "col.cluster"),
-            (self.commune, "col.commune"),
-            (self.area, "col.area"),
-        ):
+        for code in (self.cluster, self.commune, self.area):
             if code:
                 area = session.scalar(select(Area).where(Area.code == code))
-                pairs.append((t(key, lang), f"{area.name} ({code})" if area else code))
+                label = level_label(area.level.value, lang) if area else t("col.area", lang)
+                pairs.append((label, f"{area.name} ({code})" if area else code))
         if self.start:
             pairs.append((t("common.from", lang), format_local(self.start)))
         if self.end:

@@ -84,6 +84,9 @@ def test_a_commune_police_user_sees_exactly_its_commune(
     assert codes == {"QNG", "ST", "ST-TP", "ST-TP-1"}
     assert client.get("/api/v1/areas/ST", headers=post).status_code == 200  # its cluster
     assert client.get("/api/v1/areas/ST-TK", headers=post).status_code == 404  # a neighbour
+    crews = client.get("/api/v1/crews", headers=post).json()["items"]
+    assert [c["name"] for c in crews] == ["Tổ sửa chữa Sơn Tịnh"]  # whom to call about repairs
+    assert [a["code"] for a in crews[0]["areas"]] == ["ST"]
 
 
 def test_areas_import_and_export_over_the_api(client: TestClient, seed: Seed) -> None:

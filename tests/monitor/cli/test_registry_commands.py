@@ -97,3 +97,51 @@ def test_user_creation_prints_a_working_token_once(settings: Settings, database:
         assert user is not None and user.username == "admin"
     listing = _run(settings, "users", "list")
     assert "admin" in listing.stdout and token not in listing.stdout
+
+
+def test_areas_import_merge_and_export_from_the_command_line(
+    settings: Settings, database: Database, tmp_path: Path
+) -> None:
+    from monitor.core.models import Area
+
+    province = tmp_path / "tinh.csv"
+    province.write_bytes(
+        to_csv(
+            ["Mã đơn vị", "Tên đơn vị", "Loại đơn vị", "Mã đơn vị cấp trên"],
+            [
+                ["51", "Tỉnh Quảng Ngãi", "Tỉnh", ""],
+                ["X-A", "Xã Một", "Xã", "51"],
+                ["X-B", "Xã Hai", "Xã", "51"],
+                ["X-A-1", "Thôn Một", "Thôn", "X-A"],
+                ["LS", "Đặc khu Lý Sơn", "Đặc khu", "51"],
+            ],
+        )
+    )
+    done = _run(settings, "areas", "import", str(province))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "5 rows: 5 created" in done.stdout
+    wrong = tmp_path / "sai.csv"
+    wrong.write_bytes(
+        to_csv(["code", "name", "kind", "parent_code"], [["T", "Thôn", "thôn", "51"]])
+    )
+    refused = _run(settings, "areas", "import", str(wrong))
+    assert refused.returncode == 1 and "nothing written" in refused.stderr + refused.stdout
+    merger = tmp_path / "sap-nhap.csv"
+    merger.write_bytes(
+        to_csv(
+            ["code", "name", "kind", "parent_code", "replaces", "effective_on"],
+            [["X-AB", "Xã Một Hai", "xã", "51", "X-A;X-B", "2025-07-01"]],
+        )
+    )
+    merged = _run(settings, "areas", "import", str(merger))
+    assert merged.returncode == 0 and "2 merged into new units" in merged.stdout
+    listed = _run(settings, "areas", "list", "--retired")
+    assert "X-AB" in listed.stdout and "X-A " in listed.stdout
+    out = tmp_path / "areas.xlsx"
+    assert _run(settings, "areas", "export", str(out)).returncode == 0
+    sheet = load_workbook(out).worksheets[0]
+    codes = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert codes == ["51", "LS", "X-AB", "X-A-1"]  # the merged units are no longer current
+    with database.session() as s:
+        village = s.scalar(select(Area).where(Area.code == "X-A-1"))
+        assert village.parent.code == "X-AB"

@@ -35,7 +35,7 @@ def _add_fk_column(table: str, column: str, ondelete: str) -> None:
     if _sqlite():
         op.execute(
             f"ALTER TABLE {table} ADD COLUMN {column} INTEGER "
-            f"REFERENCES areas (id) ON DELETE {ondelete}"
+            f"CONSTRAINT fk_{table}_{column}_areas REFERENCES areas (id) ON DELETE {ondelete}"
         )
         return
     op.add_column(table, sa.Column(column, sa.Integer(), nullable=True))
