@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api.errors import install_error_handlers
+from api.guard import RequestGuard
 from api.routers import (
     areas,
     audit,
@@ -27,6 +28,8 @@ from api.routers import (
     tickets,
     users,
 )
+from api.signin import login_throttle
+from api.web import downloads as web_downloads
 from api.web import pages as web_pages
 from api.web.auth import install_web
 from monitor.core.db import Database
@@ -53,6 +56,7 @@ ROUTERS = (
     movement,
     notifications,
     web_pages,
+    web_downloads,
 )
 
 
@@ -90,7 +94,9 @@ def create_app(
     app.state.settings = settings
     app.state.db = database
     app.state.camera_rules = CameraRules.from_settings(settings)
+    app.state.login_throttle = login_throttle(settings)
     install_error_handlers(app)
+    app.add_middleware(RequestGuard, settings=settings, db=database)
     install_web(app)
     for module in ROUTERS:
         app.include_router(module.router)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from openpyxl import Workbook
 
+from monitor.core.cells import escape_row
 from monitor.core.i18n import format_duration, t
 from monitor.movement.labels import label
 from monitor.movement.report import MovementReport
@@ -174,14 +175,14 @@ def report_xlsx(report: MovementReport, lang: str = "vi") -> bytes:
     cover = workbook.active
     assert cover is not None
     cover.title = t("mm.report", lang)[:31]
-    cover.append([t("mm.report.title", lang)])
+    cover.append(escape_row([t("mm.report.title", lang)]))
     for name, value in filters(report, lang):
-        cover.append([name, value])
+        cover.append(escape_row([name, value]))
     for section in sections(report, lang):
         sheet = workbook.create_sheet(title=t(f"mm.sheet.{section.key}", lang)[:31])
-        sheet.append(section.header)
+        sheet.append(escape_row(section.header))
         for row in section.rows:
-            sheet.append(row)
+            sheet.append(escape_row(row))
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
