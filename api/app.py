@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from api.errors import install_error_handlers
 from api.guard import RequestGuard
+from api.openapi import install_openapi
 from api.routers import (
     areas,
     audit,
@@ -96,6 +97,7 @@ def create_app(
     app.state.camera_rules = CameraRules.from_settings(settings)
     app.state.login_throttle = login_throttle(settings)
     install_error_handlers(app)
+    install_openapi(app)
     app.add_middleware(RequestGuard, settings=settings, db=database)
     install_web(app)
     for module in ROUTERS:

@@ -10,15 +10,26 @@ changes nothing.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 # The characters a spreadsheet program may take as the start of a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+# Control characters XLSX cannot hold (openpyxl refuses them); a stored name may carry one.
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def escape_cell(value: object) -> object:
-    """The value to write in a cell: texts that could start a formula get a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    """The value to write in a cell: texts that could start a formula get a leading apostrophe.
+
+    Control characters a workbook cannot hold are dropped.
+    """
+    if not isinstance(value, str):
+        return value
+    value = _ILLEGAL.sub("", value)
+    if value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
 

@@ -13,6 +13,7 @@ from monitor.core.errors import InvalidData
 from monitor.core.i18n import fault_label, t
 from monitor.core.localtime import format_local
 from monitor.core.models import Area, AreaLevel, Camera, Incident, IncidentKind, Ticket
+from monitor.core.paging import clamp_offset
 from monitor.reports.common import AreaIndex, area_by_code, as_utc
 from probes.faults import FaultCode
 
@@ -193,7 +194,7 @@ def list_outages(
                 selectinload(Incident.members).joinedload(Incident.camera),
             )
             .limit(limit)
-            .offset(max(0, offset))
+            .offset(clamp_offset(offset))
         ).unique()
     )
     return _rows(session, actor, incidents, now), total

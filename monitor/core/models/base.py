@@ -8,6 +8,7 @@ from typing import ClassVar
 
 from sqlalchemy import DateTime, Enum, MetaData
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -42,11 +43,26 @@ def str_enum(enum_cls: type[enum.Enum]) -> Enum:
     )
 
 
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timestamp column read back as aware UTC on every backend (SQLite forgets the zone).
+
+    Without it, API answers carried times without an offset, which are not RFC 3339 date-times
+    (the OpenAPI schema's `format: date-time`) and mean a different instant to each reader.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        """Aware UTC for a stored time."""
+        return as_utc(value)
+
+
 class Base(DeclarativeBase):
     """Base of every table."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map: ClassVar = {datetime: DateTime(timezone=True)}
+    type_annotation_map: ClassVar = {datetime: UtcDateTime()}
 
 
 class TimestampMixin:
