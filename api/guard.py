@@ -291,7 +291,10 @@ async def _form_token(headers: Headers, body: bytes) -> str:
     """The csrf_token field of a urlencoded or multipart form body ('' when absent)."""
     content_type = headers.get("content-type", "").lower()
     if content_type.startswith("application/x-www-form-urlencoded"):
-        values = parse_qs(body.decode("utf-8", "replace"), max_num_fields=1000)
+        try:
+            values = parse_qs(body.decode("utf-8", "replace"), max_num_fields=1000)
+        except ValueError:  # more fields than any form of ours has
+            return ""
         return (values.get(csrf.FIELD) or [""])[0]
     if content_type.startswith("multipart/form-data"):
 

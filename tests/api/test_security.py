@@ -447,3 +447,16 @@ def test_ticket_state_is_untouched_by_a_forged_state_form(
     assert forged.status_code == 403
     with database.session() as s:
         assert s.get(Ticket, ticket).state == before  # type: ignore[union-attr]
+
+
+def test_a_form_flooded_with_fields_is_refused_not_crashed(client: TestClient, seed: Seed) -> None:
+    ticket = seed.ticket_ids["st_ticket"]
+    flood = "&".join(f"f{i}=x" for i in range(5000))
+    with TestClient(client.app, follow_redirects=False) as raw:
+        raw.cookies.set(SESSION_COOKIE, seed.tokens["technician"])
+        answer = raw.post(
+            f"/tickets/{ticket}/comment",
+            content=flood,
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+    assert answer.status_code == 403
