@@ -9,10 +9,20 @@ from sqlalchemy.orm import Session
 
 from monitor.core import audit
 from monitor.core.access import Actor
+from monitor.core.i18n import add_strings
 from monitor.core.models import Role, User
 from monitor.core.settings import Settings
 from monitor.core.throttle import LoginThrottle
 from monitor.registry import users
+
+add_strings(
+    {
+        "login.locked": {
+            "vi": "Đăng nhập sai quá nhiều lần. Hãy thử lại sau ít phút.",
+            "en": "Too many failed logins. Try again in a few minutes.",
+        }
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -297,6 +297,7 @@ def test_repeated_wrong_passwords_lock_the_user_and_are_audited(
     assert _login(client, "police1", PASSWORD) == 429  # the right one, too late
     form = client.post("/login", data={"username": "police1", "password": PASSWORD})
     assert form.status_code == 429 and 'id="login-locked"' in form.text
+    assert "Đăng nhập sai quá nhiều lần" in form.text
     with database.session() as s:
         actions = [e.action for e in s.scalars(select(AuditEntry).order_by(AuditEntry.id))]
     assert actions.count("login_failed") == 5 and actions.count("login_locked") == 1
