@@ -9,6 +9,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api.errors import install_error_handlers
+from api.guard import RequestGuard
+from api.openapi import install_openapi
 from api.routers import (
     areas,
     audit,
@@ -30,6 +32,8 @@ from api.routers import (
     tickets,
     users,
 )
+from api.signin import login_throttle
+from api.web import downloads as web_downloads
 from api.web import pages as web_pages
 from api.web.auth import install_web
 from api.web.docs import install_docs
@@ -60,6 +64,7 @@ ROUTERS = (
     notifications,
     overview,
     web_pages,
+    web_downloads,
 )
 
 
@@ -99,7 +104,10 @@ def create_app(
     app.state.settings = settings
     app.state.db = database
     app.state.camera_rules = CameraRules.from_settings(settings)
+    app.state.login_throttle = login_throttle(settings)
     install_error_handlers(app)
+    install_openapi(app)
+    app.add_middleware(RequestGuard, settings=settings, db=database)
     install_web(app)
     install_docs(app)
     for module in ROUTERS:

@@ -49,11 +49,15 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 RulesDep = Annotated[CameraRules, Depends(get_rules)]
 
 
-def request_token(request: Request, credentials: HTTPAuthorizationCredentials | None) -> str | None:
-    """The bearer token of a request, from the Authorization header or the session cookie."""
+def request_token(credentials: HTTPAuthorizationCredentials | None) -> str | None:
+    """The bearer token of an API request.
+
+    Only the Authorization header counts: the session cookie is for the web pages, whose forms
+    carry CSRF tokens; accepting it here would let any page the user visits call the API.
+    """
     if credentials is not None and credentials.scheme.lower() == "bearer":
         return credentials.credentials
-    return request.cookies.get(SESSION_COOKIE)
+    return None
 
 
 def get_actor(
@@ -62,7 +66,7 @@ def get_actor(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Actor:
     """The authenticated user behind the request, or 401."""
-    token = request_token(request, credentials)
+    token = request_token(credentials)
     user = user_for_token(session, token) if token else None
     if user is None:
         raise HTTPException(

@@ -80,6 +80,7 @@ def run(messages: int) -> list[tuple[str, str, int, float, float]]:
                     database_url=url,
                     secret_key="b" * 40,
                     allowed_probe_networks=["127.0.0.0/8"],
+                    webhook_allowed_hosts=["127.0.0.0/8"],
                     smtp_host=smtp_host,
                     smtp_port=smtp_port,
                     _env_file=None,

@@ -75,5 +75,6 @@ def settings(database: Database, tmp_path: Path) -> Settings:
         database_url=database.url,
         secret_key="test-secret-key-" + "x" * 40,
         allowed_probe_networks=["127.0.0.0/8"],
+        webhook_allowed_hosts=["127.0.0.0/8"],  # the test webhook receivers listen on loopback
         _env_file=None,
     )

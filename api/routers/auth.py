@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from fastapi import APIRouter, HTTPException, Request, Response, status
+from fastapi import APIRouter, HTTPException, Request, status
 from pydantic import BaseModel, Field
 
-from api.deps import SESSION_COOKIE, CurrentActor, SessionDep, SettingsDep
+from api.deps import CurrentActor, SessionDep, SettingsDep
+from api.signin import attempt_login
 from monitor.registry import users
 from monitor.registry.schemas import UserPublic
 
@@ -33,39 +34,47 @@ class TokenRequest(BaseModel):
 def login(
     body: LoginRequest,
     request: Request,
-    response: Response,
     session: SessionDep,
     settings: SettingsDep,
 ) -> LoginAnswer:
-    """Check a username and password; answer a session token and set the session cookie."""
-    remote = request.client.host if request.client else ""
-    result = users.login(
-        session, body.username, body.password, hours=settings.session_hours, remote_addr=remote
-    )
-    if result is None:
-        session.commit()  # the failed attempt stays in the audit log
+    """Check a username and password; answer a session token (send it as a bearer token)."""
+    outcome = attempt_login(request, session, settings, body.username, body.password)
+    session.commit()  # a failed attempt or a lock-out stays in the audit log
+    if outcome.retry_after:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            "too many failed logins: try again later",
+            headers={"Retry-After": str(outcome.retry_after)},
+        )
+    if outcome.user is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong username or password")
-    user, token = result
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        httponly=True,
-        samesite="lax",
-        max_age=settings.session_hours * 3600,
-        secure=settings.public_url.startswith("https"),
-    )
+    user, token = outcome.user, outcome.token
     expires = datetime.now(UTC) + timedelta(hours=settings.session_hours)
     return LoginAnswer(token=token, expires_at=expires, user=UserPublic.model_validate(user))
 
 
 @router.post("/logout", status_code=204)
-def logout(request: Request, response: Response, session: SessionDep, actor: CurrentActor) -> None:
-    """End the current session."""
+def logout(request: Request, session: SessionDep, actor: CurrentActor) -> None:
+    """End the session (or revoke the API token) the request is authenticated with."""
     auth = request.headers.get("authorization", "")
-    token = auth[7:] if auth.lower().startswith("bearer ") else request.cookies.get(SESSION_COOKIE)
-    if token:
-        users.logout(session, token)
-    response.delete_cookie(SESSION_COOKIE)
+    if auth.lower().startswith("bearer "):
+        users.logout(session, auth[7:].strip())
+
+
+class PasswordChange(BaseModel):
+    current_password: str = Field(max_length=200)
+    new_password: str = Field(min_length=8, max_length=200)
+
+
+@router.post("/password", status_code=204)
+def change_password(
+    body: PasswordChange, request: Request, session: SessionDep, actor: CurrentActor
+) -> None:
+    """Change your own password: every other session and API token of yours ends."""
+    auth = request.headers.get("authorization", "")
+    users.change_own_password(
+        session, actor, body.current_password, body.new_password, keep_token=auth[7:].strip()
+    )
 
 
 @router.get("/me")

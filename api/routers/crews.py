@@ -4,12 +4,33 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query
 
-from api.deps import CurrentActor, EditorActor, SessionDep
+from api.deps import EDITORS, CurrentActor, EditorActor, SessionDep, SettingsDep
+from monitor.core.access import Actor
+from monitor.core.errors import InvalidData
+from monitor.core.models import Crew
 from monitor.core.paging import Page
+from monitor.core.settings import Settings
+from monitor.notifiers.destinations import DestinationRefused, check_webhook_url
 from monitor.registry import crews
 from monitor.registry.schemas import CrewCreate, CrewPublic, CrewUpdate
 
 router = APIRouter(prefix="/api/v1/crews", tags=["crews"])
+
+
+def crew_public(crew: Crew, actor: Actor) -> CrewPublic:
+    """A crew as this user may see it: the webhook URL (it may embed a token) for editors only."""
+    public = CrewPublic.model_validate(crew)
+    if actor.role not in EDITORS:
+        public.webhook_url = None
+    return public
+
+
+def _check_webhook(url: str | None, settings: Settings) -> None:
+    if url:
+        try:
+            check_webhook_url(url, settings)
+        except DestinationRefused as exc:
+            raise InvalidData(str(exc)) from exc
 
 
 @router.get("")
@@ -21,28 +42,32 @@ def list_crews(
 ) -> Page[CrewPublic]:
     """Crews (a crew user sees its own)."""
     rows, total = crews.list_crews(session, actor, limit=limit, offset=offset)
-    items = [CrewPublic.model_validate(c) for c in rows]
+    items = [crew_public(c, actor) for c in rows]
     return Page[CrewPublic](items=items, total=total, limit=limit, offset=offset)
 
 
 @router.post("", status_code=201)
-def create_crew(body: CrewCreate, session: SessionDep, actor: EditorActor) -> CrewPublic:
-    """Add a crew."""
-    return CrewPublic.model_validate(crews.create_crew(session, actor, body))
+def create_crew(
+    body: CrewCreate, session: SessionDep, actor: EditorActor, settings: SettingsDep
+) -> CrewPublic:
+    """Add a crew (a webhook URL must be https outside the camera networks, or allow-listed)."""
+    _check_webhook(body.webhook_url, settings)
+    return crew_public(crews.create_crew(session, actor, body), actor)
 
 
 @router.get("/{crew_id}")
 def get_crew(crew_id: int, session: SessionDep, actor: CurrentActor) -> CrewPublic:
     """One crew."""
-    return CrewPublic.model_validate(crews.get_crew(session, actor, crew_id))
+    return crew_public(crews.get_crew(session, actor, crew_id), actor)
 
 
 @router.patch("/{crew_id}")
 def update_crew(
-    crew_id: int, body: CrewUpdate, session: SessionDep, actor: EditorActor
+    crew_id: int, body: CrewUpdate, session: SessionDep, actor: EditorActor, settings: SettingsDep
 ) -> CrewPublic:
     """Change a crew or its areas."""
-    return CrewPublic.model_validate(crews.update_crew(session, actor, crew_id, body))
+    _check_webhook(body.webhook_url, settings)
+    return crew_public(crews.update_crew(session, actor, crew_id, body), actor)
 
 
 @router.delete("/{crew_id}", status_code=204)

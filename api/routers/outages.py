@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from api.deps import CurrentActor, SessionDep
+from api.files import attachment
 from monitor.core.i18n import normalize_lang
 from monitor.reports.exports import export_outages
 from monitor.reports.outages import OutageFilter, list_outages
@@ -85,7 +86,4 @@ def export(
         sort=sort,
         descending=order == "desc",
     )
-    disposition = f'attachment; filename="{result.filename}"'
-    return Response(
-        result.data, media_type=result.media_type, headers={"Content-Disposition": disposition}
-    )
+    return attachment(result)

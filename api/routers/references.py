@@ -5,12 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter, UploadFile
 from fastapi.responses import Response
 
-from api.deps import CurrentActor, EditorActor, SessionDep
+from api.deps import CurrentActor, EditorActor, SessionDep, SettingsDep
 from monitor.core import audit
 from monitor.core.errors import InvalidData, NotFound
+from monitor.core.images import check_image_size
 from monitor.core.models import ReferenceView
 from monitor.monitoring import pictures
-from monitor.monitoring.pictures import MAX_IMAGE_BYTES
 from monitor.registry.cameras import get_camera
 
 router = APIRouter(prefix="/api/v1/cameras/{code}/reference", tags=["cameras"])
@@ -31,15 +31,16 @@ def get_reference(code: str, session: SessionDep, actor: CurrentActor) -> Respon
 
 
 @router.put("", status_code=204)
-async def replace_reference(
-    code: str, file: UploadFile, session: SessionDep, actor: EditorActor
+def replace_reference(
+    code: str, file: UploadFile, session: SessionDep, actor: EditorActor, settings: SettingsDep
 ) -> None:
     """Set the reference view from an image (JPEG/PNG) after a deliberate re-aim; no re-learning."""
+    # Sync route: decoding runs in a worker thread, never on the event loop. The request guard
+    # capped the body at max_image_bytes; the header's pixel count is checked before decoding.
     camera = get_camera(session, actor, code)
-    data = await file.read(MAX_IMAGE_BYTES + 1)
-    if len(data) > MAX_IMAGE_BYTES:
-        raise InvalidData("image larger than 10 MB")
+    data = file.file.read()
     try:
+        check_image_size(data, settings.max_image_pixels)
         image = pictures.decode_image(data)
     except ValueError as exc:
         raise InvalidData(str(exc)) from exc

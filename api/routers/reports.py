@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from api.deps import SessionDep, require_roles
+from api.files import attachment
 from monitor.core.access import Actor
 from monitor.core.i18n import normalize_lang
 from monitor.reports.availability import REPORT_ROLES, availability_report, parse_period
@@ -46,7 +47,4 @@ def availability_export(
     """The availability report as XLSX or PDF."""
     report = availability_report(session, actor, parse_period(period), area=area or None)
     result = export_availability(session, report, format, lang=normalize_lang(lang))
-    disposition = f'attachment; filename="{result.filename}"'
-    return Response(
-        result.data, media_type=result.media_type, headers={"Content-Disposition": disposition}
-    )
+    return attachment(result)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
 from api.deps import AdminActor, SessionDep
@@ -47,7 +47,10 @@ def get_user(user_id: int, session: SessionDep, actor: AdminActor) -> UserPublic
 
 @router.patch("/{user_id}")
 def update_user(
-    user_id: int, body: UserUpdate, session: SessionDep, actor: AdminActor
+    user_id: int, body: UserUpdate, request: Request, session: SessionDep, actor: AdminActor
 ) -> UserPublic:
-    """Change a user's role, crew, password or active flag."""
-    return UserPublic.model_validate(users.update_user(session, actor, user_id, body))
+    """Change a user's role, crew, password or active flag; a new password ends their sessions."""
+    bearer = request.headers.get("authorization", "")[7:].strip()
+    return UserPublic.model_validate(
+        users.update_user(session, actor, user_id, body, keep_token=bearer)
+    )

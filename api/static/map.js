@@ -70,7 +70,7 @@
     panel.hidden = false;
     panel.textContent = labels.loading;
     var query = new URLSearchParams({ lat: latlng.lat.toFixed(6), lon: latlng.lng.toFixed(6), radius_m: String(radius), start: start });
-    fetch("/api/v1/coverage?" + query.toString(), { credentials: "same-origin", headers: { Accept: "application/json" } })
+    fetch("/coverage.json?" + query.toString(), { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
       .then(function (answer) {
         panel.textContent = "";

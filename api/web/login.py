@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.deps import SESSION_COOKIE, SessionDep, SettingsDep
+from api.signin import attempt_login
 from api.web.auth import safe_next
 from api.web.templating import render
 from monitor.registry import users
@@ -31,15 +32,20 @@ def login_submit(
     next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> HTMLResponse | RedirectResponse:
     """Check the credentials; set the session cookie and go on, or show the form again."""
-    remote = request.client.host if request.client else ""
-    result = users.login(
-        session, username, password, hours=settings.session_hours, remote_addr=remote
-    )
-    if result is None:
-        session.commit()  # the failed attempt stays in the audit log
-        context = {"next": safe_next(next), "failed": True, "username": username}
+    outcome = attempt_login(request, session, settings, username, password)
+    if not outcome.ok:
+        session.commit()  # the failed attempt or lock-out stays in the audit log
+        context = {
+            "next": safe_next(next),
+            "failed": not outcome.retry_after,
+            "locked": bool(outcome.retry_after),
+            "username": username,
+        }
+        if outcome.retry_after:
+            headers = {"Retry-After": str(outcome.retry_after)}
+            return render(request, "login.html", context, status_code=429, headers=headers)
         return render(request, "login.html", context, status_code=401)
-    _user, token = result
+    token = outcome.token
     # The request's session commits only after the response is sent; the browser follows the
     # redirect at once and must find the new session token already stored.
     session.commit()
@@ -50,7 +56,7 @@ def login_submit(
         httponly=True,
         samesite="lax",
         max_age=settings.session_hours * 3600,
-        secure=settings.public_url.startswith("https"),
+        secure=settings.cookie_secure,
     )
     return response
 

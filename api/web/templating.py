@@ -12,7 +12,8 @@ A page router does::
 Every template extends `base.html` (blocks `title` and `content`) and gets these globals: `t(key)`
 (UI string in the page's language), `lang`, `actor`, `nav` (the items this actor may see),
 `fault_label(code)`, `fault_labels(codes)`, `duration(seconds)`, `dt(datetime)`, `url_with(**kw)`
-(this page's URL with query parameters replaced). Add a navigation entry with `add_nav_item()`.
+(this page's URL with query parameters replaced), `csrf_field()` (put it in every POST form,
+see api/guard.py). Add a navigation entry with `add_nav_item()`.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from api.web.csrf import csrf_field, csrf_value
 from monitor.core import i18n
 from monitor.core.access import Actor
 from monitor.core.localtime import format_local, zone_label
@@ -72,6 +74,7 @@ env = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+env.globals.update(csrf_field=csrf_field, csrf_value=csrf_value)
 
 
 def request_lang(request: Request, actor: Actor | None = None) -> str:

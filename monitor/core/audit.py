@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from monitor.core.access import Actor
 from monitor.core.models import AuditEntry
+from monitor.core.paging import clamp_offset
 
 # Fields whose values never enter the audit log; a change to them is recorded as "changed".
 SECRET_FIELDS = frozenset({"password", "password_encrypted", "password_hash", "token_hash"})
@@ -89,6 +90,8 @@ def list_entries(
         stmt = stmt.where(AuditEntry.username == username)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = session.scalars(
-        stmt.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit).offset(offset)
+        stmt.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .limit(limit)
+        .offset(clamp_offset(offset))
     ).all()
     return list(rows), total

@@ -40,6 +40,18 @@ class RowProblem:
 class ImportRejected(CamwatchError):
     """An import file had problems; nothing was written."""
 
+    # A hostile file can yield a problem per cell, each quoting a huge header: answers stay small.
+    MAX_PROBLEMS = 200
+    MAX_TEXT = 200
+
     def __init__(self, problems: list[RowProblem]) -> None:
-        self.problems = problems
-        super().__init__(f"import rejected, nothing written: {len(problems)} problem(s)")
+        self.total = len(problems)
+        self.problems = [
+            RowProblem(p.row, _clip(p.column, self.MAX_TEXT), _clip(p.reason, self.MAX_TEXT))
+            for p in problems[: self.MAX_PROBLEMS]
+        ]
+        super().__init__(f"import rejected, nothing written: {self.total} problem(s)")
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -49,8 +49,23 @@ class Settings(BaseSettings):
     # Tile URL of the /map page (http://tiles.lan/{z}/{x}/{y}.png); empty: a coordinate grid.
     map_tiles: str = ""
     map_tiles_attribution: str = ""
-    # When set, GET /metrics asks for `Authorization: Bearer <token>` (it names camera places).
+    # GET /metrics asks for `Authorization: Bearer <token>` when a token is set (it names camera
+    # places). In production a token is required unless metrics_open says the port is private.
     metrics_token: SecretStr | None = None
+    metrics_open: bool = Field(
+        default=False, description="production only: serve /metrics without a token"
+    )
+    # Request bodies (docs/security.md): uploads of imports and reference images, small elsewhere.
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
+    max_image_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    max_image_pixels: int = Field(default=40_000_000, ge=10_000)
+    # Login throttling: failures within the window, then refused for the window.
+    login_failures_per_user: int = Field(default=5, ge=1)
+    login_failures_per_address: int = Field(default=20, ge=1)
+    login_window_seconds: int = Field(default=900, ge=1)
+    # Webhook hosts allowed besides https hosts outside the probe networks (names or CIDRs).
+    webhook_allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     probe_timeout_seconds: float = 10.0
     clock_drift_tolerance_seconds: float = 30.0
@@ -122,6 +137,13 @@ class Settings(BaseSettings):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
+    @field_validator("webhook_allowed_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip().lower() for part in value.split(",") if part.strip()]
+        return value
+
     @field_validator("notify_retry_seconds", mode="before")
     @classmethod
     def _split_retries(cls, value: object) -> object:
@@ -147,7 +169,19 @@ class Settings(BaseSettings):
                     "CAMWATCH_SECRET_KEY (or CAMWATCH_SECRET_KEY_FILE) must be set to a random "
                     "value of at least 32 characters outside development"
                 )
+            token = self.metrics_token.get_secret_value() if self.metrics_token else ""
+            if not self.metrics_open and (token.lower() in PLACEHOLDER_SECRETS or len(token) < 16):
+                raise ValueError(
+                    "CAMWATCH_METRICS_TOKEN must be set to a random value of at least 16 "
+                    "characters in production (Prometheus sends it as a bearer token), or "
+                    "CAMWATCH_METRICS_OPEN=true when only a private network reaches /metrics"
+                )
         return self
+
+    @property
+    def cookie_secure(self) -> bool:
+        """Session cookies are Secure unless this is explicitly development/test over http."""
+        return self.environment == "production" or not self.public_url.startswith("http://")
 
     @property
     def resolved_database_url(self) -> str:

@@ -166,3 +166,11 @@ def stored_thumbnail(
     if not data:
         raise NotFound(f"no {which.replace('_', ' ')} picture of {camera.code}")
     return bytes(data)
+
+
+def stored_reference(session: Session, camera: Camera) -> ReferenceView:
+    """The camera's reference view; NotFound while it has none yet."""
+    view = session.get(ReferenceView, camera.id)
+    if view is None:
+        raise NotFound(f"camera {camera.code!r} has no reference view yet")
+    return view

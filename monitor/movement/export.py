@@ -8,9 +8,11 @@ from dataclasses import dataclass
 
 from openpyxl import Workbook
 
+from monitor.core.cells import escape_row
 from monitor.core.i18n import fault_label, format_duration, t
 from monitor.movement.labels import label
 from monitor.movement.report import MovementReport
+from monitor.reports.exports import MEDIA_TYPES, Export
 from monitor.reports.pdf import PdfReport
 
 
@@ -174,14 +176,14 @@ def report_xlsx(report: MovementReport, lang: str = "vi") -> bytes:
     cover = workbook.active
     assert cover is not None
     cover.title = t("mm.report", lang)[:31]
-    cover.append([t("mm.report.title", lang)])
+    cover.append(escape_row([t("mm.report.title", lang)]))
     for name, value in filters(report, lang):
-        cover.append([name, value])
+        cover.append(escape_row([name, value]))
     for section in sections(report, lang):
         sheet = workbook.create_sheet(title=t(f"mm.sheet.{section.key}", lang)[:31])
-        sheet.append(section.header)
+        sheet.append(escape_row(section.header))
         for row in section.rows:
-            sheet.append(row)
+            sheet.append(escape_row(row))
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
@@ -202,3 +204,10 @@ def report_pdf(report: MovementReport, lang: str = "vi") -> bytes:
         else:
             doc.paragraph(t("common.none", lang))
     return doc.output()
+
+
+def report_file(report: MovementReport, fmt: str, lang: str = "vi") -> Export:
+    """The movement report as an XLSX or PDF file, named after its area and date."""
+    data = report_xlsx(report, lang) if fmt == "xlsx" else report_pdf(report, lang)
+    place = report.area.code if report.area else "province"
+    return Export(data, MEDIA_TYPES[fmt], f"movement-report-{place}-{report.as_of}.{fmt}")

@@ -16,6 +16,7 @@ from monitor.core.db import Database
 from monitor.core.instruments import NOTIFICATIONS_TOTAL
 from monitor.core.models import Notification, NotificationState, as_utc, utcnow
 from monitor.core.settings import Settings
+from monitor.notifiers.destinations import DestinationRefused, check_webhook_url
 from monitor.notifiers.email import EmailSender
 from monitor.notifiers.errors import DeliveryError
 from monitor.notifiers.outbox import EMAIL, WEBHOOK, scrub
@@ -166,6 +167,10 @@ class _Senders:
     def send(self, job: _Job) -> None:
         s = self._settings
         if job.channel == WEBHOOK:
+            try:
+                check_webhook_url(job.target, s, resolve=True)
+            except DestinationRefused as exc:
+                raise DeliveryError(str(exc)) from exc
             if self._webhook is None:
                 sender = WebhookSender(s.resolved_webhook_secret, s.webhook_timeout_seconds)
                 self._webhook = self._stack.enter_context(sender)

@@ -65,7 +65,9 @@ def export_cameras(
 ) -> bytes:
     """The camera registry as CSV or XLSX bytes, headers in the given language."""
     header = headers(EXPORT_COLUMNS, language)
-    rows = camera_rows(session, actor, area_code=area_code, q=q)
+    # Read before writing: a refused filter (unknown area) must fail before openpyxl has started
+    # a sheet, whose half-written generators otherwise complain when collected.
+    rows = list(camera_rows(session, actor, area_code=area_code, q=q))
     if fmt == "csv":
         return write_csv(header, rows)
     return write_xlsx(header, rows, "Camera" if language == "vi" else "Cameras")

@@ -12,7 +12,13 @@ from monitor.core.access import Actor
 from monitor.core.errors import Conflict, InvalidData, NotFound, PermissionDenied
 from monitor.core.models import ApiToken, Area, Crew, Role, TokenKind, User, as_utc, utcnow
 from monitor.core.paging import paginate
-from monitor.core.security import hash_password, new_token, token_digest, verify_password
+from monitor.core.security import (
+    hash_password,
+    new_token,
+    token_digest,
+    verify_dummy,
+    verify_password,
+)
 from monitor.registry.crews import covered_areas
 from monitor.registry.schemas import UserCreate, UserUpdate
 
@@ -85,8 +91,14 @@ def create_user(session: Session, actor: Actor, data: UserCreate) -> tuple[User,
     return user, token
 
 
-def update_user(session: Session, actor: Actor, user_id: int, data: UserUpdate) -> User:
-    """Change a user's role, crew, password or active flag (admins only)."""
+def update_user(
+    session: Session, actor: Actor, user_id: int, data: UserUpdate, *, keep_token: str = ""
+) -> User:
+    """Change a user's role, crew, password or active flag (admins only).
+
+    A new password ends every session and API token of the user, except `keep_token` (the one
+    the request came with, when admins change their own password).
+    """
     actor.require_admin()
     user = get_user(session, user_id)
     before = user_fields(user)
@@ -106,6 +118,7 @@ def update_user(session: Session, actor: Actor, user_id: int, data: UserUpdate) 
         user.areas = []
     if data.password is not None:
         user.password_hash = hash_password(data.password.get_secret_value())
+        revoke_all_tokens(session, user, keep=keep_token)
     if values.get("active") is False:
         revoke_all_tokens(session, user)
     audit.record(
@@ -158,10 +171,26 @@ def create_api_token(session: Session, actor: Actor, user_id: int, name: str) ->
     return token
 
 
-def revoke_all_tokens(session: Session, user: User) -> None:
-    """Invalidate every token and session of a user."""
+def revoke_all_tokens(session: Session, user: User, *, keep: str = "") -> None:
+    """Invalidate every token and session of a user (except the token `keep`, if given)."""
+    kept = token_digest(keep) if keep else None
     for token in session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)):
-        token.revoked = True
+        if token.token_hash != kept:
+            token.revoked = True
+
+
+def change_own_password(
+    session: Session, actor: Actor, current: str, new: str, *, keep_token: str = ""
+) -> None:
+    """A user's own password change: the current password is checked, other sessions end."""
+    if actor.user_id is None:
+        raise PermissionDenied("only a user has a password")
+    user = get_user(session, actor.user_id)
+    if not verify_password(user.password_hash, current):
+        raise PermissionDenied("the current password is wrong")
+    user.password_hash = hash_password(new)
+    revoke_all_tokens(session, user, keep=keep_token)
+    audit.record(session, actor, "password_changed", "user", user.username)
 
 
 def login(
@@ -169,7 +198,12 @@ def login(
 ) -> tuple[User, str] | None:
     """Check a username/password; on success open a session token. Every attempt is audited."""
     user = session.scalar(select(User).where(User.username == username))
-    ok = user is not None and user.active and verify_password(user.password_hash, password)
+    if user is not None and user.active and user.password_hash:
+        ok = verify_password(user.password_hash, password)
+    else:
+        # As slow as a wrong password of a real user: the answer time names no usernames.
+        verify_dummy(password)
+        ok = False
     actor = Actor(
         user_id=user.id if user else None,
         username=username[:80],

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import Session
 
 from monitor.core.access import Actor
+from monitor.core.cells import escape_row
 from monitor.core.errors import InvalidData
 from monitor.core.i18n import fault_labels, format_duration, level_label, t
 from monitor.core.localtime import format_local
@@ -147,9 +148,9 @@ def _xlsx_with_filters(
     data = write_xlsx(header, cells, title)
     workbook = load_workbook(io.BytesIO(data))
     sheet = workbook.create_sheet(_sheet_title(t("common.filters", lang)))
-    sheet.append([title])
+    sheet.append(escape_row([title]))
     for label, value in filters or [(t("common.filters", lang), t("common.no_filter", lang))]:
-        sheet.append([label, value])
+        sheet.append(escape_row([label, value]))
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
@@ -262,14 +263,14 @@ def export_availability(
         workbook = Workbook()
         info = workbook.active
         info.title = _sheet_title(t("common.filters", lang))
-        info.append([title])
+        info.append(escape_row([title]))
         for label, value in filters:
-            info.append([label, value])
+            info.append(escape_row([label, value]))
         for sheet_title, header, rows in tables:
             sheet = workbook.create_sheet(_sheet_title(sheet_title))
-            sheet.append(header)
+            sheet.append(escape_row(header))
             for row in rows:
-                sheet.append(row)
+                sheet.append(escape_row(row))
         out = io.BytesIO()
         workbook.save(out)
         return Export(out.getvalue(), MEDIA_TYPES[fmt], name)

@@ -14,6 +14,7 @@ from monitor.core.errors import InvalidData
 from monitor.core.i18n import fault_label, level_label, t
 from monitor.core.localtime import format_local
 from monitor.core.models import Area, AreaLevel, Camera, Incident, IncidentKind, Ticket
+from monitor.core.paging import clamp_offset
 from monitor.registry.area_index import AreaIndex
 from monitor.reports.common import area_scope, as_utc, parse_time, path_condition
 from probes.faults import FaultCode
@@ -224,7 +225,7 @@ def list_outages(
                 selectinload(Incident.members).joinedload(Incident.camera),
             )
             .limit(limit)
-            .offset(max(0, offset))
+            .offset(clamp_offset(offset))
         ).unique()
     )
     return _rows(session, actor, incidents, now), total

@@ -10,19 +10,16 @@ from tests.api.conftest import auth
 from tests.registry_data import PASSWORD, Seed
 
 
-def test_login_sets_a_session_that_authenticates_and_logout_ends_it(
-    client: TestClient, seed: Seed
-) -> None:
+def test_login_answers_a_bearer_token_and_logout_ends_it(client: TestClient, seed: Seed) -> None:
     answer = client.post("/api/v1/auth/login", json={"username": "police1", "password": PASSWORD})
     assert answer.status_code == 200
     assert answer.json()["user"]["role"] == "police"
-    assert "camwatch_session" in answer.cookies
-    assert client.get("/api/v1/auth/me").json()["username"] == "police1"  # via the cookie
+    assert "camwatch_session" not in answer.cookies  # the API is for bearer tokens only
     token = answer.json()["token"]
     headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/auth/me", headers=headers).json()["username"] == "police1"
     assert client.get("/api/v1/cameras", headers=headers).status_code == 200
     assert client.post("/api/v1/auth/logout", headers=headers).status_code == 204
-    client.cookies.clear()
     assert client.get("/api/v1/cameras", headers=headers).status_code == 401
 
 

@@ -56,8 +56,10 @@ def test_outage_page_filters_sorts_and_speaks_both_languages(
     assert "BS-0001" in page.text and "ST-0002" not in page.text
     assert "Không có luồng video" in page.text and "Đang diễn ra" in page.text
     assert (
-        "/api/v1/outages/export?cluster=BS&amp;start=2026-10-01T00%3A00&amp;format=pdf" in page.text
+        'href="/outages/export?cluster=BS&amp;start=2026-10-01T00%3A00&amp;format=pdf' in page.text
     )
+    csv = client.get("/outages/export?district=BS&start=2026-10-01T00%3A00&format=csv")
+    assert csv.status_code == 200 and "BS-0001" in csv.text and "ST-0002" not in csv.text
     by_duration = client.get("/outages", params={"sort": "duration", "order": "desc"}).text
     codes = re.findall(r'<tr class="outage"[^>]*>.*?/cameras/([A-Z0-9-]+)"', by_duration, re.S)
     assert codes[:3] == ["BS-0001", "ST-0002", "ST-0001"]
@@ -147,7 +149,10 @@ def test_report_page_has_chart_tables_and_exports(
     assert page.status_code == 200
     assert "<svg" in page.text and "Huyện Bình Sơn" in page.text and "31.3%" in page.text
     assert "Camera hoạt động kém nhất" in page.text
-    assert "/api/v1/reports/availability/export?period=2026-10&format=pdf" in page.text
+    link = "/reports/availability/export?period=2026-10&format=pdf"
+    assert f'href="{link}' in page.text
+    download = client.get(link)  # with the page's session cookie: /api/v1 would refuse it
+    assert download.status_code == 200 and download.content.startswith(b"%PDF")
     assert client.get("/reports", params={"period": "2026-13"}).status_code == 422
 
 
