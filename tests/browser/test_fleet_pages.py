@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import APIRequestContext, APIResponse, Browser, Page, expect
 from pydantic import SecretStr
 from sqlalchemy import select
 
@@ -40,6 +40,12 @@ EXTRA = [
     ("ST-0104", "Bến xe", "Quốc lộ 1A", "ST-TP", HealthState.MAINTENANCE, 15.1402, 108.79),
     ("BS-0102", "Cảng Dung Quất", "Khu kinh tế", "BS-BT", HealthState.UP, 15.21, 108.84),
 ]
+
+
+def api_get(request: APIRequestContext, fleet: Site, path: str) -> APIResponse:
+    """GET an API path as the admin: /api/v1 takes bearer tokens only, never the page cookie."""
+    token = fleet.seed.tokens["admin"]
+    return request.get(fleet.url + path, headers={"Authorization": f"Bearer {token}"})
 
 
 @pytest.fixture(scope="module")
@@ -151,13 +157,13 @@ def test_home_counts_match_the_api(browser: Browser, fleet: Site, viewport: dict
     assert "Cập nhật lúc" in page.locator("#updated").inner_text()
     api = page.request
     for state in ("up", "degraded", "down", "maintenance", "unknown"):
-        answer = api.get(f"{fleet.url}/api/v1/cameras?state={state}&enabled=true&limit=1")
+        answer = api_get(api, fleet, f"/api/v1/cameras?state={state}&enabled=true&limit=1")
         assert answer.ok
         shown = page.locator(f'[data-count="{state}"]').inner_text()
         assert int(shown) == answer.json()["total"], state
-    everything = api.get(f"{fleet.url}/api/v1/cameras?enabled=true&limit=1").json()["total"]
+    everything = api_get(api, fleet, "/api/v1/cameras?enabled=true&limit=1").json()["total"]
     assert int(page.locator('[data-count="cameras"]').inner_text()) == everything == 8
-    tickets = api.get(f"{fleet.url}/api/v1/tickets?open=true&limit=1").json()["total"]
+    tickets = api_get(api, fleet, "/api/v1/tickets?open=true&limit=1").json()["total"]
     assert int(page.locator('[data-count="open_tickets"]').inner_text()) == tickets
     assert page.locator("#worst-areas tbody tr").count() >= 1
     assert "ST-0101" in page.locator("#recent-changes").inner_text()
@@ -184,8 +190,10 @@ def test_map_shows_every_camera_coloured_and_answers_a_click(browser: Browser, f
     assert page.locator("#map-grid-note").is_visible()
     assert page.locator(".leaflet-control-scale-line").count() == 1
     expected = {
-        c["code"]: page.request.get(f"{fleet.url}/api/v1/cameras/{c['code']}/state").json()["state"]
-        for c in page.request.get(f"{fleet.url}/api/v1/cameras?limit=1000").json()["items"]
+        c["code"]: api_get(page.request, fleet, f"/api/v1/cameras/{c['code']}/state").json()[
+            "state"
+        ]
+        for c in api_get(page.request, fleet, "/api/v1/cameras?limit=1000").json()["items"]
     }
     assert len(expected) == 8
     # Zoomed in far enough, no marker is clustered: every camera is a dot of its state's colour.
@@ -381,7 +389,7 @@ def test_import_with_errors_shows_every_problem_in_vietnamese(
     assert ("3", "Vĩ độ", "Phải là một số") in rows
     assert ("4", "Đang theo dõi", "Cần ghi có/không (hoặc 1/0)") in rows
     assert no_horizontal_scroll(page)
-    assert page.request.get(fleet.url + "/api/v1/cameras/NEW-1").status == 404  # nothing written
+    assert api_get(page.request, fleet, "/api/v1/cameras/NEW-1").status == 404  # nothing written
     page.context.close()
 
 
@@ -435,7 +443,6 @@ def test_no_page_loads_anything_from_outside(browser: Browser, fleet: Site) -> N
     page.context.close()
 
 
-@pytest.mark.xfail(reason="Swagger UI loads from a CDN until the /docs fix of issue 13 is merged")
 def test_api_docs_load_nothing_from_outside(browser: Browser, fleet: Site) -> None:
     page = log_in(browser, fleet, "admin1", DESKTOP)
     outside: list[str] = []

@@ -58,7 +58,7 @@ def test_outage_page_filters_sorts_and_speaks_both_languages(
     assert (
         'href="/outages/export?cluster=BS&amp;start=2026-10-01T00%3A00&amp;format=pdf' in page.text
     )
-    csv = client.get("/outages/export?district=BS&start=2026-10-01T00%3A00&format=csv")
+    csv = client.get("/outages/export?cluster=BS&start=2026-10-01T00%3A00&format=csv")
     assert csv.status_code == 200 and "BS-0001" in csv.text and "ST-0002" not in csv.text
     by_duration = client.get("/outages", params={"sort": "duration", "order": "desc"}).text
     codes = re.findall(r'<tr class="outage"[^>]*>.*?/cameras/([A-Z0-9-]+)"', by_duration, re.S)
