@@ -1,7 +1,9 @@
 """Frame-quality assessment: pure functions on decoded pictures (no capture, no I/O)."""
 
+from probes.frame.baseline import expected_value, update_baseline
 from probes.frame.judge import Assessment, assess
 from probes.frame.metrics import (
+    blockiness,
     brightness,
     changed_share,
     clipped_share,
@@ -16,6 +18,7 @@ from probes.frame.metrics import (
     relative_sharpness,
     scene_similarity,
     sharpness,
+    temporal_noise,
     uniform_share,
 )
 from probes.frame.reference import fit_reference, learn_reference, update_reference
@@ -23,6 +26,7 @@ from probes.frame.reference import fit_reference, learn_reference, update_refere
 __all__ = [
     "Assessment",
     "assess",
+    "blockiness",
     "brightness",
     "changed_share",
     "clipped_share",
@@ -31,6 +35,7 @@ __all__ = [
     "colourfulness",
     "contrast",
     "edge_density",
+    "expected_value",
     "fit_reference",
     "frame_similarity",
     "learn_reference",
@@ -39,6 +44,8 @@ __all__ = [
     "relative_sharpness",
     "scene_similarity",
     "sharpness",
+    "temporal_noise",
     "uniform_share",
+    "update_baseline",
     "update_reference",
 ]

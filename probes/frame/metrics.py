@@ -158,13 +158,17 @@ def _edge_density(grey: np.ndarray, threshold: float = 60.0) -> float:
     return float(np.count_nonzero(magnitude > threshold) / magnitude.size)
 
 
-def _noise_rows(image: np.ndarray) -> np.ndarray:
-    """Full-resolution grey rows in groups of four adjacent rows, spread over the frame."""
-    height = image.shape[0] - image.shape[0] % 4
+def _noise_row_index(height: int) -> np.ndarray:
+    """Indexes of the sampled full-resolution rows: groups of four adjacent rows."""
+    height = height - height % 4
     step = max(4, (height // _NOISE_ROW_GROUPS) & ~3)
     starts = np.arange(0, height - 3, step)
-    rows = (starts[:, None] + np.arange(4)).ravel()
-    return to_grey(np.ascontiguousarray(image[rows]))
+    return (starts[:, None] + np.arange(4)).ravel()
+
+
+def _noise_rows(image: np.ndarray) -> np.ndarray:
+    """Full-resolution grey rows in groups of four adjacent rows, spread over the frame."""
+    return to_grey(np.ascontiguousarray(image[_noise_row_index(image.shape[0])]))
 
 
 def noise_sigma(image: np.ndarray) -> float:
@@ -363,3 +367,152 @@ def correlation(a: np.ndarray, b: np.ndarray, mask: np.ndarray | None = None) ->
 def frame_similarity(current: np.ndarray, previous: np.ndarray) -> float:
     """Share of picture regions unchanged since the previous grab (1 = repeated buffer)."""
     return 1.0 - live_region_share(current, previous)
+
+
+_TEMPORAL_BLOCK = 32  # columns per block of the sampled rows (4 rows x 32 columns)
+TEMPORAL_STILL_PERCENTILE = 20  # the stillest blocks: people, cars and shaken edges are left out
+
+
+def temporal_noise(current: np.ndarray, previous: np.ndarray) -> float:
+    """Noise standard deviation (grey levels) read from the difference of two grabs of a still view.
+
+    Texture is the same in both grabs and cancels; sensor noise does not. A camera shaken by wind
+    is compensated (the whole view moved by a few pixels); what else moves (a passer-by) is local,
+    so the level is read in the stillest blocks.
+    """
+    check_image(current, "current")
+    check_image(previous, "previous")
+    check_same_shape(current, previous, "current and previous")
+    shift = view_shift(_small_grey(current), _small_grey(previous), current.shape[1])
+    return _temporal_noise(current, previous, _noise_rows(current), shift)
+
+
+def view_shift(grey: np.ndarray, previous_grey: np.ndarray, full_width: int) -> tuple[int, int]:
+    """Whole-pixel (dx, dy) at full resolution by which the view moved since the previous grab."""
+    size = (grey.shape[1], grey.shape[0])
+    window = _shift_window(size)
+    (dx, dy), _ = cv2.phaseCorrelate(
+        previous_grey.astype(np.float32), grey.astype(np.float32), window
+    )
+    scale = full_width / grey.shape[1]
+    return round(dx * scale), round(dy * scale)
+
+
+_WINDOWS: dict[tuple[int, int], np.ndarray] = {}
+
+
+def _shift_window(size: tuple[int, int]) -> np.ndarray:
+    if size not in _WINDOWS:
+        _WINDOWS[size] = cv2.createHanningWindow(size, cv2.CV_32F)
+    return _WINDOWS[size]
+
+
+_SHAKE_LIMIT = 16  # full-resolution pixels of shake compensated; more is a turned camera
+
+
+def _temporal_noise(
+    current: np.ndarray,
+    previous: np.ndarray,
+    current_rows: np.ndarray,
+    shift: tuple[int, int] = (0, 0),
+) -> float:
+    """Temporal noise of the sampled rows (see `temporal_shift`)."""
+    return temporal_shift(current, previous, current_rows, shift)[0]
+
+
+def temporal_shift(
+    current: np.ndarray,
+    previous: np.ndarray,
+    current_rows: np.ndarray,
+    shift: tuple[int, int] = (0, 0),
+) -> tuple[float, tuple[int, int]]:
+    """(temporal noise, the shift it was read at): unmoved, or the previous grab moved back by
+    `shift` (refined by a pixel either way), whichever leaves the smaller difference."""
+    unmoved = _still_sigma(current_rows, _noise_rows(previous))
+    dx, dy = shift
+    if (dx == 0 and dy == 0) or max(abs(dx), abs(dy)) > _SHAKE_LIMIT:
+        return unmoved, (0, 0)
+    rows = _noise_row_index(current.shape[0])
+    best, at = unmoved, (0, 0)
+    # The shift read on the working copy is good to a pixel or so at full resolution.
+    for ry in (dy - 1, dy, dy + 1):
+        index = np.clip(rows - ry, 0, previous.shape[0] - 1)
+        prev_rows = to_grey(np.ascontiguousarray(previous[index]))
+        for rx in (dx - 1, dx, dx + 1):
+            if rx == 0 and ry == 0:
+                continue
+            cur, prev = _overlap(current_rows, prev_rows, rx)
+            sigma = _still_sigma(cur, prev)
+            if sigma < best:
+                best, at = sigma, (rx, ry)
+    return best, at
+
+
+def _overlap(cur: np.ndarray, prev: np.ndarray, dx: int) -> tuple[np.ndarray, np.ndarray]:
+    """The columns where cur[x] and prev[x - dx] both exist."""
+    if dx > 0:
+        return cur[:, dx:], prev[:, :-dx]
+    if dx < 0:
+        return cur[:, :dx], prev[:, -dx:]
+    return cur, prev
+
+
+def _still_sigma(current_rows: np.ndarray, previous_rows: np.ndarray) -> float:
+    return percentile_of(
+        _temporal_block_sigma(current_rows, previous_rows), TEMPORAL_STILL_PERCENTILE
+    )
+
+
+def _temporal_block_sigma(current_rows: np.ndarray, previous_rows: np.ndarray) -> np.ndarray:
+    """Per block (4 rows x 32 columns) the robust spread of the grab difference, as sigma."""
+    d = cv2.subtract(current_rows, previous_rows, dtype=cv2.CV_16S).astype(np.float32)
+    groups, cols = d.shape[0] // 4, d.shape[1] // _TEMPORAL_BLOCK
+    if groups == 0 or cols == 0:
+        return np.zeros(1, np.float32)
+    d = d[: groups * 4, : cols * _TEMPORAL_BLOCK]
+    # Block means by INTER_AREA (exact), then the mean absolute deviation around them.
+    mean = cv2.resize(d, (cols, groups), interpolation=cv2.INTER_AREA)
+    spread = cv2.resize(
+        np.abs(d - cv2.resize(mean, (d.shape[1], d.shape[0]), interpolation=cv2.INTER_NEAREST)),
+        (cols, groups),
+        interpolation=cv2.INTER_AREA,
+    )
+    # mean |x| = 0.798 sigma for Gaussian noise; the difference of two grabs has sqrt(2) sigma.
+    return spread.ravel() / 0.798 / 1.4142
+
+
+def blockiness(image: np.ndarray) -> float:
+    """Codec blocking: mean step across 8-pixel block borders over the mean step inside blocks.
+
+    About 1 for a clean picture; heavy noise squeezed through JPEG or H.264 turns into flat
+    blocks with steps at their borders, which lifts it.
+    """
+    return _blockiness(_noise_rows(check_image(image)))
+
+
+def _blockiness(rows: np.ndarray) -> float:
+    r = rows.astype(np.int16)
+    step = np.abs(np.diff(r, axis=1))
+    width = step.shape[1] - step.shape[1] % 8
+    step = step[:, :width].reshape(step.shape[0], -1, 8)
+    border = float(step[:, :, 7].mean())  # between column 8k+7 and 8k+8
+    inside = float(step[:, :, :7].mean())
+    return border / max(inside, 0.25)
+
+
+def generated_share(image: np.ndarray) -> float:
+    """Share of pixels that repeat their column's (or row's) level across the whole picture: near 1
+    for a generated screen (solid field, colour bars, a ramp), low for a camera picture."""
+    return _generated_share(_noise_rows(check_image(image)))
+
+
+_GENERATED_TOLERANCE = 2  # grey levels a codec may move a generated level
+
+
+def _generated_share(rows: np.ndarray) -> float:
+    r = rows.astype(np.int16)
+    column_level = np.median(r[::4], axis=0).astype(np.int16)
+    by_column = np.count_nonzero(np.abs(r - column_level) <= _GENERATED_TOLERANCE)
+    row_level = np.median(r[:, ::8], axis=1).astype(np.int16)
+    by_row = np.count_nonzero(np.abs(r - row_level[:, None]) <= _GENERATED_TOLERANCE)
+    return max(by_column, by_row) / r.size
