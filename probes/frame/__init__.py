@@ -1,7 +1,7 @@
 """Frame-quality assessment: pure functions on decoded pictures (no capture, no I/O)."""
 
 from probes.frame.baseline import expected_value, update_baseline
-from probes.frame.judge import Assessment, assess
+from probes.frame.judge import Assessment, assess, deciding_metrics
 from probes.frame.metrics import (
     blockiness,
     brightness,
@@ -13,6 +13,7 @@ from probes.frame.metrics import (
     contrast,
     edge_density,
     frame_similarity,
+    generated_share,
     live_region_share,
     noise_sigma,
     relative_sharpness,
@@ -34,10 +35,12 @@ __all__ = [
     "colour_cast",
     "colourfulness",
     "contrast",
+    "deciding_metrics",
     "edge_density",
     "expected_value",
     "fit_reference",
     "frame_similarity",
+    "generated_share",
     "learn_reference",
     "live_region_share",
     "noise_sigma",

@@ -51,7 +51,9 @@ def update_baseline(
     return out
 
 
-def expected_value(baseline: Mapping[str, Any] | None, key: str, hour: int | None = None) -> float | None:
+def expected_value(
+    baseline: Mapping[str, Any] | None, key: str, hour: int | None = None
+) -> float | None:
     """The camera's usual value of metric `key` (at `hour` when known), or None if never seen."""
     if not baseline:
         return None

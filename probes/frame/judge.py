@@ -13,8 +13,8 @@ One root cause per picture where causes mask each other, so a ticket names the f
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import cv2
@@ -61,6 +61,32 @@ TEMPORAL_BASE_MARGIN = 0.8
 TEMPORAL_MIN_LIMIT = 2.5  # never below this, however clean the camera usually is
 CAST_MAX_RELATIVE = 4.0  # chromaticity percentage points away from the reference's balance
 CAST_MAX_ABSOLUTE = 30.0  # ... from neutral grey without a reference (warm scenes reach 24)
+
+
+# The metrics a person checks to see why a fault was reported (and the limit, where it varies).
+DECIDING: dict[FaultCode, tuple[str, ...]] = {
+    FaultCode.NO_SIGNAL: ("uniform_share", "generated_share", "noise"),
+    FaultCode.BLUR: ("relative_sharpness",),
+    FaultCode.TOO_DARK: ("brightness", "p99"),
+    FaultCode.OVEREXPOSED: ("bright_share", "p5"),
+    FaultCode.COVERED: ("covered_share", "flat_share", "visible_match"),
+    FaultCode.FROZEN: ("live_share",),
+    FaultCode.SCENE_CHANGED: ("scene_shift", "scene_similarity"),
+    FaultCode.NOISY: ("temporal_noise", "noise", "noise_limit"),
+    FaultCode.COLOR_CAST: ("colour_cast",),
+}
+
+
+def deciding_metrics(assessment: Assessment) -> dict[str, dict[str, float]]:
+    """For each fault of `assessment`, the metric values that decided it: {fault: {name: value}}."""
+    return {
+        str(fault): {
+            name: round(float(assessment.metrics[name]), 3)
+            for name in DECIDING.get(fault, ())
+            if name in assessment.metrics
+        }
+        for fault in assessment.faults
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,14 +188,21 @@ def assess(
 
 
 def _no_signal(values: dict[str, float], share: float, level: int) -> bool:
-    """A generated "no video" screen: a solid field, or colour bars / a ramp, without sensor noise."""
+    """A generated "no video" screen: a solid field, colour bars or a ramp, without sensor noise."""
     if values["noise"] >= NO_SIGNAL_MAX_NOISE:
         return False
-    needed = NO_SIGNAL_DARK_UNIFORM_SHARE if level < NO_SIGNAL_DARK_LEVEL else NO_SIGNAL_UNIFORM_SHARE
+    needed = (
+        NO_SIGNAL_DARK_UNIFORM_SHARE if level < NO_SIGNAL_DARK_LEVEL else NO_SIGNAL_UNIFORM_SHARE
+    )
     if share >= needed and level < CLIPPED_LEVEL:  # a clipped white field is glare
         return True
-    # A dark picture squeezed by a codec repeats its levels too; a generated screen is lit.
-    return values["generated_share"] >= NO_SIGNAL_GENERATED_SHARE and values["p99"] >= DARK_MAX_P99
+    # A dark picture squeezed by a codec repeats its levels too, and so does a clipped white one:
+    # a generated screen is lit, not clipped.
+    return (
+        values["generated_share"] >= NO_SIGNAL_GENERATED_SHARE
+        and values["p99"] >= DARK_MAX_P99
+        and values["bright_share"] < BRIGHT_MAX_CLIPPED
+    )
 
 
 def _noisy(
