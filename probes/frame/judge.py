@@ -55,10 +55,13 @@ BLUR_MAX_RELATIVE = 0.60  # focus measure as a share of the reference's
 NOISE_MAX_SIGMA = 5.5  # full-resolution luma noise standard deviation (spatial, one grab)
 NOISE_BASE_FACTOR = 1.5  # ... or this many times the camera's usual spatial level, plus
 NOISE_BASE_MARGIN = 2.0  # ... this margin (texture reads as spatial noise, so it is relative)
-TEMPORAL_MAX_SIGMA = 4.0  # noise read from the difference of two grabs, without a baseline
+TEMPORAL_MAX_SIGMA = 6.0  # noise read from the difference of two grabs, without a baseline
+# (a codec adds its own grab-to-grab difference: healthy grain through H.264 at 2 Mbit/s read 4.6)
 TEMPORAL_BASE_FACTOR = 1.25  # ... or relative to the camera's usual temporal noise at this hour
 TEMPORAL_BASE_MARGIN = 0.8
 TEMPORAL_MIN_LIMIT = 2.5  # never below this, however clean the camera usually is
+BLOCKY_FACTOR = 3.0  # an encoder squeezing snow into blocks: this many times the usual blockiness
+BLOCKY_TEMPORAL_MARGIN = 1.0  # ... while the grabs differ by at least this much more than usual
 CAST_MAX_RELATIVE = 4.0  # chromaticity percentage points away from the reference's balance
 CAST_MAX_ABSOLUTE = 30.0  # ... from neutral grey without a reference (warm scenes reach 24)
 
@@ -223,7 +226,17 @@ def _noisy(
         else:
             limit = max(TEMPORAL_MIN_LIMIT, usual * TEMPORAL_BASE_FACTOR + TEMPORAL_BASE_MARGIN)
         values["noise_limit"] = limit
-        return temporal >= limit
+        if temporal >= limit:
+            return True
+        # The face of noise after compression: the encoder spends its bits on the noise and
+        # leaves blocks; the grabs still differ more than this camera's usually do.
+        blocky = expected_value(baseline, "blockiness", hour)
+        return (
+            usual is not None
+            and blocky is not None
+            and values["blockiness"] >= BLOCKY_FACTOR * blocky
+            and temporal >= usual + BLOCKY_TEMPORAL_MARGIN
+        )
     usual = expected_value(baseline, "noise", hour)
     limit = NOISE_MAX_SIGMA
     if usual is not None:
