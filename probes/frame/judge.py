@@ -60,6 +60,8 @@ TEMPORAL_MAX_SIGMA = 6.0  # noise read from the difference of two grabs, without
 TEMPORAL_BASE_FACTOR = 1.25  # ... or relative to the camera's usual temporal noise at this hour
 TEMPORAL_BASE_MARGIN = 0.8
 TEMPORAL_MIN_LIMIT = 2.5  # never below this, however clean the camera usually is
+TEMPORAL_CORROBORATED = 3.0  # without a baseline: this much grab-to-grab noise is enough when
+# ... one grab also reads heavy noise (NOISE_MAX_SIGMA): texture alone never moves between grabs
 BLOCKY_FACTOR = 3.0  # an encoder squeezing snow into blocks: this many times the usual blockiness
 BLOCKY_TEMPORAL_MARGIN = 1.0  # ... while the grabs differ by at least this much more than usual
 CAST_MAX_RELATIVE = 4.0  # chromaticity percentage points away from the reference's balance
@@ -164,7 +166,10 @@ def assess(
 
     if previous is not None:
         previous_rows = m._noise_rows(previous)
-        shift = m.view_shift(grey, m.to_grey(m.working_copy(previous)), current.shape[1])
+
+        def shift() -> tuple[int, int]:
+            return m.view_shift(grey, m.to_grey(m.working_copy(previous)), current.shape[1])
+
         values["temporal_noise"], moved = m.temporal_shift(current, previous, rows, shift)
         values["moved_px"] = float(max(abs(moved[0]), abs(moved[1])))
         changed = m._changed_rows(rows, previous_rows)
@@ -223,6 +228,9 @@ def _noisy(
         usual = expected_value(baseline, "temporal_noise", hour)
         if usual is None:
             limit = TEMPORAL_MAX_SIGMA
+            if values["noise"] >= NOISE_MAX_SIGMA and temporal >= TEMPORAL_CORROBORATED:
+                values["noise_limit"] = TEMPORAL_CORROBORATED
+                return True
         else:
             limit = max(TEMPORAL_MIN_LIMIT, usual * TEMPORAL_BASE_FACTOR + TEMPORAL_BASE_MARGIN)
         values["noise_limit"] = limit

@@ -9,6 +9,8 @@ read sampled rows of the full-resolution pixels instead: shrinking averages that
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import cv2
 import numpy as np
 
@@ -407,6 +409,7 @@ def _shift_window(size: tuple[int, int]) -> np.ndarray:
     return _WINDOWS[size]
 
 
+SHIFT_CHECK_SIGMA = 2.0  # below this the grabs agree: no need to look for a shaken view
 _SHAKE_LIMIT = 16  # full-resolution pixels of shake compensated; more is a turned camera
 
 
@@ -424,28 +427,38 @@ def temporal_shift(
     current: np.ndarray,
     previous: np.ndarray,
     current_rows: np.ndarray,
-    shift: tuple[int, int] = (0, 0),
+    shift: tuple[int, int] | Callable[[], tuple[int, int]] = (0, 0),
 ) -> tuple[float, tuple[int, int]]:
     """(temporal noise, the shift it was read at): unmoved, or the previous grab moved back by
     `shift` (refined by a pixel either way), whichever leaves the smaller difference."""
     unmoved = _still_sigma(current_rows, _noise_rows(previous))
+    if callable(shift):  # the shift is costly to read: only when the unmoved view differs
+        if unmoved < SHIFT_CHECK_SIGMA:
+            return unmoved, (0, 0)
+        shift = shift()
     dx, dy = shift
     if (dx == 0 and dy == 0) or max(abs(dx), abs(dy)) > _SHAKE_LIMIT:
         return unmoved, (0, 0)
-    rows = _noise_row_index(current.shape[0])
-    best, at = unmoved, (0, 0)
-    # The shift read on the working copy is good to a pixel or so at full resolution.
+    rows = _noise_row_index(current.shape[0])[: current_rows.shape[0] // 2]
+    half = current_rows[: rows.size]
+    best, at = _still_sigma(half, _noise_rows(previous)[: rows.size]), (0, 0)
+    # The shift read on the working copy is good to a pixel or so at full resolution; the
+    # candidates are compared on half the rows, the winner read on all of them.
     for ry in (dy - 1, dy, dy + 1):
         index = np.clip(rows - ry, 0, previous.shape[0] - 1)
         prev_rows = to_grey(np.ascontiguousarray(previous[index]))
         for rx in (dx - 1, dx, dx + 1):
             if rx == 0 and ry == 0:
                 continue
-            cur, prev = _overlap(current_rows, prev_rows, rx)
+            cur, prev = _overlap(half, prev_rows, rx)
             sigma = _still_sigma(cur, prev)
             if sigma < best:
                 best, at = sigma, (rx, ry)
-    return best, at
+    if at == (0, 0):
+        return unmoved, at
+    index = np.clip(_noise_row_index(current.shape[0]) - at[1], 0, previous.shape[0] - 1)
+    cur, prev = _overlap(current_rows, to_grey(np.ascontiguousarray(previous[index])), at[0])
+    return _still_sigma(cur, prev), at
 
 
 def _overlap(cur: np.ndarray, prev: np.ndarray, dx: int) -> tuple[np.ndarray, np.ndarray]:
@@ -464,21 +477,22 @@ def _still_sigma(current_rows: np.ndarray, previous_rows: np.ndarray) -> float:
 
 
 def _temporal_block_sigma(current_rows: np.ndarray, previous_rows: np.ndarray) -> np.ndarray:
-    """Per block (4 rows x 32 columns) the robust spread of the grab difference, as sigma."""
-    d = cv2.subtract(current_rows, previous_rows, dtype=cv2.CV_16S).astype(np.float32)
-    groups, cols = d.shape[0] // 4, d.shape[1] // _TEMPORAL_BLOCK
+    """Per block (4 rows x 32 columns) the spread of the grab difference, as noise sigma."""
+    groups, cols = current_rows.shape[0] // 4, current_rows.shape[1] // _TEMPORAL_BLOCK
     if groups == 0 or cols == 0:
         return np.zeros(1, np.float32)
-    d = d[: groups * 4, : cols * _TEMPORAL_BLOCK]
-    # Block means by INTER_AREA (exact), then the mean absolute deviation around them.
-    mean = cv2.resize(d, (cols, groups), interpolation=cv2.INTER_AREA)
-    spread = cv2.resize(
-        np.abs(d - cv2.resize(mean, (d.shape[1], d.shape[0]), interpolation=cv2.INTER_NEAREST)),
-        (cols, groups),
-        interpolation=cv2.INTER_AREA,
-    )
+    h, w = groups * 4, cols * _TEMPORAL_BLOCK
+    cur, prev = current_rows[:h, :w], previous_rows[:h, :w]
+    step = cv2.mean(cur)[0] - cv2.mean(prev)[0]
+    if abs(step) >= 0.5:
+        # An exposure step between grabs moves every pixel alike: take the overall shift out.
+        d = cv2.subtract(cur, prev, dtype=cv2.CV_32F)
+        d = cv2.absdiff(d, np.full_like(d, step))
+    else:
+        d = cv2.absdiff(cur, prev).astype(np.float32)
+    spread = cv2.resize(d, (cols, groups), interpolation=cv2.INTER_AREA)
     # mean |x| = 0.798 sigma for Gaussian noise; the difference of two grabs has sqrt(2) sigma.
-    return spread.ravel() / 0.798 / 1.4142
+    return spread.ravel() * (1.0 / 0.798 / 1.4142)
 
 
 def blockiness(image: np.ndarray) -> float:
@@ -491,12 +505,13 @@ def blockiness(image: np.ndarray) -> float:
 
 
 def _blockiness(rows: np.ndarray) -> float:
-    r = rows.astype(np.int16)
-    step = np.abs(np.diff(r, axis=1))
+    step = cv2.absdiff(rows[:, 1:], rows[:, :-1])
     width = step.shape[1] - step.shape[1] % 8
-    step = step[:, :width].reshape(step.shape[0], -1, 8)
-    border = float(step[:, :, 7].mean())  # between column 8k+7 and 8k+8
-    inside = float(step[:, :, :7].mean())
+    step = step[:, :width]
+    edges = step[:, 7::8]  # between column 8k+7 and 8k+8
+    edge_sum, total = float(cv2.sumElems(edges)[0]), float(cv2.sumElems(step)[0])
+    border = edge_sum / edges.size
+    inside = (total - edge_sum) / (step.size - edges.size)
     return border / max(inside, 0.25)
 
 
@@ -510,9 +525,14 @@ _GENERATED_TOLERANCE = 2  # grey levels a codec may move a generated level
 
 
 def _generated_share(rows: np.ndarray) -> float:
-    r = rows.astype(np.int16)
-    column_level = np.median(r[::4], axis=0).astype(np.int16)
-    by_column = np.count_nonzero(np.abs(r - column_level) <= _GENERATED_TOLERANCE)
-    row_level = np.median(r[:, ::8], axis=1).astype(np.int16)
-    by_row = np.count_nonzero(np.abs(r - row_level[:, None]) <= _GENERATED_TOLERANCE)
-    return max(by_column, by_row) / r.size
+    half = rows.shape[0] // 2
+    # Column-constant (solid field, bars, a left-right ramp): each pixel against the pixel of
+    # its column half the picture further down; row-constant (a top-down ramp): against the
+    # pixel a sixth of the width to its right.
+    down = cv2.absdiff(rows[:half], rows[half : 2 * half])
+    step = max(1, rows.shape[1] // 6)
+    right = cv2.absdiff(rows[:, :-step], rows[:, step:])
+    tol = _GENERATED_TOLERANCE
+    return max(
+        np.count_nonzero(down <= tol) / down.size, np.count_nonzero(right <= tol) / right.size
+    )
