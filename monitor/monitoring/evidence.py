@@ -24,7 +24,8 @@ def changed_tiles(frame: np.ndarray, reference: np.ndarray) -> np.ndarray:
     )
     mean, _, lap = m.tile_stats(grey)
     ref_mean, _, ref_lap = m.tile_stats(ref)
-    gain = float(mean.sum() / max(float(ref_mean.sum()), 1.0))
+    # Exposure from the typical tile, so a bright cover does not make the rest look changed.
+    gain = float(np.median(mean / np.maximum(ref_mean, 1.0)))
     level = np.abs(mean - gain * ref_mean) >= _CHANGED_LEVELS
     detail = np.maximum(lap, 1.0) / np.maximum(ref_lap, 1.0)
     vanished = (ref_lap >= 8.0) & (detail < 0.35)

@@ -482,17 +482,10 @@ def _temporal_block_sigma(current_rows: np.ndarray, previous_rows: np.ndarray) -
     if groups == 0 or cols == 0:
         return np.zeros(1, np.float32)
     h, w = groups * 4, cols * _TEMPORAL_BLOCK
-    cur, prev = current_rows[:h, :w], previous_rows[:h, :w]
-    step = cv2.mean(cur)[0] - cv2.mean(prev)[0]
-    if abs(step) >= 0.5:
-        # An exposure step between grabs moves every pixel alike: take the overall shift out.
-        d = cv2.subtract(cur, prev, dtype=cv2.CV_32F)
-        d = cv2.absdiff(d, np.full_like(d, step))
-    else:
-        d = cv2.absdiff(cur, prev).astype(np.float32)
-    spread = cv2.resize(d, (cols, groups), interpolation=cv2.INTER_AREA)
-    # mean |x| = 0.798 sigma for Gaussian noise; the difference of two grabs has sqrt(2) sigma.
-    return spread.ravel() * (1.0 / 0.798 / 1.4142)
+    d = cv2.subtract(current_rows[:h, :w], previous_rows[:h, :w], dtype=cv2.CV_32F)
+    # The spread around each block's own mean: an exposure step or a cover that appeared
+    # elsewhere moves the mean, not the spread. The difference of two grabs has sqrt(2) sigma.
+    return _block_mean_std(d, groups, cols)[1].ravel() * (1.0 / 1.4142)
 
 
 def blockiness(image: np.ndarray) -> float:
