@@ -63,7 +63,7 @@ TEMPORAL_MIN_LIMIT = 2.5  # never below this, however clean the camera usually i
 TEMPORAL_CORROBORATED = 3.0  # without a baseline: this much grab-to-grab noise is enough when
 # ... one grab also reads heavy noise (NOISE_MAX_SIGMA): texture alone never moves between grabs
 BLOCKY_FACTOR = 3.0  # an encoder squeezing snow into blocks: this many times the usual blockiness
-BLOCKY_TEMPORAL_MARGIN = 1.0  # ... while the grabs differ by at least this much more than usual
+BLOCKY_TEMPORAL_MARGIN = 0.3  # ... while the grabs differ more than usual (by at least this)
 CAST_MAX_RELATIVE = 4.0  # chromaticity percentage points away from the reference's balance
 CAST_MAX_ABSOLUTE = 30.0  # ... from neutral grey without a reference (warm scenes reach 24)
 
