@@ -87,7 +87,7 @@ def _send(client: TestClient, case: Any, headers: dict[str, str]) -> httpx.Respo
     return client.request(**kwargs)
 
 
-def _runner(  # type: ignore[no-untyped-def]
+def _runner(
     client,
     operation,
     strategy,
@@ -110,7 +110,7 @@ def _runner(  # type: ignore[no-untyped-def]
         phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
     )
     @given(case=strategy)
-    def run(case) -> None:  # type: ignore[no-untyped-def]
+    def run(case) -> None:
         headers = {"Authorization": f"Bearer {token_for(role)}"}
         response = _send(client, case, headers)
         report.requests += 1

@@ -1,8 +1,10 @@
 """Benchmark of judgement: camwatch's frame assessor beside camera-health, same labelled cases.
 
-Run: .venv/bin/python -m bench.judgement
-Prints precision, recall and F1 per picture fault code, macro F1, the false-alarm rate on healthy
-cases and the CPU cost per 720p assessment, for both assessors, as Markdown tables.
+Run: .venv/bin/python -m bench.judgement [--split train|test|both] [--paths raw,jpeg,h264]
+Prints, per split and delivery path (raw pixels, JPEG snapshot, H.264 keyframe), precision,
+recall and F1 per picture fault code, macro F1, false alarms on healthy cases and the CPU cost
+per 720p assessment, for both assessors, as Markdown tables. Thresholds are fitted on "train";
+"test" is other photographs and textures rendered with other seeds.
 """
 
 from __future__ import annotations
@@ -10,12 +12,11 @@ from __future__ import annotations
 import argparse
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import cv2
-import numpy as np
 
-from bench.judgement_cases import SEED, Case, build_cases
+from bench.judgement_cases import PATHS, SEED, Case, build_split
 from probes.faults import PICTURE_FAULTS, FaultCode
 from probes.frame import assess
 
@@ -91,21 +92,33 @@ def score(cases: Sequence[Case], predictions: Sequence[frozenset[FaultCode]]) ->
             expected, got = code in case.expected, code in predicted
             if expected and got:
                 counts[code][0] += 1
-            elif got:
+            elif got and code not in case.tolerated:
                 counts[code][1] += 1
             elif expected:
                 counts[code][2] += 1
         if not case.expected:
             healthy += 1
             alarms += bool(predicted)
-        exact += predicted == case.expected
+        exact += case.expected <= predicted and predicted - case.expected <= case.tolerated
     per_code = {c: CodeScore(c, *v) for c, v in counts.items()}
     return Scores(per_code, healthy, alarms, exact, len(cases))
 
 
 def camwatch_predict(case: Case) -> frozenset[FaultCode]:
     """camwatch's verdict on one case."""
+    return frozenset(
+        assess(case.current, case.previous, case.reference, case.baseline, case.hour).faults
+    )
+
+
+def camwatch_no_baseline(case: Case) -> frozenset[FaultCode]:
+    """camwatch's verdict without the camera's baseline (reference view and previous grab only)."""
     return frozenset(assess(case.current, case.previous, case.reference).faults)
+
+
+def camwatch_single_grab(case: Case) -> frozenset[FaultCode]:
+    """camwatch on the grab and the reference alone (no temporal estimate): the CPU floor."""
+    return frozenset(assess(case.current, None, case.reference, case.baseline, case.hour).faults)
 
 
 def camera_health_verdicts(
@@ -135,16 +148,6 @@ def camera_health_verdicts(
     return any_severity, critical_only, cpu_ms
 
 
-def through_jpeg(case: Case, quality: int) -> Case:
-    """The case as a snapshot URI would serve it: current and previous grab JPEG-compressed."""
-    params = [cv2.IMWRITE_JPEG_QUALITY, quality]
-
-    def jpeg(image: np.ndarray) -> np.ndarray:
-        return cv2.imdecode(cv2.imencode(".jpg", image, params)[1], cv2.IMREAD_COLOR)
-
-    return replace(case, current=jpeg(case.current), previous=jpeg(case.previous))
-
-
 def cpu_ms_per_call(cases: Sequence[Case], predict: Predict, repeats: int) -> float:
     """Process CPU time (all threads) per call of `predict`, in milliseconds."""
     start = time.process_time()
@@ -171,67 +174,48 @@ def _table(named: dict[str, Scores], covered: dict[str, set[FaultCode]]) -> list
     return lines
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    """Build the cases, judge them with both assessors, print the tables."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=3, help="timing passes over the cases")
-    parser.add_argument("--seed", type=int, default=SEED, help="render the cases with this seed")
-    parser.add_argument(
-        "--jpeg",
-        type=int,
-        default=0,
-        metavar="QUALITY",
-        help="pass every grab through JPEG at this quality (snapshot path)",
-    )
-    args = parser.parse_args(argv)
-
-    t0 = time.perf_counter()
-    cases = build_cases(args.seed)
-    if args.jpeg:
-        cases = [through_jpeg(c, args.jpeg) for c in cases]
-    built = time.perf_counter() - t0
+def _report(split: str, path: str, cases: list[Case], repeats: int, with_peer: bool) -> None:
     by_group: dict[str, int] = {}
     for case in cases:
         by_group[case.group] = by_group.get(case.group, 0) + 1
-
     ours = [camwatch_predict(c) for c in cases]
+    named = {"camwatch": score(cases, ours)}
+    named["camwatch without baseline"] = score(cases, [camwatch_no_baseline(c) for c in cases])
     threads = cv2.getNumThreads()
-    cv2.setNumThreads(1)
-    theirs, theirs_c, cpu_theirs = camera_health_verdicts(cases)
-    cv2.setNumThreads(threads)
-    named = {
-        "camwatch": score(cases, ours),
-        "camera-health (any severity)": score(cases, theirs),
-        "camera-health (critical only)": score(cases, theirs_c),
-    }
+    cpu_theirs = float("nan")
+    if with_peer:
+        cv2.setNumThreads(1)
+        theirs, theirs_c, cpu_theirs = camera_health_verdicts(cases)
+        cv2.setNumThreads(threads)
+        named["camera-health (any severity)"] = score(cases, theirs)
+        named["camera-health (critical only)"] = score(cases, theirs_c)
     their_codes = set(CAMERA_HEALTH_MAP.values())
-    covered = {"camwatch": set(CODES)} | {n: their_codes for n in list(named)[1:]}
+    covered = {n: (set(CODES) if n.startswith("camwatch") else their_codes) for n in named}
 
-    cpu_default = cpu_ms_per_call(cases, camwatch_predict, args.repeats)
     cv2.setNumThreads(1)
-    cpu_single = cpu_ms_per_call(cases, camwatch_predict, args.repeats)
+    cpu_full = cpu_ms_per_call(cases, camwatch_predict, repeats)
+    cpu_single = cpu_ms_per_call(cases, camwatch_single_grab, repeats)
     cv2.setNumThreads(threads)
 
-    codec = f", grabs through JPEG q{args.jpeg}" if args.jpeg else ""
-    print(
-        f"## Frame judgement: {len(cases)} cases at 1280x720, seed {args.seed}{codec} "
-        f"(built in {built:.1f} s)"
-    )
+    print(f"### {split} split, {path} ({len(cases)} cases at 1280x720)")
+    print()
     print("cases per group: " + ", ".join(f"{g} {n}" for g, n in sorted(by_group.items())))
     print()
     print("\n".join(_table(named, covered)))
     print()
     print(
         "| assessor | macro F1 (its codes) | macro F1 (all 9 codes) | false alarms on healthy "
-        "| exact fault set | CPU ms / 720p assessment |"
+        "| right fault set | CPU ms / 720p assessment (1 thread) |"
     )
     print("|---|---:|---:|---:|---:|---:|")
     for name, s in named.items():
         own = sorted(covered[name])
         if name == "camwatch":
-            cpu = f"{cpu_default:.2f} (OpenCV {threads} threads), {cpu_single:.2f} (1 thread)"
+            cpu = f"{cpu_full:.2f} with temporal estimate, {cpu_single:.2f} single grab"
+        elif name.startswith("camwatch"):
+            cpu = "-"
         else:
-            cpu = f"{cpu_theirs:.2f} (1 thread)"
+            cpu = f"{cpu_theirs:.2f}"
         print(
             f"| {name} | {s.macro_f1(own):.3f} | {s.macro_f1():.3f} | "
             f"{s.false_alarms}/{s.healthy_cases} ({s.false_alarm_rate:.1%}) | "
@@ -240,12 +224,36 @@ def main(argv: Sequence[str] | None = None) -> None:
     misses = [
         (c.name, sorted(map(str, c.expected)), sorted(map(str, p)))
         for c, p in zip(cases, ours, strict=True)
-        if p != c.expected
+        if not (c.expected <= p and p - c.expected <= c.tolerated)
     ]
     print()
     print(f"camwatch misjudged {len(misses)} case(s)" + (":" if misses else "."))
     for name, expected, got in misses:
-        print(f"  {name}: expected {expected}, got {got}")
+        print(f"- {name}: expected {expected}, got {got}")
+    print()
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Build the cases of each split and path, judge them with both assessors, print the tables."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=2, help="timing passes over the cases")
+    parser.add_argument("--seed", type=int, default=SEED, help="render the cases with this seed")
+    parser.add_argument("--split", choices=("train", "test", "both"), default="both")
+    parser.add_argument("--paths", default=",".join(PATHS), help="comma-separated delivery paths")
+    parser.add_argument("--no-peer", action="store_true", help="skip camera-health")
+    args = parser.parse_args(argv)
+    paths = tuple(p for p in args.paths.split(",") if p)
+    splits = ("train", "test") if args.split == "both" else (args.split,)
+    for split in splits:
+        t0 = time.perf_counter()
+        by_path = build_split(split, paths, args.seed)
+        print(
+            f"## Frame judgement, {split} split, seed {args.seed} (built in "
+            f"{time.perf_counter() - t0:.0f} s)"
+        )
+        print()
+        for path in paths:
+            _report(split, path, by_path[path], args.repeats, not args.no_peer)
 
 
 if __name__ == "__main__":

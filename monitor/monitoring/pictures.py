@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 import cv2
@@ -12,8 +13,10 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from monitor.core.errors import NotFound
+from monitor.core.localtime import to_local
 from monitor.core.models import Camera, CameraStatus, ReferenceView, utcnow
-from probes.frame import Assessment, assess, learn_reference, update_reference
+from monitor.monitoring.evidence import evidence_jpeg
+from probes.frame import Assessment, assess, learn_reference, update_baseline, update_reference
 
 THUMBNAIL_WIDTH = 320
 # Healthy frames blended into a new reference before it settles; later ones move it slowly.
@@ -87,23 +90,42 @@ def thumbnail_jpeg(frame: np.ndarray, width: int = THUMBNAIL_WIDTH, quality: int
 
 @dataclass(frozen=True, slots=True)
 class PictureVerdict:
-    """The assessment of one grab and its thumbnail."""
+    """The assessment of one grab and its evidence picture.
+
+    `thumbnail` is a small JPEG of a healthy grab, or for a picture fault the grab beside the
+    reference view with the changed region outlined and the deciding metric values under it.
+    """
 
     assessment: Assessment
     thumbnail: bytes
 
 
 def judge_picture(
-    session: Session, camera_id: int, frame: np.ndarray, memory: FrameMemory
+    session: Session,
+    camera_id: int,
+    frame: np.ndarray,
+    memory: FrameMemory,
+    now: datetime | None = None,
 ) -> PictureVerdict:
-    """Assess a grab against the previous one and the reference; learn the reference from it."""
+    """Assess a grab against the previous one, the reference and the camera's baseline at this
+    local hour; learn the reference and the baseline from a healthy grab."""
     previous = memory.swap(camera_id, frame)
     view = session.get(ReferenceView, camera_id)
     reference = decode_image(view.image_png) if view is not None else None
-    assessment = assess(frame, previous, reference)
+    hour = to_local(now or utcnow()).hour
+    baseline = view.baseline if view is not None else None
+    assessment = assess(frame, previous, reference, baseline, hour)
     if assessment.ok:
         _learn(session, camera_id, view, reference, frame)
-    return PictureVerdict(assessment, thumbnail_jpeg(frame))
+        _learn_baseline(session, camera_id, assessment, hour)
+        return PictureVerdict(assessment, thumbnail_jpeg(frame))
+    return PictureVerdict(assessment, evidence_jpeg(frame, reference, assessment))
+
+
+def _learn_baseline(session: Session, camera_id: int, assessment: Assessment, hour: int) -> None:
+    view = session.get(ReferenceView, camera_id)
+    if view is not None:
+        view.baseline = update_baseline(view.baseline, assessment, hour)
 
 
 def _learn(
@@ -145,6 +167,7 @@ def set_reference(
     view.image_png = png
     view.locked = True
     view.frames_learned = 1
+    view.baseline = None  # a new aim: its healthy ranges are learned again
     view.updated_by = username
     view.updated_at = utcnow()
     return view

@@ -22,6 +22,8 @@ from monitor.core.models import (
     utcnow,
 )
 from monitor.core.settings import Settings
+from probes.faults import PICTURE_FAULTS, FaultCode
+from probes.frame.judge import DECIDING
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -128,6 +130,22 @@ def ticket_payload(
         "camera": None if camera is None else _camera_part(camera, base),
         "incident": _incident_part(incident),
         "comment": comment or None,
+        "picture": None if camera is None else _picture_part(ticket, camera, base),
+    }
+
+
+def _picture_part(ticket: Ticket, camera: Camera, base: str) -> dict[str, Any] | None:
+    """For a picture fault: the metric values that decided it and the side-by-side evidence."""
+    session = object_session(ticket)
+    status = session.get(CameraStatus, camera.id) if session is not None else None
+    if status is None or ticket.fault not in {str(f) for f in PICTURE_FAULTS}:
+        return None
+    names = DECIDING.get(FaultCode(ticket.fault), ())
+    metrics = status.metrics or {}
+    return {
+        "fault": ticket.fault,
+        "metrics": {n: metrics[f"frame_{n}"] for n in names if f"frame_{n}" in metrics},
+        "evidence": f"{base}/api/v1/cameras/{camera.code}/thumbnails/last_fault.jpg",
     }
 
 

@@ -1,7 +1,9 @@
 """Frame-quality assessment: pure functions on decoded pictures (no capture, no I/O)."""
 
-from probes.frame.judge import Assessment, assess
+from probes.frame.baseline import expected_value, update_baseline
+from probes.frame.judge import Assessment, assess, deciding_metrics
 from probes.frame.metrics import (
+    blockiness,
     brightness,
     changed_share,
     clipped_share,
@@ -11,11 +13,13 @@ from probes.frame.metrics import (
     contrast,
     edge_density,
     frame_similarity,
+    generated_share,
     live_region_share,
     noise_sigma,
     relative_sharpness,
     scene_similarity,
     sharpness,
+    temporal_noise,
     uniform_share,
 )
 from probes.frame.reference import fit_reference, learn_reference, update_reference
@@ -23,6 +27,7 @@ from probes.frame.reference import fit_reference, learn_reference, update_refere
 __all__ = [
     "Assessment",
     "assess",
+    "blockiness",
     "brightness",
     "changed_share",
     "clipped_share",
@@ -30,15 +35,20 @@ __all__ = [
     "colour_cast",
     "colourfulness",
     "contrast",
+    "deciding_metrics",
     "edge_density",
+    "expected_value",
     "fit_reference",
     "frame_similarity",
+    "generated_share",
     "learn_reference",
     "live_region_share",
     "noise_sigma",
     "relative_sharpness",
     "scene_similarity",
     "sharpness",
+    "temporal_noise",
     "uniform_share",
+    "update_baseline",
     "update_reference",
 ]

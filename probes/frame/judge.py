@@ -13,6 +13,7 @@ One root cause per picture where causes mask each other, so a ticket names the f
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +22,7 @@ import numpy as np
 
 from probes.faults import FaultCode
 from probes.frame import metrics as m
+from probes.frame.baseline import expected_value
 from probes.frame.reference import fit_reference
 
 # Thresholds (grey levels 0-255 unless said otherwise), chosen on the judgement benchmark
@@ -29,6 +31,8 @@ NO_SIGNAL_UNIFORM_SHARE = 0.90  # share of pixels at exactly the modal level (te
 NO_SIGNAL_DARK_UNIFORM_SHARE = 0.96  # ... when that level is dark: compression flattens a
 NO_SIGNAL_DARK_LEVEL = 24  # ... nearly black scene (JPEG q50 brought one to 0.80)
 NO_SIGNAL_MAX_NOISE = 0.5  # a generated screen has no sensor noise; a covered lens has some
+NO_SIGNAL_GENERATED_SHARE = 0.96  # pixels repeating their column's or row's level (bars, ramps)
+CLIPPED_LEVEL = 247  # a field at or above this level is glare, not a generated screen
 FROZEN_MAX_LIVE_SHARE = 0.25  # share of picture regions in which pixels changed at all
 DARK_MAX_P99 = 50.0  # nothing in the picture reaches mid-grey ...
 DARK_MAX_MEAN = 25.0  # ... and it is dark overall; an evening picture stays above both
@@ -43,14 +47,51 @@ NO_REF_BLUR_MIN_CONTRAST = 20.0  # ... this contrasted is blur; in between it is
 LAYOUT_KEPT_CORRELATION = 0.90  # blur keeps the brightness layout of what went flat; a cover
 LAYOUT_KEPT_LEVELS = 6.0  # ... an evenly lit area keeps its level within this many
 LAYOUT_MIN_SPREAD = 2.0  # tile-mean spread (levels) needed for the layout test to mean anything
-VISIBLE_MIN_MATCH = 0.50  # what a cover leaves visible still matches the reference's layout
+VISIBLE_MIN_MATCH = 0.40  # what a cover leaves visible still matches the reference's layout
 VISIBLE_MIN_TILES = 8  # ... when at least this many detailed tiles are left to compare
 SCENE_MAX_SHIFT = 0.03  # share of the width the view may move (shake) before it is "turned"
 SCENE_MIN_MATCH = 0.75  # phase-correlation peak below which it is another view
 BLUR_MAX_RELATIVE = 0.60  # focus measure as a share of the reference's
-NOISE_MAX_SIGMA = 5.5  # full-resolution luma noise standard deviation
+NOISE_MAX_SIGMA = 5.5  # full-resolution luma noise standard deviation (spatial, one grab)
+NOISE_BASE_FACTOR = 1.5  # ... or this many times the camera's usual spatial level, plus
+NOISE_BASE_MARGIN = 2.0  # ... this margin (texture reads as spatial noise, so it is relative)
+TEMPORAL_MAX_SIGMA = 6.0  # noise read from the difference of two grabs, without a baseline
+# (a codec adds its own grab-to-grab difference: healthy grain through H.264 at 2 Mbit/s read 4.6)
+TEMPORAL_BASE_FACTOR = 1.25  # ... or relative to the camera's usual temporal noise at this hour
+TEMPORAL_BASE_MARGIN = 0.8
+TEMPORAL_MIN_LIMIT = 2.5  # never below this, however clean the camera usually is
+TEMPORAL_CORROBORATED = 3.0  # without a baseline: this much grab-to-grab noise is enough when
+# ... one grab also reads heavy noise (NOISE_MAX_SIGMA): texture alone never moves between grabs
+BLOCKY_FACTOR = 3.0  # an encoder squeezing snow into blocks: this many times the usual blockiness
+BLOCKY_TEMPORAL_MARGIN = 0.3  # ... while the grabs differ more than usual (by at least this)
 CAST_MAX_RELATIVE = 4.0  # chromaticity percentage points away from the reference's balance
 CAST_MAX_ABSOLUTE = 30.0  # ... from neutral grey without a reference (warm scenes reach 24)
+
+
+# The metrics a person checks to see why a fault was reported (and the limit, where it varies).
+DECIDING: dict[FaultCode, tuple[str, ...]] = {
+    FaultCode.NO_SIGNAL: ("uniform_share", "generated_share", "noise"),
+    FaultCode.BLUR: ("relative_sharpness",),
+    FaultCode.TOO_DARK: ("brightness", "p99"),
+    FaultCode.OVEREXPOSED: ("bright_share", "p5"),
+    FaultCode.COVERED: ("covered_share", "flat_share", "visible_match"),
+    FaultCode.FROZEN: ("live_share",),
+    FaultCode.SCENE_CHANGED: ("scene_shift", "scene_similarity"),
+    FaultCode.NOISY: ("temporal_noise", "noise", "noise_limit"),
+    FaultCode.COLOR_CAST: ("colour_cast",),
+}
+
+
+def deciding_metrics(assessment: Assessment) -> dict[str, dict[str, float]]:
+    """For each fault of `assessment`, the metric values that decided it: {fault: {name: value}}."""
+    return {
+        str(fault): {
+            name: round(float(assessment.metrics[name]), 3)
+            for name in DECIDING.get(fault, ())
+            if name in assessment.metrics
+        }
+        for fault in assessment.faults
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +118,8 @@ def assess(
     current: np.ndarray,
     previous: np.ndarray | None = None,
     reference: np.ndarray | None = None,
+    baseline: Mapping[str, Any] | None = None,
+    hour: int | None = None,
 ) -> Assessment:
     """Judge `current` (BGR or grey uint8), against the previous grab and the reference view.
 
@@ -113,17 +156,23 @@ def assess(
         "uniform_share": share,
         "colourfulness": m._colourfulness(small, tiny),
         "edge_density": m._edge_density(grey),
+        "blockiness": m._blockiness(rows),
+        "generated_share": m._generated_share(rows),
     }
     faults: list[FaultCode] = []
 
-    needed = (
-        NO_SIGNAL_DARK_UNIFORM_SHARE if level < NO_SIGNAL_DARK_LEVEL else (NO_SIGNAL_UNIFORM_SHARE)
-    )
-    if share >= needed and values["noise"] < NO_SIGNAL_MAX_NOISE:
+    if _no_signal(values, share, level):
         return Assessment([FaultCode.NO_SIGNAL], values)
 
     if previous is not None:
-        changed = m._changed_rows(rows, m._noise_rows(previous))
+        previous_rows = m._noise_rows(previous)
+
+        def shift() -> tuple[int, int]:
+            return m.view_shift(grey, m.to_grey(m.working_copy(previous)), current.shape[1])
+
+        values["temporal_noise"], moved = m.temporal_shift(current, previous, rows, shift)
+        values["moved_px"] = float(max(abs(moved[0]), abs(moved[1])))
+        changed = m._changed_rows(rows, previous_rows)
         values["changed_share"] = float(np.count_nonzero(changed) / changed.size)
         values["live_share"] = m._live_region_share(changed)
         if values["live_share"] < FROZEN_MAX_LIVE_SHARE:
@@ -135,11 +184,73 @@ def assess(
         faults.append(FaultCode.OVEREXPOSED)
     else:
         faults.extend(_judge_content(small, tiny, grey, tiles, reference, values))
-    if values["noise"] >= NOISE_MAX_SIGMA and FaultCode.TOO_DARK not in faults:
+    if _noisy(values, FaultCode.FROZEN in faults, baseline, hour):
         faults.append(FaultCode.NOISY)
-    if FaultCode.FROZEN in faults and {FaultCode.TOO_DARK, FaultCode.COVERED} & set(faults):
+    if FaultCode.FROZEN in faults and {
+        FaultCode.TOO_DARK,
+        FaultCode.COVERED,
+        FaultCode.OVEREXPOSED,
+    } & set(faults):
         faults.remove(FaultCode.FROZEN)
     return Assessment(faults, values)
+
+
+def _no_signal(values: dict[str, float], share: float, level: int) -> bool:
+    """A generated "no video" screen: a solid field, colour bars or a ramp, without sensor noise."""
+    if values["noise"] >= NO_SIGNAL_MAX_NOISE:
+        return False
+    needed = (
+        NO_SIGNAL_DARK_UNIFORM_SHARE if level < NO_SIGNAL_DARK_LEVEL else NO_SIGNAL_UNIFORM_SHARE
+    )
+    if share >= needed and level < CLIPPED_LEVEL:  # a clipped white field is glare
+        return True
+    # A dark picture squeezed by a codec repeats its levels too, and so does a clipped white one:
+    # a generated screen is lit, not clipped.
+    return (
+        values["generated_share"] >= NO_SIGNAL_GENERATED_SHARE
+        and values["p99"] >= DARK_MAX_P99
+        and values["bright_share"] < BRIGHT_MAX_CLIPPED
+    )
+
+
+def _noisy(
+    values: dict[str, float], frozen: bool, baseline: Mapping[str, Any] | None, hour: int | None
+) -> bool:
+    """Heavy noise: read from two grabs of a still view when there are two, else from one grab.
+
+    Two grabs cancel texture (foliage, gravel, a page of print), which one grab reads as noise,
+    and they see codec-smeared noise that a single compressed grab hides. A view that moved since
+    the previous grab (wind) is re-encoded differently, so then one grab judges, against the
+    camera's baseline.
+    """
+    temporal = values.get("temporal_noise")
+    if temporal is not None and not frozen and values.get("moved_px", 0.0) == 0.0:
+        usual = expected_value(baseline, "temporal_noise", hour)
+        if usual is None:
+            limit = TEMPORAL_MAX_SIGMA
+            if values["noise"] >= NOISE_MAX_SIGMA and temporal >= TEMPORAL_CORROBORATED:
+                values["noise_limit"] = TEMPORAL_CORROBORATED
+                return True
+        else:
+            limit = max(TEMPORAL_MIN_LIMIT, usual * TEMPORAL_BASE_FACTOR + TEMPORAL_BASE_MARGIN)
+        values["noise_limit"] = limit
+        if temporal >= limit:
+            return True
+        # The face of noise after compression: the encoder spends its bits on the noise and
+        # leaves blocks; the grabs still differ more than this camera's usually do.
+        blocky = expected_value(baseline, "blockiness", hour)
+        return (
+            usual is not None
+            and blocky is not None
+            and values["blockiness"] >= BLOCKY_FACTOR * blocky
+            and temporal >= usual + BLOCKY_TEMPORAL_MARGIN
+        )
+    usual = expected_value(baseline, "noise", hour)
+    limit = NOISE_MAX_SIGMA
+    if usual is not None:
+        limit = max(limit, usual * NOISE_BASE_FACTOR + NOISE_BASE_MARGIN)
+    values["noise_limit"] = limit
+    return values["noise"] >= limit
 
 
 def _judge_content(
@@ -218,7 +329,13 @@ def _rest_matches(
     if int(visible.sum()) < VISIBLE_MIN_TILES:
         return True  # too little left to compare: the cover itself is the evidence
     mask = np.kron(visible, np.ones((4, 4), dtype=bool))
-    values["visible_match"] = m.correlation(m.layout(grey), m.layout(ref_grey), mask)
+    layout_match = m.correlation(m.layout(grey), m.layout(ref_grey), mask)
+    # A texture (foliage, gravel, print) has no coarse layout to match, but its fine pattern
+    # still lines up with the reference where the view is uncovered and unmoved.
+    fine = np.kron(visible, np.ones((m.TILE, m.TILE), dtype=bool))
+    rows, cols = fine.shape
+    fine_match = m.correlation(grey[:rows, :cols], ref_grey[:rows, :cols], fine)
+    values["visible_match"] = max(layout_match, fine_match)
     return values["visible_match"] >= VISIBLE_MIN_MATCH
 
 

@@ -9,6 +9,8 @@ read sampled rows of the full-resolution pixels instead: shrinking averages that
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import cv2
 import numpy as np
 
@@ -158,13 +160,17 @@ def _edge_density(grey: np.ndarray, threshold: float = 60.0) -> float:
     return float(np.count_nonzero(magnitude > threshold) / magnitude.size)
 
 
-def _noise_rows(image: np.ndarray) -> np.ndarray:
-    """Full-resolution grey rows in groups of four adjacent rows, spread over the frame."""
-    height = image.shape[0] - image.shape[0] % 4
+def _noise_row_index(height: int) -> np.ndarray:
+    """Indexes of the sampled full-resolution rows: groups of four adjacent rows."""
+    height = height - height % 4
     step = max(4, (height // _NOISE_ROW_GROUPS) & ~3)
     starts = np.arange(0, height - 3, step)
-    rows = (starts[:, None] + np.arange(4)).ravel()
-    return to_grey(np.ascontiguousarray(image[rows]))
+    return (starts[:, None] + np.arange(4)).ravel()
+
+
+def _noise_rows(image: np.ndarray) -> np.ndarray:
+    """Full-resolution grey rows in groups of four adjacent rows, spread over the frame."""
+    return to_grey(np.ascontiguousarray(image[_noise_row_index(image.shape[0])]))
 
 
 def noise_sigma(image: np.ndarray) -> float:
@@ -364,3 +370,163 @@ def correlation(a: np.ndarray, b: np.ndarray, mask: np.ndarray | None = None) ->
 def frame_similarity(current: np.ndarray, previous: np.ndarray) -> float:
     """Share of picture regions unchanged since the previous grab (1 = repeated buffer)."""
     return 1.0 - live_region_share(current, previous)
+
+
+_TEMPORAL_BLOCK = 32  # columns per block of the sampled rows (4 rows x 32 columns)
+TEMPORAL_STILL_PERCENTILE = 20  # the stillest blocks: people, cars and shaken edges are left out
+
+
+def temporal_noise(current: np.ndarray, previous: np.ndarray) -> float:
+    """Noise standard deviation (grey levels) read from the difference of two grabs of a still view.
+
+    Texture is the same in both grabs and cancels; sensor noise does not. A camera shaken by wind
+    is compensated (the whole view moved by a few pixels); what else moves (a passer-by) is local,
+    so the level is read in the stillest blocks.
+    """
+    check_image(current, "current")
+    check_image(previous, "previous")
+    check_same_shape(current, previous, "current and previous")
+    shift = view_shift(_small_grey(current), _small_grey(previous), current.shape[1])
+    return _temporal_noise(current, previous, _noise_rows(current), shift)
+
+
+def view_shift(grey: np.ndarray, previous_grey: np.ndarray, full_width: int) -> tuple[int, int]:
+    """Whole-pixel (dx, dy) at full resolution by which the view moved since the previous grab."""
+    size = (grey.shape[1], grey.shape[0])
+    window = _shift_window(size)
+    (dx, dy), _ = cv2.phaseCorrelate(
+        previous_grey.astype(np.float32), grey.astype(np.float32), window
+    )
+    scale = full_width / grey.shape[1]
+    return round(dx * scale), round(dy * scale)
+
+
+_WINDOWS: dict[tuple[int, int], np.ndarray] = {}
+
+
+def _shift_window(size: tuple[int, int]) -> np.ndarray:
+    if size not in _WINDOWS:
+        _WINDOWS[size] = cv2.createHanningWindow(size, cv2.CV_32F)
+    return _WINDOWS[size]
+
+
+SHIFT_CHECK_SIGMA = 2.0  # below this the grabs agree: no need to look for a shaken view
+_SHAKE_LIMIT = 16  # full-resolution pixels of shake compensated; more is a turned camera
+
+
+def _temporal_noise(
+    current: np.ndarray,
+    previous: np.ndarray,
+    current_rows: np.ndarray,
+    shift: tuple[int, int] = (0, 0),
+) -> float:
+    """Temporal noise of the sampled rows (see `temporal_shift`)."""
+    return temporal_shift(current, previous, current_rows, shift)[0]
+
+
+def temporal_shift(
+    current: np.ndarray,
+    previous: np.ndarray,
+    current_rows: np.ndarray,
+    shift: tuple[int, int] | Callable[[], tuple[int, int]] = (0, 0),
+) -> tuple[float, tuple[int, int]]:
+    """(temporal noise, the shift it was read at): unmoved, or the previous grab moved back by
+    `shift` (refined by a pixel either way), whichever leaves the smaller difference."""
+    unmoved = _still_sigma(current_rows, _noise_rows(previous))
+    if callable(shift):  # the shift is costly to read: only when the unmoved view differs
+        if unmoved < SHIFT_CHECK_SIGMA:
+            return unmoved, (0, 0)
+        shift = shift()
+    dx, dy = shift
+    if (dx == 0 and dy == 0) or max(abs(dx), abs(dy)) > _SHAKE_LIMIT:
+        return unmoved, (0, 0)
+    rows = _noise_row_index(current.shape[0])[: current_rows.shape[0] // 2]
+    half = current_rows[: rows.size]
+    best, at = _still_sigma(half, _noise_rows(previous)[: rows.size]), (0, 0)
+    # The shift read on the working copy is good to a pixel or so at full resolution; the
+    # candidates are compared on half the rows, the winner read on all of them.
+    for ry in (dy - 1, dy, dy + 1):
+        index = np.clip(rows - ry, 0, previous.shape[0] - 1)
+        prev_rows = to_grey(np.ascontiguousarray(previous[index]))
+        for rx in (dx - 1, dx, dx + 1):
+            if rx == 0 and ry == 0:
+                continue
+            cur, prev = _overlap(half, prev_rows, rx)
+            sigma = _still_sigma(cur, prev)
+            if sigma < best:
+                best, at = sigma, (rx, ry)
+    if at == (0, 0):
+        return unmoved, at
+    index = np.clip(_noise_row_index(current.shape[0]) - at[1], 0, previous.shape[0] - 1)
+    cur, prev = _overlap(current_rows, to_grey(np.ascontiguousarray(previous[index])), at[0])
+    return _still_sigma(cur, prev), at
+
+
+def _overlap(cur: np.ndarray, prev: np.ndarray, dx: int) -> tuple[np.ndarray, np.ndarray]:
+    """The columns where cur[x] and prev[x - dx] both exist."""
+    if dx > 0:
+        return cur[:, dx:], prev[:, :-dx]
+    if dx < 0:
+        return cur[:, :dx], prev[:, -dx:]
+    return cur, prev
+
+
+def _still_sigma(current_rows: np.ndarray, previous_rows: np.ndarray) -> float:
+    return percentile_of(
+        _temporal_block_sigma(current_rows, previous_rows), TEMPORAL_STILL_PERCENTILE
+    )
+
+
+def _temporal_block_sigma(current_rows: np.ndarray, previous_rows: np.ndarray) -> np.ndarray:
+    """Per block (4 rows x 32 columns) the spread of the grab difference, as noise sigma."""
+    groups, cols = current_rows.shape[0] // 4, current_rows.shape[1] // _TEMPORAL_BLOCK
+    if groups == 0 or cols == 0:
+        return np.zeros(1, np.float32)
+    h, w = groups * 4, cols * _TEMPORAL_BLOCK
+    d = cv2.subtract(current_rows[:h, :w], previous_rows[:h, :w], dtype=cv2.CV_32F)
+    # The spread around each block's own mean: an exposure step or a cover that appeared
+    # elsewhere moves the mean, not the spread. The difference of two grabs has sqrt(2) sigma.
+    return _block_mean_std(d, groups, cols)[1].ravel() * (1.0 / 1.4142)
+
+
+def blockiness(image: np.ndarray) -> float:
+    """Codec blocking: mean step across 8-pixel block borders over the mean step inside blocks.
+
+    About 1 for a clean picture; heavy noise squeezed through JPEG or H.264 turns into flat
+    blocks with steps at their borders, which lifts it.
+    """
+    return _blockiness(_noise_rows(check_image(image)))
+
+
+def _blockiness(rows: np.ndarray) -> float:
+    step = cv2.absdiff(rows[:, 1:], rows[:, :-1])
+    width = step.shape[1] - step.shape[1] % 8
+    step = step[:, :width]
+    edges = step[:, 7::8]  # between column 8k+7 and 8k+8
+    edge_sum, total = float(cv2.sumElems(edges)[0]), float(cv2.sumElems(step)[0])
+    border = edge_sum / edges.size
+    inside = (total - edge_sum) / (step.size - edges.size)
+    return border / max(inside, 0.25)
+
+
+def generated_share(image: np.ndarray) -> float:
+    """Share of pixels that repeat their column's (or row's) level across the whole picture: near 1
+    for a generated screen (solid field, colour bars, a ramp), low for a camera picture."""
+    return _generated_share(_noise_rows(check_image(image)))
+
+
+_GENERATED_TOLERANCE = 2  # grey levels a codec may move a generated level
+
+
+def _generated_share(rows: np.ndarray) -> float:
+    half = rows.shape[0] // 2
+    # Column-constant (solid field, bars, a left-right ramp): each pixel against the pixel of
+    # its column half the picture further down; row-constant (a top-down ramp): against the
+    # pixel a sixth of the width to its right.
+    down = cv2.absdiff(rows[:half], rows[half : 2 * half])
+    step = max(1, rows.shape[1] // 6)
+    right = cv2.absdiff(rows[:, :-step], rows[:, step:])
+    tol = _GENERATED_TOLERANCE
+    return max(
+        np.count_nonzero(down <= tol) / down.size, np.count_nonzero(right <= tol) / right.size
+    )

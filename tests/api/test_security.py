@@ -90,7 +90,7 @@ def test_exports_write_hostile_names_as_inert_text(client: TestClient, seed: See
 def test_movement_report_export_writes_hostile_names_as_text(
     client: TestClient, seed: Seed
 ) -> None:
-    ensure_builtin_types(client.app.state.db)  # type: ignore[attr-defined]
+    ensure_builtin_types(client.app.state.db)
     tech = auth(seed, "technician")
     body = {
         "code": "MM-EVIL",
@@ -312,7 +312,7 @@ def test_one_address_guessing_many_users_is_locked(client: TestClient, seed: See
 
 def test_unknown_users_answer_as_slowly_as_known_ones(client: TestClient, seed: Seed) -> None:
     # A timing attack: a relative comparison of the same request on two usernames, interleaved.
-    app = create_app(client.app.state.settings, client.app.state.db)  # type: ignore[attr-defined]
+    app = create_app(client.app.state.settings, client.app.state.db)
     app.state.login_throttle.per_user = app.state.login_throttle.per_address = 1000
     known, unknown = [], []
     with TestClient(app) as fresh:
@@ -407,7 +407,7 @@ def _production(**changes: object) -> Settings:
         "_env_file": None,
     }
     values.update(changes)
-    return Settings(**values)  # type: ignore[arg-type]
+    return Settings(**values)
 
 
 def test_production_refuses_to_start_with_open_metrics() -> None:
@@ -441,13 +441,13 @@ def test_ticket_state_is_untouched_by_a_forged_state_form(
 ) -> None:
     ticket = seed.ticket_ids["st_ticket"]
     with database.session() as s:
-        before = s.get(Ticket, ticket).state  # type: ignore[union-attr]
+        before = s.get(Ticket, ticket).state
     with TestClient(client.app, follow_redirects=False) as raw:
         raw.cookies.set(SESSION_COOKIE, seed.tokens["technician"])
         forged = raw.post(f"/tickets/{ticket}/state", data={"to_state": "closed"})
     assert forged.status_code == 403
     with database.session() as s:
-        assert s.get(Ticket, ticket).state == before  # type: ignore[union-attr]
+        assert s.get(Ticket, ticket).state == before
 
 
 def test_a_form_flooded_with_fields_is_refused_not_crashed(client: TestClient, seed: Seed) -> None:

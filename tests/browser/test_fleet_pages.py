@@ -99,7 +99,7 @@ def fleet(site: Site) -> Iterator[Site]:
     yield site
 
 
-def _image(grey: int):  # type: ignore[no-untyped-def]
+def _image(grey: int):
     import numpy as np
 
     image = np.full((90, 160, 3), grey, np.uint8)
@@ -367,7 +367,7 @@ def test_camera_list_search_without_accents_and_bulk_disable(browser: Browser, f
 
 def test_import_with_errors_shows_every_problem_in_vietnamese(
     browser: Browser, fleet: Site, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     bad = tmp_path / "camera-moi.csv"
     bad.write_text(
         "Mã camera,Tên camera,Mã địa bàn,Địa chỉ IP,Vĩ độ,Đang theo dõi\n"
@@ -501,8 +501,8 @@ def test_map_uses_the_tile_server_and_falls_back_when_it_fails(
     assert "Bản đồ nội bộ" in page.locator(".leaflet-control-attribution").inner_text()
     assert not page.locator("#map-grid-note").is_visible()
     # A tile server that refuses connections: the cameras move onto the coordinate grid.
-    settings = app.state.settings  # type: ignore[attr-defined]
-    app.state.settings = settings.model_copy(  # type: ignore[attr-defined]
+    settings = app.state.settings
+    app.state.settings = settings.model_copy(
         update={"map_tiles": "http://127.0.0.1:9/{z}/{x}/{y}.png"}
     )
     try:
@@ -512,5 +512,5 @@ def test_map_uses_the_tile_server_and_falls_back_when_it_fails(
         assert page.locator(".grid-label").count() > 0
         assert page.locator(".cam-dot, .cam-cluster").count() > 0
     finally:
-        app.state.settings = settings  # type: ignore[attr-defined]
+        app.state.settings = settings
     page.context.close()

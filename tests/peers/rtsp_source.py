@@ -45,6 +45,9 @@ class RtspSource:
     fps: int = 25
     gop_seconds: float = 1.0
     auth: str = "none"  # "none", "basic" or "digest"
+    picture: str | None = None  # a still image file to stream instead of the moving test pattern
+    noise: int = 0  # ffmpeg noise filter strength (fresh every frame), as a failing sensor adds
+    bitrate: str = "1M"
     username: str = "viewer"
     password: str = "rtsp-test-pw-3"
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
@@ -81,6 +84,11 @@ class RtspSource:
             str(self.gop_seconds),
             "--auth",
             self.auth,
+            "--noise",
+            str(self.noise),
+            "--bitrate",
+            self.bitrate,
+            *(["--picture", self.picture] if self.picture else []),
         ]
         self.process = subprocess.Popen(
             cmd,
@@ -251,10 +259,7 @@ def _encoder_cmd(args: argparse.Namespace, rtp_port: int, rtcp_port: int, sdp: P
         "-loglevel",
         "error",
         "-re",
-        "-f",
-        "lavfi",
-        "-i",
-        f"testsrc2=size={args.width}x{args.height}:rate={args.fps}",
+        *_source_args(args),
         "-c:v",
         "libx264",
         "-preset",
@@ -274,8 +279,7 @@ def _encoder_cmd(args: argparse.Namespace, rtp_port: int, rtcp_port: int, sdp: P
         "+global_header",
         "-x264-params",
         "repeat-headers=1",
-        "-b:v",
-        "1M",
+        *_rate_args(args),
         "-f",
         "rtp",
         "-payload_type",
@@ -284,6 +288,23 @@ def _encoder_cmd(args: argparse.Namespace, rtp_port: int, rtcp_port: int, sdp: P
         str(sdp),
         f"rtp://127.0.0.1:{rtp_port}?rtcpport={rtcp_port}&pkt_size=1300",
     ]
+
+
+def _source_args(args: argparse.Namespace) -> list[str]:
+    """ffmpeg input options: the moving test pattern, or a still picture (with sensor noise)."""
+    if not args.picture:
+        return ["-f", "lavfi", "-i", f"testsrc2=size={args.width}x{args.height}:rate={args.fps}"]
+    size = f"scale={args.width}:{args.height}"
+    noise = f",noise=alls={args.noise}:allf=t" if args.noise else ""
+    return ["-loop", "1", "-framerate", str(args.fps), "-i", args.picture, "-vf", size + noise]
+
+
+def _rate_args(args: argparse.Namespace) -> list[str]:
+    """Plain ABR for the test pattern; a still picture gets capped VBR (constant quality under a
+    bitrate cap, as cameras' VBR mode), else x264's ABR swings the quality of a still scene."""
+    if not args.picture:
+        return ["-b:v", args.bitrate]
+    return ["-crf", "23", "-maxrate", args.bitrate, "-bufsize", args.bitrate]
 
 
 def _describe_sdp(raw: str, host: str) -> str:
@@ -352,6 +373,9 @@ def _main(argv: list[str] | None = None) -> int:
     p.add_argument("--fps", type=int, default=25)
     p.add_argument("--gop-seconds", type=float, default=1.0)
     p.add_argument("--auth", choices=("none", "basic", "digest"), default="none")
+    p.add_argument("--picture", default=None)
+    p.add_argument("--noise", type=int, default=0)
+    p.add_argument("--bitrate", default="1M")
     asyncio.run(_serve(p.parse_args(argv)))
     return 0
 

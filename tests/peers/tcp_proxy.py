@@ -66,7 +66,7 @@ class TcpProxy:
             try:
                 while True:
                     for key, _ in selector.select():
-                        data = key.fileobj.recv(65536)  # type: ignore[union-attr]
+                        data = key.fileobj.recv(65536)
                         if not data:
                             return
                         key.data.sendall(data)

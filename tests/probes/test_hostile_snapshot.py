@@ -44,11 +44,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         server = self.server
-        server.authorizations.append(self.headers.get("Authorization"))  # type: ignore[attr-defined]
+        server.authorizations.append(self.headers.get("Authorization"))
         if self.path == "/basic.jpg" and not self.headers.get("Authorization"):
             self._send(401, b"", {"WWW-Authenticate": 'Basic realm="cam"'})
         elif self.path == "/redirect.jpg":
-            self._send(302, b"", {"Location": server.elsewhere + "/internal.jpg"})  # type: ignore[attr-defined]
+            self._send(302, b"", {"Location": server.elsewhere + "/internal.jpg"})
         elif self.path == "/bomb.jpg":
             self._send(200, _bomb(), {"Content-Type": "image/jpeg"})
         else:
@@ -64,8 +64,8 @@ def forbidden() -> Iterator[CountingListener]:
 @pytest.fixture
 def camera(forbidden: CountingListener) -> Iterator[ThreadingHTTPServer]:
     server = ThreadingHTTPServer((camera_address(), 0), _Handler)
-    server.authorizations = []  # type: ignore[attr-defined]
-    server.elsewhere = forbidden.url  # type: ignore[attr-defined]
+    server.authorizations = []
+    server.elsewhere = forbidden.url
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -125,6 +125,9 @@ class ReferenceView(Base):
     locked: Mapped[bool] = mapped_column(default=False)  # set by a technician: no more learning
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_by: Mapped[str] = mapped_column(String(80), default="learned")
+    # The camera's healthy ranges (noise, sharpness, brightness by hour, colourfulness), learned
+    # with the view; see probes.frame.baseline.
+    baseline: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True, default=None)
 
 
 class HourlyRollup(Base):

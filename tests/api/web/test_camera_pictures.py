@@ -25,7 +25,7 @@ def caption(html: str, figure: str) -> str:
 def test_pictures_side_by_side_each_captioned_for_what_it_is(
     client: TestClient, seed: Seed, outages: OutageSeed
 ) -> None:
-    with client.app.state.db.session() as s:  # type: ignore[attr-defined]
+    with client.app.state.db.session() as s:
         camera_id = s.scalar(select(Camera.id).where(Camera.code == "BS-0001"))
         s.add(ReferenceView(camera_id=camera_id, image_png=b"png", frames_learned=40))
     login_as(client, seed, "technician")
@@ -43,7 +43,7 @@ def test_pictures_side_by_side_each_captioned_for_what_it_is(
 def test_a_camera_never_pictured_says_so_and_a_short_history_has_no_chart(
     client: TestClient, seed: Seed, outages: OutageSeed
 ) -> None:
-    with client.app.state.db.session() as s:  # type: ignore[attr-defined]
+    with client.app.state.db.session() as s:
         camera_id = s.scalar(select(Camera.id).where(Camera.code == "ST-0002"))
         status = new_status(camera_id)
         status.state = HealthState.DOWN

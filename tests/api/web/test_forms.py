@@ -64,7 +64,7 @@ def test_decimal_commas_are_accepted_like_points(client: TestClient, seed: Seed)
         "/cameras/ST-0001/edit", data=dict(GOOD, latitude="15,12162", longitude=" 108,7951 ")
     )
     assert saved.url.path == "/cameras/ST-0001"
-    with client.app.state.db.session() as s:  # type: ignore[attr-defined]
+    with client.app.state.db.session() as s:
         camera = s.scalar(select(Camera).where(Camera.code == "ST-0001"))
         assert (camera.latitude, camera.longitude) == (15.12162, 108.7951)
     look_up = client.get(
@@ -74,7 +74,7 @@ def test_decimal_commas_are_accepted_like_points(client: TestClient, seed: Seed)
 
 
 def test_movement_forms_keep_input_and_name_the_field(client: TestClient, seed: Seed) -> None:
-    seed_movement(client.app.state.db)  # type: ignore[attr-defined]
+    seed_movement(client.app.state.db)
     login_as(client, seed, "admin")
     taken = client.post(
         "/movement/types",

@@ -48,7 +48,7 @@ def test_search_over_code_name_address_and_commune(database: Database, seed: See
     with database.session() as s:
 
         def codes(**kw: object) -> list[str]:
-            rows, total = search_cameras(s, system, CameraQuery(**kw))  # type: ignore[arg-type]
+            rows, total = search_cameras(s, system, CameraQuery(**kw))
             assert total == len(rows)
             return [c.code for c in rows]
 

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 revision = '0006'
-# Chained after the two-tier area model (0004).
-down_revision = '0004'
+# Chained after the picture baseline (0005).
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 

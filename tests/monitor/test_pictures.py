@@ -1,0 +1,70 @@
+"""Judging pictures in the service: the baseline is stored with the reference view, and a picture
+fault leaves evidence a crew can read (the grab beside the reference, the changed region outlined,
+the deciding numbers)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import cv2
+import numpy as np
+from sqlalchemy import select
+
+from bench.judgement_cases import Camera as SimCamera
+from bench.judgement_cases import _photo, _world, cover
+from monitor.core.db import Database
+from monitor.core.models import Camera, ReferenceView
+from monitor.core.settings import Settings
+from monitor.monitoring.evidence import OUTLINE, PANEL_WIDTH, changed_tiles
+from monitor.monitoring.pictures import FrameMemory, judge_picture
+from monitor.registry.cameras import CameraRules
+from probes.faults import FaultCode
+from tests.registry_data import seed_registry
+
+NOON_VN = datetime(2026, 11, 30, 5, 0, tzinfo=UTC)  # 12:00 in Vietnam
+
+
+def test_baseline_is_learned_with_the_view_and_a_cover_leaves_side_by_side_evidence(
+    database: Database, settings: Settings
+) -> None:
+    seed_registry(database, CameraRules.from_settings(settings))
+    with database.session() as s:
+        camera_id = s.scalars(select(Camera.id)).first()
+    # A greyscale scene: any strongly red pixel in the evidence is the outline.
+    cam = SimCamera("camera", _world(_photo("camera")), seed=4, camera_id=1)
+    memory = FrameMemory()
+    for _ in range(4):
+        with database.session() as s:
+            verdict = judge_picture(s, camera_id, cam.grab(), memory, NOON_VN)
+            assert verdict.assessment.ok, verdict.assessment.to_dict()
+    with database.session() as s:
+        view = s.get(ReferenceView, camera_id)
+        assert view.frames_learned == 4
+        hours = view.baseline["hours"]
+        assert list(hours) == ["12"] and hours["12"]["samples"] == 4
+        assert view.baseline["overall"]["brightness"] > 50
+
+    covered = cam.grab(cover("left60", 40.0)(cam.view(), cam.rng))
+    with database.session() as s:
+        verdict = judge_picture(s, camera_id, covered, memory, NOON_VN)
+    assert verdict.assessment.faults == [FaultCode.COVERED]
+    evidence = cv2.imdecode(np.frombuffer(verdict.thumbnail, np.uint8), cv2.IMREAD_COLOR)
+    assert evidence.shape[1] == 2 * PANEL_WIDTH  # the grab beside the reference view
+    grab_panel = evidence[: evidence.shape[0] - 60, :PANEL_WIDTH].astype(int)
+    red = (grab_panel[..., 2] > 180) & (grab_panel[..., 1] < 80) & (grab_panel[..., 0] < 80)
+    columns = np.nonzero(red.any(axis=0))[0]
+    # The outline sits around the covered left part, not over the uncovered right part.
+    assert columns.size and columns.max() < 0.75 * PANEL_WIDTH, columns
+    # A faulty picture does not teach the baseline.
+    with database.session() as s:
+        assert s.get(ReferenceView, camera_id).baseline["samples"] == 4
+
+
+def test_changed_tiles_mark_where_the_view_was_covered() -> None:
+    cam = SimCamera("coffee", _world(_photo("coffee")), seed=2, camera_id=2)
+    reference = cam.grab()
+    tiles = changed_tiles(cam.grab(cover("right40", 230.0)(cam.view(), cam.rng)), reference)
+    cols = tiles.shape[1]
+    assert tiles[:, int(0.7 * cols) :].mean() > 0.8
+    assert tiles[:, : int(0.5 * cols)].mean() < 0.1
+    assert OUTLINE == (0, 0, 255)
