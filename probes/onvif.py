@@ -43,10 +43,37 @@ SECRET_PARAMS = frozenset(
 )
 
 _devices: dict[tuple[str, str, int, str], OnvifDevice] = {}
+# Reused clients kept open at most (least recently used closed first, cameras in back-off kept):
+# each holds aiohttp sessions and zeep clients, ~100 kB, so a 10,000-camera fleet must not keep
+# one per camera. A camera probed every 15 min gains little from reuse anyway.
+MAX_OPEN_DEVICES = 256
+
+
+# onvif-zeep-async parses each WSDL once per process, but only caches it once parsed: probes
+# started together before that all parse the same files (a fleet's start-up burned seconds of
+# CPU so). The first probe of a process runs alone and fills the cache for the others.
+_first_probe: asyncio.Lock | None = None
+_warmed = False
 
 
 async def probe(target: ProbeTarget, cfg: ProbeConfig, *, deadline: Deadline) -> ProbeResult:
     """Probe one camera over ONVIF within `deadline`; never raises for a camera's failure."""
+    global _first_probe, _warmed
+    if not _warmed:
+        budget = deadline.remaining()
+        _first_probe = _first_probe or asyncio.Lock()
+        async with _first_probe:
+            if not _warmed:
+                try:
+                    return await _probe(target, cfg, deadline=deadline)
+                finally:
+                    _warmed = True
+        # The deadline counts from when the request goes out, not from the wait for the cache.
+        deadline = Deadline(budget)
+    return await _probe(target, cfg, deadline=deadline)
+
+
+async def _probe(target: ProbeTarget, cfg: ProbeConfig, *, deadline: Deadline) -> ProbeResult:
     started = time.monotonic()
     try:
         # Resolved now, not at registration: a name may since point elsewhere (DNS rebinding).
@@ -146,7 +173,26 @@ async def _device_for(target: ProbeTarget, address: str, cfg: ProbeConfig) -> On
             max_answer_bytes=cfg.onvif_max_answer_bytes,
         )
         _devices[key] = device
+        await _evict_idle()
+    else:
+        _devices[key] = _devices.pop(key)  # most recently used last
     return device
+
+
+async def _evict_idle() -> None:
+    """Close the least recently used idle clients beyond MAX_OPEN_DEVICES."""
+    excess = len(_devices) - MAX_OPEN_DEVICES
+    if excess <= 0:
+        return
+    evicted: list[OnvifDevice] = []
+    for key, device in list(_devices.items()):
+        if len(evicted) >= excess:
+            break
+        if device.lock.locked() or device.consecutive_failures > 0:
+            continue  # in use, or its back-off state is still needed
+        evicted.append(_devices.pop(key))
+    for device in evicted:
+        await _close_device(device)
 
 
 async def _close_device(device: OnvifDevice) -> None:

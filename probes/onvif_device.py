@@ -150,7 +150,12 @@ class _TimedCamera(ONVIFCamera):  # type: ignore[misc]  # the library ships no t
         write_timeout: int | None = None,
     ) -> ONVIFService:
         """Create (or reuse) a service, then give it the owner's current timeouts and plugin."""
-        service = await super().create_onvif_service(name, port_type, read_timeout, write_timeout)
+        # Shielded: the library opens the service's aiohttp session before an await; a probe
+        # timing out right there left that session unreferenced and unclosed. Finished, the
+        # service is in self.services and closed with the others.
+        service = await asyncio.shield(
+            super().create_onvif_service(name, port_type, read_timeout, write_timeout)
+        )
         transport = service.transport
         if not isinstance(transport, _GuardedTransport):
             transport.__class__ = _GuardedTransport
@@ -352,8 +357,11 @@ class OnvifDevice:
             return
         services = list(self._camera.services.values())
         self._camera.services.clear()
-        for service in services:
-            await service.close()
+        # Shielded: a timeout or cancellation of the caller must not leave half the sessions
+        # open ("Unclosed client session"); the closing finishes on its own.
+        await asyncio.shield(
+            asyncio.gather(*(service.close() for service in services), return_exceptions=True)
+        )
 
     def record_success(self) -> None:
         """Forget earlier failures."""
@@ -390,5 +398,6 @@ class OnvifDevice:
         self.connected = False
         camera, self._camera = self._camera, None
         if camera is not None:
-            await camera.close()
+            # Shielded for the same reason as in _drop_services.
+            await asyncio.shield(camera.close())
             camera.services.clear()

@@ -83,12 +83,21 @@ def run(
     rtsp_count: int | None = typer.Option(None, min=0, help="size of the RTSP subset (max 8)"),
     seed: int = typer.Option(0, help="fleet seed (identities, faults, scenes)"),
     healthy: bool = typer.Option(False, help="no faults outside the RTSP subset (load tests)"),
+    size: str = typer.Option(
+        "640x360", help="picture size WIDTHxHEIGHT (e.g. 1280x720, 1920x1080)"
+    ),
     inventory: Path | None = typer.Option(None, help="write the import CSV here"),
     duration: float | None = typer.Option(None, help="stop after this many seconds"),
 ) -> None:
     """Start the simulated fleet and keep it running until Ctrl-C."""
     if rtsp_count is not None and rtsp_count > 8:
         raise typer.BadParameter("at most 8 RTSP streams (each costs an ffmpeg encoder)")
+    try:
+        width, height = (int(v) for v in size.lower().split("x"))
+    except ValueError as exc:
+        raise typer.BadParameter(f"--size must be WIDTHxHEIGHT, not {size!r}") from exc
+    if not (64 <= width <= 3840 and 64 <= height <= 2160):
+        raise typer.BadParameter("--size must lie between 64x64 and 3840x2160")
     try:
         cameras = build_fleet(
             count,
@@ -98,6 +107,8 @@ def run(
             rtsp_port=rtsp_port,
             rtsp_count=rtsp_count,
             faults=not healthy,
+            width=width,
+            height=height,
         )
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
