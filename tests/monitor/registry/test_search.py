@@ -67,7 +67,7 @@ def test_search_over_code_name_address_and_commune(database: Database, seed: See
         assert [c.code for c in page] == ["ST-0002"] and total == 3
         crew_area = s.query(Area).filter(Area.code == "ST").one()
         crew = Actor(
-            user_id=None, username="crew", role=system.role, district_ids=frozenset({crew_area.id})
+            user_id=None, username="crew", role=system.role, area_ids=frozenset({crew_area.id})
         )
         rows, _ = search_cameras(s, crew, CameraQuery())  # its areas only
         assert [c.code for c in rows] == ["ST-0001", "ST-0002"]
