@@ -14,6 +14,9 @@ from monitor.core.models import HealthState
 from tests.monitor.conftest import FAST, MonitoredFleet, wait_until
 from tests.monitor.monitoring.test_scheduler import _state
 
+# Celery workers share RabbitMQ queues by name: tests that start them run one at a time.
+pytestmark = pytest.mark.xdist_group("rabbitmq")
+
 CAMWATCH = str(Path(sys.executable).parent / "camwatch")
 
 
@@ -40,6 +43,7 @@ def _env(env: MonitoredFleet, prefix: str) -> dict[str, str]:
 async def test_area_workers_run_the_probes_the_scheduler_sends(
     make_monitored_fleet, tmp_path: Path
 ) -> None:
+
     env = make_monitored_fleet(4)
     prefix = f"camwatch-test-{uuid.uuid4().hex[:8]}"
     variables = _env(env, prefix)
@@ -61,7 +65,7 @@ async def test_area_workers_run_the_probes_the_scheduler_sends(
     try:
         await wait_until(
             lambda: all(_state(env, c.code) == HealthState.UP for c in env.cameras),
-            timeout=90,
+            timeout=180,
             what="every camera up through the workers",
         )
         worker_text = worker_log.read_text()
