@@ -40,7 +40,7 @@ def _env(env: MonitoredFleet, prefix: str) -> dict[str, str]:
 
 
 @pytest.mark.xfail(
-    reason="in a full run the area workers did not bring every camera up within 180 s (issue #9/#10 closing note)",
+    reason="in a full run the area workers did not bring every camera up within 180 s",
     strict=False,
 )
 @pytest.mark.parametrize("database", ["postgresql"], indirect=True)
