@@ -253,11 +253,9 @@ def reference_from_current(
 
 
 def _latest_picture(status: CameraStatus | None) -> bytes | None:
-    # The previous grab is the newest picture at working size; without it, the newer thumbnail.
+    # The newer of the two stored thumbnails (the grab itself is not kept).
     if status is None:
         return None
-    if status.previous_frame_png:
-        return status.previous_frame_png
     candidates = [
         (status.last_good_at, status.last_good_jpeg),
         (status.last_fault_at, status.last_fault_jpeg),

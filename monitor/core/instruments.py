@@ -35,3 +35,13 @@ NOTIFICATIONS_TOTAL = Counter(
 DATABASE_ERRORS_TOTAL = Counter(
     "camwatch_database_errors_total", "Database errors met by the monitoring loop"
 )
+EVENT_LOOP_LAG = Histogram(
+    "camwatch_event_loop_lag_seconds",
+    "How late the monitor's event loop woke up (its own load, not the cameras')",
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+)
+MONITOR_SATURATED_TOTAL = Counter(
+    "camwatch_monitor_saturated_total",
+    "Probe failures not counted against the camera because camwatch itself was saturated, by kind",
+    ["kind"],
+)

@@ -118,7 +118,9 @@ class Settings(BaseSettings):
     raw_retention_days: int = 30
     scheduler_tick_seconds: float = 5.0
     runner_cheap_concurrency: int = 64
-    runner_onvif_concurrency: int = 8
+    # ONVIF and picture probes mostly wait for the camera (an events pull waits up to 1 s):
+    # 10,000 cameras need ~11 of each a second at 1-2 s each (docs/scaling.md).
+    runner_onvif_concurrency: int = 16
     # "local": probes run in the scheduler's process; "celery": sent to per-area queues.
     runner_mode: Literal["local", "celery"] = "local"
     celery_broker_url: str = "amqp://guest:guest@127.0.0.1:5672//"
@@ -128,7 +130,10 @@ class Settings(BaseSettings):
     routing_area_level: Literal["cluster", "commune"] = "cluster"
     # The area level of the `area` label on metrics (bounded series: see docs/metrics.md).
     metrics_area_level: Literal["province", "cluster", "commune"] = "cluster"
-    runner_frame_concurrency: int = 4
+    runner_frame_concurrency: int = 16
+    # Previous grabs kept in memory for the two-grab (temporal) noise estimate; frozen detection
+    # does not need them (docs/scaling.md). 0 turns the memory off.
+    frame_memory_mb: int = 64
 
     @field_validator("allowed_probe_networks", mode="before")
     @classmethod

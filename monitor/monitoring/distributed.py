@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import threading
 from datetime import datetime
 from functools import cache
@@ -177,5 +178,9 @@ def run_worker(settings: Settings, area_codes: list[str], concurrency: int) -> N
             "INFO",
             "--without-gossip",
             "--without-mingle",
+            # A node name of its own: two workers on one machine otherwise share "celery@host"
+            # and the second dies on the first's exclusive control queue (RESOURCE_LOCKED).
+            "--hostname",
+            f"camwatch{os.getpid()}@%h",
         ]
     )

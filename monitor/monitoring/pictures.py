@@ -17,6 +17,7 @@ from monitor.core.localtime import to_local
 from monitor.core.models import Camera, CameraStatus, ReferenceView, utcnow
 from monitor.monitoring.evidence import evidence_jpeg
 from probes.frame import Assessment, assess, learn_reference, update_baseline, update_reference
+from probes.frame.fingerprint import Fingerprint, fingerprint, stand_in
 
 THUMBNAIL_WIDTH = 320
 # Healthy frames blended into a new reference before it settles; later ones move it slowly.
@@ -28,14 +29,14 @@ MAX_IMAGE_BYTES = 10 * 1024 * 1024
 
 
 class FrameMemory:
-    """The previous grab of each camera, in memory (bounded), for frozen-picture detection.
+    """The previous grab of recent cameras, in memory (bounded), for the temporal noise estimate.
 
-    Frozen detection needs the exact pixels of the previous grab; at full resolution that is
-    megabytes per camera, too much to store in the database for a whole fleet. A camera whose
-    previous grab was evicted or taken by another process is judged without it once.
+    Frozen detection does not need it (the stored fingerprint serves). Comparing the noise of two
+    grabs needs the previous grab's pixels, megabytes each: a fleet larger than the budget is
+    mostly judged on one grab against the camera's baseline.
     """
 
-    def __init__(self, max_bytes: int = 512 * 1024 * 1024) -> None:
+    def __init__(self, max_bytes: int = 64 * 1024 * 1024) -> None:
         self.max_bytes = max_bytes
         self._frames: OrderedDict[int, np.ndarray] = OrderedDict()
         self._bytes = 0
@@ -43,13 +44,15 @@ class FrameMemory:
 
     def swap(self, camera_id: int, frame: np.ndarray) -> np.ndarray | None:
         """Remember `frame` as the camera's latest grab; return the grab before it (same shape)."""
+        if self.max_bytes <= 0:
+            return None
         with self._lock:
             previous = self._frames.pop(camera_id, None)
             if previous is not None:
                 self._bytes -= previous.nbytes
             self._frames[camera_id] = frame
             self._bytes += frame.nbytes
-            while self._bytes > self.max_bytes and len(self._frames) > 1:
+            while self._bytes > self.max_bytes and self._frames:
                 _, evicted = self._frames.popitem(last=False)
                 self._bytes -= evicted.nbytes
         if previous is not None and previous.shape != frame.shape:
@@ -102,19 +105,30 @@ class PictureVerdict:
 
 def judge_picture(
     session: Session,
-    camera_id: int,
+    status: CameraStatus,
     frame: np.ndarray,
-    memory: FrameMemory,
+    memory: FrameMemory | None = None,
     now: datetime | None = None,
 ) -> PictureVerdict:
     """Assess a grab against the previous one, the reference and the camera's baseline at this
-    local hour; learn the reference and the baseline from a healthy grab."""
-    previous = memory.swap(camera_id, frame)
+    local hour; learn the reference and the baseline from a healthy grab.
+
+    Frozen is decided on the previous grab's fingerprint, stored with the camera's state (it
+    survives restarts, every worker sees it, 4.6 kB at any picture size). The temporal noise
+    estimate needs the previous grab's real pixels: only while `memory` still holds them.
+    """
+    camera_id = status.camera_id
+    current_print = fingerprint(frame)
+    frozen_previous = stand_in(
+        frame, Fingerprint.from_bytes(status.frame_fingerprint), current_print=current_print
+    )
+    status.frame_fingerprint = current_print.to_bytes()
+    previous = memory.swap(camera_id, frame) if memory is not None else None
     view = session.get(ReferenceView, camera_id)
     reference = decode_image(view.image_png) if view is not None else None
     hour = to_local(now or utcnow()).hour
     baseline = view.baseline if view is not None else None
-    assessment = assess(frame, previous, reference, baseline, hour)
+    assessment = assess(frame, previous, reference, baseline, hour, frozen_previous=frozen_previous)
     if assessment.ok:
         _learn(session, camera_id, view, reference, frame)
         _learn_baseline(session, camera_id, assessment, hour)

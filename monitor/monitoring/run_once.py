@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import load_only
 
 from monitor.core.db import Database
 from monitor.core.models import Area, Camera, CameraStatus, utcnow
@@ -25,7 +26,14 @@ def _jobs(db: Database, settings: Settings, area_code: str | None, kinds: set[st
         stmt = select(Camera).join(Camera.area).where(Camera.enabled.is_(True))
         if area_code:
             stmt = stmt.where(Area.path.like(f"{get_area(session, area_code).path}%"))
-        statuses = {s.camera_id: s for s in session.scalars(select(CameraStatus))}
+        statuses = {
+            s.camera_id: s
+            for s in session.scalars(
+                select(CameraStatus).options(
+                    load_only(CameraStatus.camera_id, CameraStatus.identity)
+                )
+            )
+        }
         jobs = []
         for camera in session.scalars(stmt.order_by(Camera.code)):
             for kind in intervals(camera, statuses.get(camera.id), settings):

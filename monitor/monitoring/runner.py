@@ -4,29 +4,41 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
-from collections import defaultdict, deque
+import time
+from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session, defer, joinedload
 
 from monitor.core import audit
 from monitor.core.access import Actor
 from monitor.core.crypto import SecretBox
 from monitor.core.db import Database, insert_unless_taken
 from monitor.core.instruments import (
+    MONITOR_SATURATED_TOTAL,
     PROBE_DURATION,
     PROBES_TOTAL,
     RUNNER_QUEUE_DEPTH,
     SCHEDULER_LAG,
 )
-from monitor.core.models import Camera, CameraStatus, HealthState, ProbeRecord, utcnow
+from monitor.core.models import (
+    Camera,
+    CameraStatus,
+    HealthState,
+    ProbeRecord,
+    ProbeSchedule,
+    ReferenceView,
+    utcnow,
+)
 from monitor.core.settings import Settings
 from monitor.monitoring import schedule
+from monitor.monitoring.batching import BatchWriter
+from monitor.monitoring.loadwatch import LoopWatch
 from monitor.monitoring.pictures import FrameMemory, judge_picture
 from monitor.monitoring.schedule import Job
 from monitor.outages import incidents
@@ -40,10 +52,33 @@ from probes.result import DeviceIdentity, ProbeResult, ProbeTarget
 logger = logging.getLogger(__name__)
 
 FRAME_KINDS = frozenset({"rtsp", "snapshot"})
+# Written with every result, rarely read: not loaded with a batch's status rows.
+BLOB_COLUMNS = (
+    CameraStatus.last_good_jpeg,
+    CameraStatus.last_fault_jpeg,
+    CameraStatus.frame_fingerprint,
+)
+# Which probe kinds share one concurrency limit.
+POOL_KINDS: dict[str, frozenset[str]] = {
+    "cheap": frozenset({"tcp"}),
+    "onvif": frozenset({"onvif"}),
+    "frame": FRAME_KINDS,
+}
+# An event loop this late during a failed probe means camwatch, not the camera, was too slow.
+SATURATED_LOOP_LAG = 1.0
 SYSTEM = Actor.system("camwatch-probe")
 # Results measured while the database refused writes (away, disk full, read-only), kept in
 # memory without their pictures and stored once it takes writes again.
 UNSAVED_MAX = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class Finished:
+    """A probe that ran, waiting to be folded into the store (result None: only reschedule)."""
+
+    job: Job
+    result: ProbeResult | None
+    started: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,16 +105,22 @@ class Runner:
         self.settings = settings
         self.probers = probers or Probers(settings.probe_config())
         self.box = SecretBox(settings.resolved_secret_key)
-        self.memory = memory or FrameMemory()
-        # ONVIF costs far more CPU than a TCP connect, and decoding more still: separate limits.
-        self._pools = {
-            "cheap": asyncio.Semaphore(settings.runner_cheap_concurrency),
-            "onvif": asyncio.Semaphore(settings.runner_onvif_concurrency),
-            "frame": asyncio.Semaphore(settings.runner_frame_concurrency),
+        self.memory = memory or FrameMemory(settings.frame_memory_mb * 1024 * 1024)
+        self.loopwatch = LoopWatch()
+        # Results are folded in batches, one transaction each (see batching.py); a database that
+        # is away fails a whole batch at once instead of each of its results in turn.
+        self.writer: BatchWriter[Finished, Transition | None] = BatchWriter(
+            self._fold_batch, fail_whole=(OperationalError,)
+        )
+        self.pool_sizes = {
+            "cheap": settings.runner_cheap_concurrency,
+            "onvif": settings.runner_onvif_concurrency,
+            "frame": settings.runner_frame_concurrency,
         }
+        # ONVIF costs far more CPU than a TCP connect, and decoding more still: separate limits.
+        self._pools = {pool: asyncio.Semaphore(size) for pool, size in self.pool_sizes.items()}
         self._waiting = dict.fromkeys(self._pools, 0)
-        self._camera_locks: defaultdict[int, threading.Lock] = defaultdict(threading.Lock)
-        self.unsaved: deque[tuple[Job, ProbeResult, datetime]] = deque()
+        self.unsaved: deque[Finished] = deque()
         # Results measured (and due to be stored) since this runner started.
         self.measured = 0
         self.unsaved_dropped = 0
@@ -89,21 +130,75 @@ class Runner:
 
     async def run(self, jobs: list[Job]) -> list[Outcome]:
         """Run every job concurrently within the limits; outcomes in job order."""
-        results = await asyncio.gather(*(self.run_one(job) for job in jobs))
+        try:
+            targets = await asyncio.to_thread(self.load_targets, jobs)
+        except SQLAlchemyError as exc:
+            self.note_storage_problem(exc)  # not probed: the leases run out, asked again later
+            return []
+        results = await asyncio.gather(
+            *(self.run_one(job, targets[job.camera_id]) for job in jobs if job.camera_id in targets)
+        )
         return [r for r in results if r is not None]
 
-    async def run_one(self, job: Job) -> Outcome | None:
-        """Probe one camera once and store what it found (kept for later if the store fails)."""
-        try:
-            loaded = await asyncio.to_thread(self._load_target, job)
-        except SQLAlchemyError as exc:
-            # Not probed: the job stays leased until its lease runs out, then is handed out again.
-            self.note_storage_problem(exc)
-            return None
+    async def run_one(
+        self, job: Job, loaded: tuple[ProbeTarget, str] | None = None
+    ) -> Outcome | None:
+        """Probe one camera once and store what it found (kept for later if the store fails).
+
+        `loaded` is the camera's target and code when the caller has read them already.
+        """
+        if loaded is None:
+            try:
+                targets = await asyncio.to_thread(self.load_targets, [job])
+            except SQLAlchemyError as exc:
+                # Not probed: the job stays leased until its lease runs out, then runs again.
+                self.note_storage_problem(exc)
+                return None
+            loaded = targets.get(job.camera_id)
         if loaded is None:
             return None
         target, code = loaded
-        pool = "frame" if job.kind in FRAME_KINDS else "onvif" if job.kind == "onvif" else "cheap"
+        self.loopwatch.ensure_running()
+        started, result = await self._probe(job, target)
+        if self._saturated(result):
+            # camwatch itself was too busy to read the answer in time: ask the camera again
+            # once; if that also happens under load, the camera is not blamed at all.
+            self._note_saturated(code, job.kind, "asking again")
+            started, result = await self._probe(job, target)
+            if self._saturated(result):
+                self._note_saturated(code, job.kind, "not recorded")
+                await self._submit(Finished(job, None, started))
+                return Outcome(job, code, result, None)
+        PROBE_DURATION.labels(job.kind).observe(result.duration_seconds)
+        if job.kind == "tcp" and result.ok:
+            # The camera answers again: do not let an ONVIF back-off repeat an old failure.
+            self.probers.note_reachable(target)
+        if result.backed_off:
+            # No new evidence: the ONVIF client is pausing after repeated failures.
+            await self._submit(Finished(job, None, started))
+            return Outcome(job, code, result, None)
+        self.measured += 1
+        finished = Finished(job, result, started)
+        try:
+            transition = await self.writer.submit(finished)
+        except SQLAlchemyError as exc:
+            self.note_storage_problem(exc)
+            self._keep_unsaved(finished)
+            return Outcome(job, code, result, None)
+        self.note_storage_ok()
+        _count(finished)
+        return Outcome(job, code, result, transition)
+
+    async def _submit(self, finished: Finished) -> None:
+        """Store a reschedule-only item; on a database failure the lease runs out instead."""
+        try:
+            await self.writer.submit(finished)
+        except SQLAlchemyError as exc:
+            self.note_storage_problem(exc)
+
+    async def _probe(self, job: Job, target: ProbeTarget) -> tuple[datetime, ProbeResult]:
+        """Run one probe within its pool's limit; its deadline starts when it is sent."""
+        pool = pool_of(job.kind)
         limiter = self._pools[pool]
         self._waiting[pool] += 1
         RUNNER_QUEUE_DEPTH.labels(pool).set(self._waiting[pool])
@@ -115,49 +210,47 @@ class Runner:
             result = await self.probers.run(
                 job.kind, target, timeout=self.settings.probe_timeout_seconds
             )
-        PROBE_DURATION.labels(job.kind).observe(result.duration_seconds)
-        if job.kind == "tcp" and result.ok:
-            # The camera answers again: do not let an ONVIF back-off repeat an old failure.
-            self.probers.note_reachable(target)
-        if result.backed_off:
-            # No new evidence: the ONVIF client is pausing after repeated failures.
-            try:
-                await asyncio.to_thread(self._reschedule, job)
-            except SQLAlchemyError as exc:
-                self.note_storage_problem(exc)  # the lease runs out; asked again later
-            return Outcome(job, code, result, None)
-        self.measured += 1
-        try:
-            transition = await asyncio.to_thread(self._store, job, result, started)
-        except SQLAlchemyError as exc:
-            self.note_storage_problem(exc)
-            self._keep_unsaved(job, result, started)
-            return Outcome(job, code, result, None)
-        self.note_storage_ok()
-        outcome = "ok" if result.ok and not result.faults else str(result.faults[0])
-        PROBES_TOTAL.labels(job.kind, outcome).inc()
-        return Outcome(job, code, result, transition)
+        return started, result
+
+    def _saturated(self, result: ProbeResult) -> bool:
+        """A failure during which this process's event loop ran too late to read answers."""
+        if result.ok or result.backed_off:
+            return False
+        lag = self.loopwatch.worst_since(time.monotonic() - result.duration_seconds)
+        return lag >= SATURATED_LOOP_LAG
+
+    @staticmethod
+    def _note_saturated(code: str, kind: str, then: str) -> None:
+        MONITOR_SATURATED_TOTAL.labels(kind).inc()
+        logger.warning(
+            "%s: %s probe failed while camwatch itself was saturated (its event loop ran late); "
+            "not counted against the camera, %s",
+            code,
+            kind,
+            then,
+        )
 
     async def store_unsaved(self) -> bool:
         """Store results kept while the database refused them, oldest first; True when all are."""
         while self.unsaved:
-            job, result, started = self.unsaved[0]
+            batch = [self.unsaved[i] for i in range(min(len(self.unsaved), self.writer.max_batch))]
             try:
-                await asyncio.to_thread(self._store, job, result, started)
+                await asyncio.to_thread(self._fold_batch, batch)
             except SQLAlchemyError as exc:
                 self.note_storage_problem(exc)
                 return False
-            self.unsaved.popleft()
-            outcome = "ok" if result.ok and not result.faults else str(result.faults[0])
-            PROBES_TOTAL.labels(job.kind, outcome).inc()
+            for finished in batch:
+                self.unsaved.popleft()
+                _count(finished)
         return True
 
-    def _keep_unsaved(self, job: Job, result: ProbeResult, started: datetime) -> None:
+    def _keep_unsaved(self, finished: Finished) -> None:
         if len(self.unsaved) >= UNSAVED_MAX:
             self.unsaved.popleft()
             self.unsaved_dropped += 1
+        assert finished.result is not None
         # The picture is not kept (megabytes each); the measurement is.
-        self.unsaved.append((job, replace(result, frame=None), started))
+        self.unsaved.append(replace(finished, result=replace(finished.result, frame=None)))
 
     def note_storage_problem(self, exc: SQLAlchemyError | str) -> None:
         """Remember that the database refused work, and why (a label safe to show anyone)."""
@@ -175,31 +268,40 @@ class Runner:
         self.storage_problem_since = None
 
     async def close(self) -> None:
-        """Close the probers' reused sessions (at shutdown)."""
+        """Store the results still queued, then close the probers' reused sessions."""
+        await self.loopwatch.stop()
+        await self.writer.flush()
         await self.probers.close()
 
-    def _reschedule(self, job: Job) -> None:
+    def load_targets(self, jobs: Sequence[Job]) -> dict[int, tuple[ProbeTarget, str]]:
+        """The probe target and code of each job's camera, read in one query."""
+        ids = sorted({job.camera_id for job in jobs})
+        targets: dict[int, tuple[ProbeTarget, str]] = {}
         with self.db.session() as session:
-            schedule.complete(session, job, self.settings, utcnow())
-
-    def _load_target(self, job: Job) -> tuple[ProbeTarget, str] | None:
-        with self.db.session() as session:
-            camera = session.get(Camera, job.camera_id)
-            if camera is None:
-                return None
-            status = session.get(CameraStatus, job.camera_id)
-            known = DeviceIdentity.from_dict(status.identity if status else None)
-            target = probe_target(camera, self.box)
-            # The stream and snapshot addresses the camera announced over ONVIF, unless the
-            # registry overrides them; an announced one outside the probe networks is ignored
-            # (the probes check again, on the address they resolve, when they connect).
-            target = replace(
-                target,
-                rtsp_url=target.rtsp_url or self._announced(known.stream_uri, "rtsp"),
-                snapshot_url=target.snapshot_url or self._announced(known.snapshot_uri, "snapshot"),
-                known_boot_time=known.boot_time,
+            rows = session.execute(
+                select(Camera, CameraStatus.identity)
+                .outerjoin(CameraStatus, CameraStatus.camera_id == Camera.id)
+                .where(Camera.id.in_(ids))
             )
-            return target, camera.code
+            for camera, identity in rows:
+                known = DeviceIdentity.from_dict(identity)
+                try:
+                    target = probe_target(camera, self.box)
+                except ValueError as exc:  # e.g. a password stored under another secret key
+                    logger.error("%s cannot be probed: %s", camera.code, exc)
+                    continue
+                # The stream and snapshot addresses the camera announced over ONVIF, unless the
+                # registry overrides them; an announced one outside the probe networks is
+                # ignored (the probes check again, on the address they resolve, when they connect).
+                target = replace(
+                    target,
+                    rtsp_url=target.rtsp_url or self._announced(known.stream_uri, "rtsp"),
+                    snapshot_url=target.snapshot_url
+                    or self._announced(known.snapshot_uri, "snapshot"),
+                    known_boot_time=known.boot_time,
+                )
+                targets[camera.id] = (target, camera.code)
+        return targets
 
     def _announced(self, uri: str, kind: str) -> str | None:
         """An address the camera announced, if its scheme and host may be probed."""
@@ -207,77 +309,135 @@ class Runner:
         schemes = netguard.URL_SCHEMES[kind]
         return uri if uri and netguard.url_allowed(uri, networks, schemes=schemes) else None
 
-    def _store(self, job: Job, result: ProbeResult, started: datetime) -> Transition | None:
-        with self._camera_locks[job.camera_id]:
-            return self._fold(job, result, started)
-
     @staticmethod
-    def _locked_status(session: Session, camera_id: int) -> CameraStatus:
-        """The camera's status row, locked; created on the camera's first probe."""
-        stmt = select(CameraStatus).where(CameraStatus.camera_id == camera_id).with_for_update()
-        status = session.scalar(stmt)
-        if status is not None:
-            return status
-        insert_unless_taken(session, new_status(camera_id))  # or another process just did
-        return session.scalars(stmt).one()
+    def _locked_statuses(session: Session, ids: list[int]) -> dict[int, CameraStatus]:
+        """The cameras' status rows, locked in id order; created on a camera's first probe."""
+        # Probes of one camera may be folded by several workers at once: the row lock orders
+        # them, and taking the locks in id order keeps two batches from deadlocking.
+        stmt = (
+            select(CameraStatus)
+            .options(*(defer(c) for c in BLOB_COLUMNS))
+            .where(CameraStatus.camera_id.in_(ids))
+            .order_by(CameraStatus.camera_id)
+            .with_for_update()
+        )
+        statuses = {s.camera_id: s for s in session.scalars(stmt)}
+        for camera_id in ids:
+            if camera_id in statuses:
+                continue
+            insert_unless_taken(session, new_status(camera_id))  # or another process just did
+            one = stmt.where(CameraStatus.camera_id == camera_id)
+            statuses[camera_id] = session.scalars(one).one()
+        return statuses
 
-    def _fold(self, job: Job, result: ProbeResult, started: datetime) -> Transition | None:
+    def _fold_batch(self, items: Sequence[Finished]) -> list[Transition | None]:
+        """Fold many results in one transaction, in the order they came."""
         now = utcnow()
-        with self.db.session() as session:
-            camera = session.scalar(
-                select(Camera).options(joinedload(Camera.area)).where(Camera.id == job.camera_id)
+        ids = sorted({item.job.camera_id for item in items})
+        with self.db.writing(), self.db.session() as session:
+            cameras = {
+                c.id: c
+                for c in session.scalars(
+                    select(Camera).options(joinedload(Camera.area)).where(Camera.id.in_(ids))
+                )
+            }
+            present = [i for i in ids if i in cameras]
+            statuses = self._locked_statuses(session, present) if present else {}
+            # Read into the session (and held: its identity map is weak) so that
+            # schedule.complete and the picture judgement find them without a query each.
+            held: list[object] = list(
+                session.scalars(select(ProbeSchedule).where(ProbeSchedule.camera_id.in_(ids)))
             )
-            if camera is None:
-                return None
-            # Probes of one camera finish concurrently: lock its status row while folding in.
-            status = self._locked_status(session, camera.id)
-            result, evidence = self._judge_frame(camera, status, result, session)
-            if result.identity is not None:
-                self._note_identity(session, camera, status, result.identity)
-            status.metrics = {**(status.metrics or {}), **result.metrics}
-            session.add(
-                ProbeRecord(
-                    camera_id=camera.id,
-                    kind=job.kind,
-                    at=started,
-                    ok=result.ok,
-                    faults=[str(f) for f in result.faults],
-                    reason=result.reason[:2000],
-                    duration_seconds=result.duration_seconds,
-                    lag_seconds=max(0.0, (started - job.due_at).total_seconds()),
-                    metrics=result.metrics,
-                    details=_small_details(result.details),
-                )
+            pictures = sorted({i.job.camera_id for i in items if i.job.kind in FRAME_KINDS})
+            if pictures:
+                held += session.scalars(
+                    select(ReferenceView).where(ReferenceView.camera_id.in_(pictures))
+                ).all()
+            maintenance = incidents.cameras_in_maintenance(session, present, now)
+            # One flush at commit writes the batch's rows together; a lookup that must see
+            # this batch's own rows (incidents) flushes first (see _fold).
+            with session.no_autoflush:
+                transitions = [
+                    self._fold_item(session, item, cameras, statuses, maintenance, now)
+                    for item in items
+                ]
+            del held
+        return transitions
+
+    def _fold_item(
+        self,
+        session: Session,
+        item: Finished,
+        cameras: dict[int, Camera],
+        statuses: dict[int, CameraStatus],
+        maintenance: set[int],
+        now: datetime,
+    ) -> Transition | None:
+        camera = cameras.get(item.job.camera_id)
+        if camera is None:
+            return None
+        if item.result is None:
+            schedule.complete(session, item.job, self.settings, now)
+            return None
+        return self._fold(session, camera, statuses[camera.id], item, camera.id in maintenance, now)
+
+    def _fold(
+        self,
+        session: Session,
+        camera: Camera,
+        status: CameraStatus,
+        item: Finished,
+        maintenance: bool,
+        now: datetime,
+    ) -> Transition | None:
+        job, result, started = item.job, item.result, item.started
+        assert result is not None
+        result, evidence = self._judge_frame(camera, status, result, session)
+        if result.identity is not None:
+            self._note_identity(session, camera, status, result.identity)
+        status.metrics = {**(status.metrics or {}), **result.metrics}
+        session.add(
+            ProbeRecord(
+                camera_id=camera.id,
+                kind=job.kind,
+                at=started,
+                ok=result.ok,
+                faults=[str(f) for f in result.faults],
+                reason=result.reason[:2000],
+                duration_seconds=result.duration_seconds,
+                lag_seconds=max(0.0, (started - job.due_at).total_seconds()),
+                metrics=result.metrics,
+                details=_small_details(result.details),
             )
-            faults = tuple(str(f) for f in result.faults)
-            observation = Observation(job.kind, started, faults)
-            maintenance = incidents.in_maintenance(session, camera.id, now)
-            transition = observe(status, observation, self.settings, in_maintenance=maintenance)
-            if transition is not None:
-                incidents.record_transition(
-                    session,
-                    camera,
-                    transition,
-                    self.settings,
-                    reason=result.reason,
-                    metrics=result.metrics,
-                    evidence_jpeg=evidence,
-                )
-                logger.info(
-                    "%s %s -> %s (%s)",
-                    camera.code,
-                    transition.before.value,
-                    transition.after.value,
-                    ", ".join(transition.faults) or "no fault",
-                )
-            elif status.consecutive_failures > 0 and not maintenance:
-                # Inside a maintenance window the camera is expected to fail: no verdict on a
-                # repair until the work is over.
-                incidents.check_fixed_ticket(
-                    session, camera.id, self.settings, now, still_failing=True
-                )
-            schedule.complete(session, job, self.settings, now)
-            return transition
+        )
+        faults = tuple(str(f) for f in result.faults)
+        observation = Observation(job.kind, started, faults)
+        transition = observe(status, observation, self.settings, in_maintenance=maintenance)
+        if transition is not None:
+            session.flush()  # the camera's incident may have been opened earlier in this batch
+            incidents.record_transition(
+                session,
+                camera,
+                transition,
+                self.settings,
+                reason=result.reason,
+                metrics=result.metrics,
+                evidence_jpeg=evidence,
+            )
+            logger.info(
+                "%s %s -> %s (%s)",
+                camera.code,
+                transition.before.value,
+                transition.after.value,
+                ", ".join(transition.faults) or "no fault",
+            )
+        elif status.consecutive_failures > 0 and not maintenance:
+            # Inside a maintenance window the camera is expected to fail: no verdict on a
+            # repair until the work is over.
+            session.flush()
+            incidents.check_fixed_ticket(session, camera.id, self.settings, now, still_failing=True)
+        schedule.complete(session, job, self.settings, now)
+        return transition
 
     def _judge_frame(
         self, camera: Camera, status: CameraStatus, result: ProbeResult, session: Session
@@ -285,7 +445,7 @@ class Runner:
         """The result with the picture's verdict added (pixels dropped), and its thumbnail."""
         if result.frame is None:
             return result, None
-        verdict = judge_picture(session, camera.id, result.frame, self.memory)
+        verdict = judge_picture(session, status, result.frame, self.memory)
         judged = result.with_picture(verdict.assessment.faults, verdict.assessment.metrics)
         now = utcnow()
         if picture_is_good(verdict.assessment.ok, status, result.kind):
@@ -331,6 +491,20 @@ def picture_is_good(assessment_ok: bool, status: CameraStatus, kind: str) -> boo
     """
     others = {f for k, faults in (status.faults_by_kind or {}).items() if k != kind for f in faults}
     return assessment_ok and not others & PICTURE_FAULTS
+
+
+def pool_of(kind: str) -> str:
+    """The concurrency pool a probe kind runs in."""
+    return next((pool for pool, kinds in POOL_KINDS.items() if kind in kinds), "cheap")
+
+
+def _count(finished: Finished) -> None:
+    """Count a stored result by kind and outcome."""
+    result = finished.result
+    if result is None:
+        return
+    outcome = "ok" if result.ok and not result.faults else str(result.faults[0])
+    PROBES_TOTAL.labels(finished.job.kind, outcome).inc()
 
 
 def new_status(camera_id: int) -> CameraStatus:

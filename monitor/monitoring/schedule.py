@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from monitor.core.models import Camera, CameraStatus, ProbeSchedule, as_utc
@@ -14,6 +17,8 @@ from monitor.core.settings import Settings
 
 # A leased job not reported back by then (a runner died) is handed out again.
 LEASE = timedelta(minutes=5)
+# New cameras' first probes of one kind started per second at most (start-up pacing).
+FIRST_PROBES_PER_SECOND = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +60,13 @@ def intervals(camera: Camera, status: CameraStatus | None, settings: Settings) -
     return {kind: seconds for kind, seconds in result.items() if seconds > 0}
 
 
+@dataclass(frozen=True, slots=True)
+class _Known:
+    """What `intervals` reads of a camera's status."""
+
+    identity: dict[str, Any] | None
+
+
 def jitter(camera_id: int, kind: str, interval: int) -> float:
     """A stable offset in [0, interval) so a fleet's probes spread evenly over the interval."""
     digest = hashlib.blake2s(f"{camera_id}:{kind}".encode(), digest_size=8).digest()
@@ -63,27 +75,52 @@ def jitter(camera_id: int, kind: str, interval: int) -> float:
 
 def sync_schedule(session: Session, settings: Settings, now: datetime) -> int:
     """Give every enabled camera a schedule row per kind it needs; drop rows no longer needed."""
-    existing: dict[tuple[int, str], ProbeSchedule] = {
-        (row.camera_id, row.kind): row for row in session.scalars(select(ProbeSchedule))
+    # Only the columns needed (it runs every minute over the whole fleet: whole rows, with
+    # the statuses' thumbnails, cost seconds and hundreds of megabytes at 10,000 cameras).
+    existing = {
+        (camera_id, kind)
+        for camera_id, kind in session.execute(select(ProbeSchedule.camera_id, ProbeSchedule.kind))
     }
-    statuses = {s.camera_id: s for s in session.scalars(select(CameraStatus))}
+    statuses = {
+        camera_id: _Known(identity)
+        for camera_id, identity in session.execute(
+            select(CameraStatus.camera_id, CameraStatus.identity)
+        )
+    }
+    cameras = session.execute(
+        select(Camera.id, Camera.probe_profile, Camera.rtsp_url, Camera.snapshot_url).where(
+            Camera.enabled.is_(True)
+        )
+    )
     wanted: set[tuple[int, str]] = set()
-    added = 0
-    for camera in session.scalars(select(Camera).where(Camera.enabled.is_(True))):
-        for kind, interval in intervals(camera, statuses.get(camera.id), settings).items():
+    missing: list[tuple[int, str, int]] = []
+    for camera in cameras:
+        known = statuses.get(camera.id)
+        for kind, interval in intervals(camera, known, settings).items():  # type: ignore[arg-type]
             wanted.add((camera.id, kind))
             if (camera.id, kind) not in existing:
-                first = now + timedelta(seconds=jitter(camera.id, kind, min(interval, 60)))
-                session.add(ProbeSchedule(camera_id=camera.id, kind=kind, next_due_at=first))
-                added += 1
-    for key, row in existing.items():
-        if key not in wanted:
-            session.delete(row)
+                missing.append((camera.id, kind, interval))
+    new_of_kind = Counter(kind for _, kind, _ in missing)
+    for camera_id, kind, interval in missing:
+        # First probes spread over a minute, or longer for a big fleet (no thundering herd at
+        # start-up): at most FIRST_PROBES_PER_SECOND of each kind, never beyond one interval.
+        spread = min(interval, max(60, round(new_of_kind[kind] / FIRST_PROBES_PER_SECOND)))
+        first = now + timedelta(seconds=jitter(camera_id, kind, spread))
+        session.add(ProbeSchedule(camera_id=camera_id, kind=kind, next_due_at=first))
+    added = len(missing)
+    for camera_id, kind in existing - wanted:
+        session.execute(
+            delete(ProbeSchedule).where(
+                ProbeSchedule.camera_id == camera_id, ProbeSchedule.kind == kind
+            )
+        )
     return added
 
 
-def lease_due(session: Session, now: datetime, limit: int) -> list[Job]:
-    """Take up to `limit` due jobs, oldest first, leasing them so no other tick hands them out."""
+def lease_due(
+    session: Session, now: datetime, limit: int, kinds: Collection[str] | None = None
+) -> list[Job]:
+    """Take up to `limit` due jobs (of `kinds`), oldest first, leased so nobody else runs them."""
     stmt = (
         select(ProbeSchedule)
         .where(
@@ -93,6 +130,8 @@ def lease_due(session: Session, now: datetime, limit: int) -> list[Job]:
         .order_by(ProbeSchedule.next_due_at)
         .limit(limit)
     )
+    if kinds is not None:
+        stmt = stmt.where(ProbeSchedule.kind.in_(sorted(kinds)))
     if session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True)
     jobs = []

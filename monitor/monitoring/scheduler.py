@@ -1,10 +1,18 @@
-"""The monitoring service: a scheduler tick that leases due probes, runs them, and keeps order."""
+"""The monitoring service: a feed leasing due probes as capacity frees, a tick keeping order.
+
+Probes are leased in a stream (every FEED_SECONDS, as many as free capacity allows) rather than
+once per tick: a fleet of 10,000 cameras needs ~190 probes a second, which a 5 s tick handing out
+two rounds of capacity cannot reach. The tick (leadership, storing kept results, schedule sync,
+incidents, tickets, notifications, retention) keeps its own, slower pace; while the database or
+the broker refuses work the feed pauses.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from datetime import datetime, timedelta
+from functools import partial
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.exc import SQLAlchemyError
@@ -15,12 +23,15 @@ from monitor.core.models import utcnow
 from monitor.core.settings import Settings
 from monitor.monitoring import retention, schedule
 from monitor.monitoring.leadership import Leadership
-from monitor.monitoring.runner import Outcome, Runner
+from monitor.monitoring.runner import POOL_KINDS, Outcome, Runner
 from monitor.outages import incidents
 
 logger = logging.getLogger(__name__)
 
 SYNC_EVERY = timedelta(seconds=60)
+FEED_SECONDS = 0.25
+# Most jobs leased in one go (one transaction); a Celery feed sends at most this many per round.
+LEASE_BATCH = 500
 CLEANUP_EVERY = timedelta(minutes=10)
 
 
@@ -32,17 +43,15 @@ class MonitorService:
         self.settings = settings
         self.runner = runner or Runner(db, settings)
         self.leadership = Leadership(db)
-        self._inflight: set[asyncio.Task[list[Outcome]]] = set()
-        self._jobs_in_flight = 0
+        self._inflight: set[asyncio.Task[Outcome | None]] = set()
+        self._inflight_by_pool = dict.fromkeys(POOL_KINDS, 0)
+        self._feed_task: asyncio.Task[None] | None = None
+        # The feed runs only while this process leads and the store and broker take work.
+        self._feeding = False
         self._last_sync: datetime | None = None
         self._last_cleanup: datetime | None = None
         self._scheduler: AsyncIOScheduler | None = None
         self.ticks = 0
-
-    @property
-    def capacity(self) -> int:
-        """How many probes may be in flight at once in this process."""
-        return self.settings.runner_cheap_concurrency + self.settings.runner_frame_concurrency
 
     def start(self) -> None:
         """Start ticking in the running event loop (missed ticks are coalesced, not replayed)."""
@@ -58,6 +67,7 @@ class MonitorService:
             next_run_time=utcnow(),
         )
         self._scheduler.start()
+        self._feed_task = asyncio.get_running_loop().create_task(self._feed(), name="camwatch-feed")
         logger.info("monitoring started (tick every %.1f s)", self.settings.scheduler_tick_seconds)
 
     async def stop(self) -> None:
@@ -65,6 +75,10 @@ class MonitorService:
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
             self._scheduler = None
+        if self._feed_task is not None:
+            self._feed_task.cancel()
+            await asyncio.gather(self._feed_task, return_exceptions=True)
+            self._feed_task = None
         if self._inflight:
             await asyncio.gather(*self._inflight, return_exceptions=True)
         await self.runner.close()  # the reused ONVIF sessions of every camera
@@ -72,11 +86,12 @@ class MonitorService:
         SCHEDULER_LEADER.set(0)
 
     async def tick(self) -> None:
-        """One round: lead or wait; hand out due probes; group outages and open tickets."""
+        """One round: lead or wait; store kept results; sync the schedule; incidents, tickets."""
         self.ticks += 1
         leading = await asyncio.to_thread(self.leadership.try_acquire)
         SCHEDULER_LEADER.set(1 if leading else 0)
         if not leading:
+            self._feeding = False
             if self.leadership.problem is not None:
                 # Not another scheduler leading: the database (or its lock file) is unusable.
                 self.runner.note_storage_problem(self.leadership.problem)
@@ -84,41 +99,89 @@ class MonitorService:
         if not await self.runner.store_unsaved():
             # The database still refuses writes: probing pauses, kept results wait in memory.
             DATABASE_ERRORS_TOTAL.inc()
+            self._feeding = False
             return
         try:
-            jobs = await asyncio.to_thread(self._housekeeping_and_lease)
+            await asyncio.to_thread(self._housekeeping)
         except SQLAlchemyError as exc:
             DATABASE_ERRORS_TOTAL.inc()
             self.runner.note_storage_problem(exc)
+            self._feeding = False
             logger.debug("scheduler tick failed on the database", exc_info=True)
             return
-        if jobs and self.settings.runner_mode == "celery":
-            from monitor.monitoring.distributed import BrokerUnavailable, dispatch
+        if self.runner.storage_problem != "broker unreachable":
+            self.runner.note_storage_ok()  # the database took this tick's writes
+        # (A broker that was away is tried again by the feed, which says when it is back.)
+        self._feeding = True
 
+    async def _feed(self) -> None:
+        """Lease due probes whenever there is room for them, until cancelled."""
+        while True:
+            await asyncio.sleep(min(FEED_SECONDS, self.settings.scheduler_tick_seconds))
+            if not self._feeding:
+                continue
             try:
-                await asyncio.to_thread(dispatch, self.db, self.settings, jobs)
-            except BrokerUnavailable:
-                self.runner.note_storage_problem("broker unreachable")
-                return
-            self.runner.note_storage_ok()
-            return
-        self.runner.note_storage_ok()
-        if jobs:
-            self._jobs_in_flight += len(jobs)
-            task = asyncio.create_task(self.runner.run(jobs))
-            self._inflight.add(task)
-            task.add_done_callback(lambda done: self._finished(done, len(jobs)))
+                await self.feed_once()
+            except SQLAlchemyError as exc:
+                DATABASE_ERRORS_TOTAL.inc()
+                self.runner.note_storage_problem(exc)
+                self._feeding = False  # the next tick finds out when the database is back
+                logger.debug("leasing due probes failed on the database", exc_info=True)
+            except Exception:  # the feed must outlive any one round's failure
+                logger.exception("leasing due probes failed")
 
-    def _finished(self, task: asyncio.Task[list[Outcome]], count: int) -> None:
+    async def feed_once(self) -> int:
+        """Lease what free capacity allows and start it (or send it to Celery); how many."""
+        if self.settings.runner_mode == "celery":
+            return await self._feed_celery()
+        started = 0
+        # Each pool leases for itself: slow ONVIF or picture probes must not fill the queue
+        # and starve the cheap ones (keep at most two rounds of each pool's work queued).
+        for pool, kinds in POOL_KINDS.items():
+            free = self.runner.pool_sizes[pool] * 2 - self._inflight_by_pool[pool]
+            if free <= 0:
+                continue
+            jobs = await asyncio.to_thread(self._lease, min(free, LEASE_BATCH), kinds)
+            if not jobs:
+                continue
+            targets = await asyncio.to_thread(self.runner.load_targets, jobs)
+            self.runner.note_storage_ok()
+            for job in jobs:
+                loaded = targets.get(job.camera_id)
+                if loaded is None:
+                    continue  # removed meanwhile, or cannot be probed: its lease runs out
+                task = asyncio.create_task(self.runner.run_one(job, loaded))
+                self._inflight.add(task)
+                self._inflight_by_pool[pool] += 1
+                task.add_done_callback(partial(self._finished, pool))
+                started += 1
+        return started
+
+    async def _feed_celery(self) -> int:
+        from monitor.monitoring.distributed import BrokerUnavailable, dispatch
+
+        jobs = await asyncio.to_thread(self._lease, LEASE_BATCH, None)
+        if not jobs:
+            return 0
+        try:
+            await asyncio.to_thread(dispatch, self.db, self.settings, jobs)
+        except BrokerUnavailable:
+            self.runner.note_storage_problem("broker unreachable")
+            self._feeding = False  # the next tick tries again
+            return 0
+        self.runner.note_storage_ok()
+        return len(jobs)
+
+    def _finished(self, pool: str, task: asyncio.Task[Outcome | None]) -> None:
         self._inflight.discard(task)
-        self._jobs_in_flight -= count
+        self._inflight_by_pool[pool] -= 1
         if not task.cancelled() and task.exception() is not None:
             DATABASE_ERRORS_TOTAL.inc()
-            logger.error("probe batch failed: %r", task.exception())
+            logger.error("probe failed to be stored: %r", task.exception())
 
-    def _housekeeping_and_lease(self) -> list[schedule.Job]:
+    def _housekeeping(self) -> None:
         now = utcnow()
-        with self.db.session() as session:
+        with self.db.writing(), self.db.session() as session:
             if self._last_sync is None or now - self._last_sync >= SYNC_EVERY:
                 schedule.sync_schedule(session, self.settings, now)
                 self._last_sync = now
@@ -127,12 +190,10 @@ class MonitorService:
                 retention.clean_up(session, now, self.settings.raw_retention_days)
                 self._last_cleanup = now
         self._deliver_notifications(now)
-        # Keep at most two rounds of work queued in this process; the rest waits in the table.
-        free = max(0, self.capacity * 2 - self._jobs_in_flight)
-        if free == 0:
-            return []
-        with self.db.session() as session:
-            return schedule.lease_due(session, now, free)
+
+    def _lease(self, limit: int, kinds: frozenset[str] | None) -> list[schedule.Job]:
+        with self.db.writing(), self.db.session() as session:
+            return schedule.lease_due(session, utcnow(), limit, kinds)
 
     def _deliver_notifications(self, now: datetime) -> None:
         from monitor.notifiers.delivery import deliver_due

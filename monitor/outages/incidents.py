@@ -63,6 +63,21 @@ def _window_now(now: datetime) -> Exists:
     )
 
 
+def cameras_in_maintenance(session: Session, camera_ids: list[int], now: datetime) -> set[int]:
+    """Which of the cameras have a maintenance window covering `now` (one query)."""
+    if not camera_ids:
+        return set()
+    return set(
+        session.scalars(
+            select(MaintenanceWindow.camera_id).where(
+                MaintenanceWindow.camera_id.in_(camera_ids),
+                MaintenanceWindow.starts_at <= now,
+                MaintenanceWindow.ends_at > now,
+            )
+        )
+    )
+
+
 def open_incident_of(session: Session, camera_id: int) -> Incident | None:
     """The camera's open incident, if any."""
     return session.scalar(

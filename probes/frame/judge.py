@@ -120,13 +120,18 @@ def assess(
     reference: np.ndarray | None = None,
     baseline: Mapping[str, Any] | None = None,
     hour: int | None = None,
+    *,
+    frozen_previous: np.ndarray | None = None,
 ) -> Assessment:
     """Judge `current` (BGR or grey uint8), against the previous grab and the reference view.
 
     `previous` must be an independently coded picture from the previous probe (a decoded keyframe
     or a JPEG snapshot, same size): consecutive P-frames of a still scene are identical by design
     of the codec. `reference` is the camera's reference view (see `learn_reference`); without
-    one only the unmistakable cover, blur and cast are reported. ValueError for bad input.
+    one only the unmistakable cover, blur and cast are reported. `frozen_previous` stands in for
+    the previous grab in the frozen decision only (a picture rebuilt from the previous grab's
+    fingerprint: right about which blocks changed, wrong about every pixel value), when the real
+    previous grab is not at hand. ValueError for bad input.
     """
     m.check_image(current, "current")
     if previous is not None:
@@ -134,6 +139,9 @@ def assess(
         m.check_same_shape(current, previous, "current and previous")
     if reference is not None:
         m.check_image(reference, "reference")
+    if frozen_previous is not None:
+        m.check_image(frozen_previous, "frozen_previous")
+        m.check_same_shape(current, frozen_previous, "current and frozen_previous")
 
     small = m.working_copy(current)
     grey = m.to_grey(small)
@@ -165,14 +173,15 @@ def assess(
         return Assessment([FaultCode.NO_SIGNAL], values)
 
     if previous is not None:
-        previous_rows = m._noise_rows(previous)
 
         def shift() -> tuple[int, int]:
             return m.view_shift(grey, m.to_grey(m.working_copy(previous)), current.shape[1])
 
         values["temporal_noise"], moved = m.temporal_shift(current, previous, rows, shift)
         values["moved_px"] = float(max(abs(moved[0]), abs(moved[1])))
-        changed = m._changed_rows(rows, previous_rows)
+    frozen_basis = previous if previous is not None else frozen_previous
+    if frozen_basis is not None:
+        changed = m._changed_rows(rows, m._noise_rows(frozen_basis))
         values["changed_share"] = float(np.count_nonzero(changed) / changed.size)
         values["live_share"] = m._live_region_share(changed)
         if values["live_share"] < FROZEN_MAX_LIVE_SHARE:

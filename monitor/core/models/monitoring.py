@@ -90,8 +90,9 @@ class CameraStatus(Base):
     last_good_at: Mapped[datetime | None]
     last_fault_jpeg: Mapped[bytes | None] = mapped_column(LargeBinary)
     last_fault_at: Mapped[datetime | None]
-    # The previous grab at working size (lossless PNG), for frozen-picture detection.
-    previous_frame_png: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # A few kilobytes that tell which parts of the previous grab changed (frozen detection),
+    # see probes/frame/fingerprint.py: shared by every worker and kept over restarts.
+    frame_fingerprint: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     camera: Mapped[Camera] = relationship()
 

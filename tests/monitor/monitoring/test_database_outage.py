@@ -123,7 +123,7 @@ async def _watch_outage(
                 app.state.monitor = service
                 service.start()
             else:
-                await wait_until(lambda: service._jobs_in_flight > 0, what="a probe in flight")
+                await wait_until(lambda: len(service._inflight) > 0, what="a probe in flight")
                 await asyncio.sleep(0.5)  # past loading its target: the slow snapshot is running
                 await asyncio.to_thread(cut)
             ticks_at_cut = service.ticks

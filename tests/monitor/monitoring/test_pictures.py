@@ -9,19 +9,29 @@ from datetime import UTC, datetime
 import cv2
 import numpy as np
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from bench.judgement_cases import Camera as SimCamera
 from bench.judgement_cases import _photo, _world, cover
 from monitor.core.db import Database
-from monitor.core.models import Camera, ReferenceView
+from monitor.core.models import Camera, CameraStatus, ReferenceView
 from monitor.core.settings import Settings
 from monitor.monitoring.evidence import OUTLINE, PANEL_WIDTH, changed_tiles
 from monitor.monitoring.pictures import FrameMemory, judge_picture
+from monitor.monitoring.runner import new_status
 from monitor.registry.cameras import CameraRules
 from probes.faults import FaultCode
 from tests.registry_data import seed_registry
 
 NOON_VN = datetime(2026, 11, 30, 5, 0, tzinfo=UTC)  # 12:00 in Vietnam
+
+
+def _status(session: Session, camera_id: int) -> CameraStatus:
+    status = session.get(CameraStatus, camera_id)
+    if status is None:
+        status = new_status(camera_id)
+        session.add(status)
+    return status
 
 
 def test_baseline_is_learned_with_the_view_and_a_cover_leaves_side_by_side_evidence(
@@ -35,7 +45,7 @@ def test_baseline_is_learned_with_the_view_and_a_cover_leaves_side_by_side_evide
     memory = FrameMemory()
     for _ in range(4):
         with database.session() as s:
-            verdict = judge_picture(s, camera_id, cam.grab(), memory, NOON_VN)
+            verdict = judge_picture(s, _status(s, camera_id), cam.grab(), memory, NOON_VN)
             assert verdict.assessment.ok, verdict.assessment.to_dict()
     with database.session() as s:
         view = s.get(ReferenceView, camera_id)
@@ -46,7 +56,7 @@ def test_baseline_is_learned_with_the_view_and_a_cover_leaves_side_by_side_evide
 
     covered = cam.grab(cover("left60", 40.0)(cam.view(), cam.rng))
     with database.session() as s:
-        verdict = judge_picture(s, camera_id, covered, memory, NOON_VN)
+        verdict = judge_picture(s, _status(s, camera_id), covered, memory, NOON_VN)
     assert verdict.assessment.faults == [FaultCode.COVERED]
     evidence = cv2.imdecode(np.frombuffer(verdict.thumbnail, np.uint8), cv2.IMREAD_COLOR)
     assert evidence.shape[1] == 2 * PANEL_WIDTH  # the grab beside the reference view
