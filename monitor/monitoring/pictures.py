@@ -61,8 +61,8 @@ class FrameMemory:
 
 
 def encode_png(image: np.ndarray) -> bytes:
-    """Lossless PNG bytes of an image."""
-    ok, data = cv2.imencode(".png", image)
+    """Lossless PNG bytes of an image (fast compression: re-encoded as the view is learned)."""
+    ok, data = cv2.imencode(".png", image, [cv2.IMWRITE_PNG_COMPRESSION, 1])
     if not ok:
         raise ValueError("image cannot be encoded as PNG")
     return data.tobytes()

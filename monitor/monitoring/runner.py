@@ -6,12 +6,12 @@ import asyncio
 import logging
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, defer, joinedload
 
@@ -141,11 +141,15 @@ class Runner:
         return [r for r in results if r is not None]
 
     async def run_one(
-        self, job: Job, loaded: tuple[ProbeTarget, str] | None = None
+        self,
+        job: Job,
+        loaded: tuple[ProbeTarget, str] | None = None,
+        probed: Callable[[], None] | None = None,
     ) -> Outcome | None:
         """Probe one camera once and store what it found (kept for later if the store fails).
 
-        `loaded` is the camera's target and code when the caller has read them already.
+        `loaded` is the camera's target and code when the caller has read them already;
+        `probed` is called once the camera has answered (before the result is stored).
         """
         if loaded is None:
             try:
@@ -167,8 +171,12 @@ class Runner:
             started, result = await self._probe(job, target)
             if self._saturated(result):
                 self._note_saturated(code, job.kind, "not recorded")
+                if probed is not None:
+                    probed()
                 await self._submit(Finished(job, None, started))
                 return Outcome(job, code, result, None)
+        if probed is not None:
+            probed()
         PROBE_DURATION.labels(job.kind).observe(result.duration_seconds)
         if job.kind == "tcp" and result.ok:
             # The camera answers again: do not let an ONVIF back-off repeat an old failure.
@@ -356,11 +364,15 @@ class Runner:
             maintenance = incidents.cameras_in_maintenance(session, present, now)
             # One flush at commit writes the batch's rows together; a lookup that must see
             # this batch's own rows (incidents) flushes first (see _fold).
+            # The raw results are written with one multi-row insert (no ORM objects).
+            records: list[dict[str, Any]] = []
             with session.no_autoflush:
                 transitions = [
-                    self._fold_item(session, item, cameras, statuses, maintenance, now)
+                    self._fold_item(session, item, cameras, statuses, maintenance, now, records)
                     for item in items
                 ]
+            if records:
+                session.execute(insert(ProbeRecord), records)
             del held
         return transitions
 
@@ -372,6 +384,7 @@ class Runner:
         statuses: dict[int, CameraStatus],
         maintenance: set[int],
         now: datetime,
+        records: list[dict[str, Any]],
     ) -> Transition | None:
         camera = cameras.get(item.job.camera_id)
         if camera is None:
@@ -379,7 +392,8 @@ class Runner:
         if item.result is None:
             schedule.complete(session, item.job, self.settings, now)
             return None
-        return self._fold(session, camera, statuses[camera.id], item, camera.id in maintenance, now)
+        status = statuses[camera.id]
+        return self._fold(session, camera, status, item, camera.id in maintenance, now, records)
 
     def _fold(
         self,
@@ -389,6 +403,7 @@ class Runner:
         item: Finished,
         maintenance: bool,
         now: datetime,
+        records: list[dict[str, Any]],
     ) -> Transition | None:
         job, result, started = item.job, item.result, item.started
         assert result is not None
@@ -396,19 +411,19 @@ class Runner:
         if result.identity is not None:
             self._note_identity(session, camera, status, result.identity)
         status.metrics = {**(status.metrics or {}), **result.metrics}
-        session.add(
-            ProbeRecord(
-                camera_id=camera.id,
-                kind=job.kind,
-                at=started,
-                ok=result.ok,
-                faults=[str(f) for f in result.faults],
-                reason=result.reason[:2000],
-                duration_seconds=result.duration_seconds,
-                lag_seconds=max(0.0, (started - job.due_at).total_seconds()),
-                metrics=result.metrics,
-                details=_small_details(result.details),
-            )
+        records.append(
+            {
+                "camera_id": camera.id,
+                "kind": job.kind,
+                "at": started,
+                "ok": result.ok,
+                "faults": [str(f) for f in result.faults],
+                "reason": result.reason[:2000],
+                "duration_seconds": result.duration_seconds,
+                "lag_seconds": max(0.0, (started - job.due_at).total_seconds()),
+                "metrics": result.metrics,
+                "details": _small_details(result.details),
+            }
         )
         faults = tuple(str(f) for f in result.faults)
         observation = Observation(job.kind, started, faults)

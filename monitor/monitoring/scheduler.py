@@ -25,6 +25,7 @@ from monitor.monitoring import retention, schedule
 from monitor.monitoring.leadership import Leadership
 from monitor.monitoring.runner import POOL_KINDS, Outcome, Runner
 from monitor.outages import incidents
+from probes.result import ProbeTarget
 
 logger = logging.getLogger(__name__)
 
@@ -150,10 +151,7 @@ class MonitorService:
                 loaded = targets.get(job.camera_id)
                 if loaded is None:
                     continue  # removed meanwhile, or cannot be probed: its lease runs out
-                task = asyncio.create_task(self.runner.run_one(job, loaded))
-                self._inflight.add(task)
-                self._inflight_by_pool[pool] += 1
-                task.add_done_callback(partial(self._finished, pool))
+                self._start(pool, job, loaded)
                 started += 1
         return started
 
@@ -172,9 +170,17 @@ class MonitorService:
         self.runner.note_storage_ok()
         return len(jobs)
 
-    def _finished(self, pool: str, task: asyncio.Task[Outcome | None]) -> None:
+    def _start(self, pool: str, job: schedule.Job, loaded: tuple[ProbeTarget, str]) -> None:
+        # A probe holds its pool's room until the camera has answered, not while its result
+        # waits for the batch writer: the next probes need not wait for a commit.
+        slot = _Slot(self._inflight_by_pool, pool)
+        task = asyncio.create_task(self.runner.run_one(job, loaded, probed=slot.release))
+        self._inflight.add(task)
+        task.add_done_callback(partial(self._finished, slot))
+
+    def _finished(self, slot: _Slot, task: asyncio.Task[Outcome | None]) -> None:
         self._inflight.discard(task)
-        self._inflight_by_pool[pool] -= 1
+        slot.release()
         if not task.cancelled() and task.exception() is not None:
             DATABASE_ERRORS_TOTAL.inc()
             logger.error("probe failed to be stored: %r", task.exception())
@@ -217,6 +223,20 @@ class MonitorService:
     def resync(self) -> None:
         """Ask the next tick to re-read the registry (after a change of cameras)."""
         self._last_sync = None
+
+
+class _Slot:
+    """One probe's share of its pool's room, given back once."""
+
+    def __init__(self, counts: dict[str, int], pool: str) -> None:
+        self._counts, self._pool, self._held = counts, pool, True
+        counts[pool] += 1
+
+    def release(self) -> None:
+        """Give the room back (again: nothing)."""
+        if self._held:
+            self._held = False
+            self._counts[self._pool] -= 1
 
 
 async def run_forever(db: Database, settings: Settings) -> None:
