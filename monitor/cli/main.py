@@ -7,6 +7,7 @@ import logging
 import typer
 
 from monitor.cli import areas, cameras, db, frame, monitoring, serve, simulate, tickets, users
+from monitor.core.memory import limit_malloc_arenas
 
 app = typer.Typer(
     help="camwatch: health monitoring of the community security-camera network.",
@@ -34,5 +35,6 @@ def main(verbose: bool = typer.Option(False, "--verbose", "-v", help="debug logg
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         force=True,  # onvif-zeep-async configures logging when imported; ours wins
     )
+    limit_malloc_arenas()  # before any worker thread starts
     # APScheduler reports every tick at INFO; only its problems matter here.
     logging.getLogger("apscheduler").setLevel(logging.DEBUG if verbose else logging.WARNING)
