@@ -46,7 +46,7 @@ _devices: dict[tuple[str, str, int, str], OnvifDevice] = {}
 # Reused clients kept open at most (least recently used closed first, cameras in back-off kept):
 # each holds aiohttp sessions and zeep clients, ~100 kB, so a 10,000-camera fleet must not keep
 # one per camera. A camera probed every 15 min gains little from reuse anyway.
-MAX_OPEN_DEVICES = 256
+MAX_OPEN_DEVICES = 64
 
 
 # onvif-zeep-async parses each WSDL once per process, but only caches it once parsed: probes

@@ -133,7 +133,7 @@ class Settings(BaseSettings):
     runner_frame_concurrency: int = 16
     # Previous grabs kept in memory for the two-grab (temporal) noise estimate; frozen detection
     # does not need them (docs/scaling.md). 0 turns the memory off.
-    frame_memory_mb: int = 64
+    frame_memory_mb: int = 32
 
     @field_validator("allowed_probe_networks", mode="before")
     @classmethod

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -23,38 +22,40 @@ THUMBNAIL_WIDTH = 320
 # Healthy frames blended into a new reference before it settles; later ones move it slowly.
 LEARNING_FRAMES = 20
 SETTLED_WEIGHT = 0.02
+# A settled view is blended with one healthy grab in this many, at as many times the weight:
+# the same drift, a fraction of the PNG encodes and of the rows rewritten.
+SETTLED_EVERY = 4
 
 # Largest reference image a technician may upload (a camera snapshot is far smaller).
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 
 
 class FrameMemory:
-    """The previous grab of recent cameras, in memory (bounded), for the temporal noise estimate.
+    """The previous grab of some cameras, in memory (bounded), for the temporal noise estimate.
 
     Frozen detection does not need it (the stored fingerprint serves). Comparing the noise of two
-    grabs needs the previous grab's pixels, megabytes each: a fleet larger than the budget is
-    mostly judged on one grab against the camera's baseline.
+    grabs needs the previous grab's pixels, megabytes each. Probes come round-robin, so a memory
+    that evicted its oldest grab for a new camera's would never hold the grab asked for once the
+    fleet outgrows it; instead the cameras that filled it keep their places, and the others are
+    judged on one grab against their baseline.
     """
 
-    def __init__(self, max_bytes: int = 64 * 1024 * 1024) -> None:
+    def __init__(self, max_bytes: int = 32 * 1024 * 1024) -> None:
         self.max_bytes = max_bytes
-        self._frames: OrderedDict[int, np.ndarray] = OrderedDict()
+        self._frames: dict[int, np.ndarray] = {}
         self._bytes = 0
         self._lock = threading.Lock()
 
     def swap(self, camera_id: int, frame: np.ndarray) -> np.ndarray | None:
-        """Remember `frame` as the camera's latest grab; return the grab before it (same shape)."""
-        if self.max_bytes <= 0:
-            return None
+        """Remember `frame` as the camera's latest grab if it has room; return the grab before it
+        (same shape), if any."""
         with self._lock:
             previous = self._frames.pop(camera_id, None)
             if previous is not None:
                 self._bytes -= previous.nbytes
-            self._frames[camera_id] = frame
-            self._bytes += frame.nbytes
-            while self._bytes > self.max_bytes and self._frames:
-                _, evicted = self._frames.popitem(last=False)
-                self._bytes -= evicted.nbytes
+            if self._bytes + frame.nbytes <= self.max_bytes:
+                self._frames[camera_id] = frame
+                self._bytes += frame.nbytes
         if previous is not None and previous.shape != frame.shape:
             return None
         return previous
@@ -161,9 +162,13 @@ def _learn(
         return
     if view.locked:
         return
-    weight = (
-        1.0 / (view.frames_learned + 1) if view.frames_learned < LEARNING_FRAMES else SETTLED_WEIGHT
-    )
+    if view.frames_learned < LEARNING_FRAMES:
+        weight = 1.0 / (view.frames_learned + 1)
+    elif (view.frames_learned - LEARNING_FRAMES) % SETTLED_EVERY:
+        view.frames_learned += 1
+        return
+    else:
+        weight = SETTLED_WEIGHT * SETTLED_EVERY
     view.image_png = encode_png(update_reference(reference, frame, weight))
     view.frames_learned += 1
     view.updated_at = utcnow()
