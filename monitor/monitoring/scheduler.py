@@ -192,10 +192,20 @@ class MonitorService:
                 schedule.sync_schedule(session, self.settings, now)
                 self._last_sync = now
             incidents.maintain(session, self.settings, now)
-            if self._last_cleanup is None or now - self._last_cleanup >= CLEANUP_EVERY:
-                retention.clean_up(session, now, self.settings.raw_retention_days)
-                self._last_cleanup = now
+        if self._last_cleanup is None or now - self._last_cleanup >= CLEANUP_EVERY:
+            self._clean_up(now)
+            self._last_cleanup = now
         self._deliver_notifications(now)
+
+    def _clean_up(self, now: datetime) -> None:
+        # The database counts the recent hours' raw results without this process's write turn
+        # (probes' results keep being stored meanwhile); the replacement is one short write.
+        start, end = retention.rollup_window(now)
+        with self.db.session() as session:
+            rows = retention.compute_rollups(session, start, end)
+        with self.db.writing(), self.db.session() as session:
+            retention.store_rollups(session, start, end, rows)
+            retention.purge(session, now, self.settings.raw_retention_days)
 
     def _lease(self, limit: int, kinds: frozenset[str] | None) -> list[schedule.Job]:
         with self.db.writing(), self.db.session() as session:
