@@ -32,6 +32,10 @@ logger = logging.getLogger(__name__)
 PUBLISH_RETRY = {"max_retries": 1, "interval_start": 0.2, "interval_step": 0.2}
 
 
+# How long a worker's batch writer waits for more results (see _WorkerLoop).
+WORKER_BATCH_LINGER = 0.02
+
+
 class BrokerUnavailable(Exception):
     """The broker did not take the probes; the unsent ones were given back to the schedule."""
 
@@ -114,7 +118,9 @@ class _WorkerLoop:
         from monitor.monitoring.runner import Runner
 
         self.db = Database.from_settings(settings)
-        self.runner = Runner(self.db, settings)
+        # A task's thread waits until its result is committed (acks late), so a long linger
+        # would hold every thread of the pool: batches here are what arrives meanwhile.
+        self.runner = Runner(self.db, settings, batch_linger=WORKER_BATCH_LINGER)
 
     def run(self, job: Job, timeout: float) -> None:
         future = asyncio.run_coroutine_threadsafe(self._run(job), self.loop)

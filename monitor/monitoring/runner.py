@@ -37,7 +37,7 @@ from monitor.core.models import (
 )
 from monitor.core.settings import Settings
 from monitor.monitoring import schedule
-from monitor.monitoring.batching import BatchWriter
+from monitor.monitoring.batching import LINGER_SECONDS, BatchWriter
 from monitor.monitoring.loadwatch import LoopWatch
 from monitor.monitoring.pictures import FrameMemory, judge_picture
 from monitor.monitoring.schedule import Job
@@ -100,6 +100,7 @@ class Runner:
         settings: Settings,
         memory: FrameMemory | None = None,
         probers: Probers | None = None,
+        batch_linger: float = LINGER_SECONDS,
     ) -> None:
         self.db = db
         self.settings = settings
@@ -110,7 +111,7 @@ class Runner:
         # Results are folded in batches, one transaction each (see batching.py); a database that
         # is away fails a whole batch at once instead of each of its results in turn.
         self.writer: BatchWriter[Finished, Transition | None] = BatchWriter(
-            self._fold_batch, fail_whole=(OperationalError,)
+            self._fold_batch, linger=batch_linger, fail_whole=(OperationalError,)
         )
         self.pool_sizes = {
             "cheap": settings.runner_cheap_concurrency,
