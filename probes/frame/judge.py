@@ -13,6 +13,8 @@ One root cause per picture where causes mask each other, so a ticket names the f
 
 from __future__ import annotations
 
+import zlib
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -120,18 +122,28 @@ def assess(
     reference: np.ndarray | None = None,
     baseline: Mapping[str, Any] | None = None,
     hour: int | None = None,
+    *,
+    previous_for_frozen: np.ndarray | None = None,
 ) -> Assessment:
     """Judge `current` (BGR or grey uint8), against the previous grab and the reference view.
 
     `previous` must be an independently coded picture from the previous probe (a decoded keyframe
     or a JPEG snapshot, same size): consecutive P-frames of a still scene are identical by design
     of the codec. `reference` is the camera's reference view (see `learn_reference`); without
-    one only the unmistakable cover, blur and cast are reported. ValueError for bad input.
+    one only the unmistakable cover, blur and cast are reported. `previous_for_frozen` is a
+    stand-in for the previous grab that is good only for telling which pixels changed (one rebuilt
+    from a fingerprint, see `probes.frame.fingerprint.stand_in`): when given, the frozen verdict
+    is read from it instead of `previous`, and it never feeds the temporal noise estimate (noise
+    is then read from `previous` if that is given too, else from the one grab). ValueError for
+    bad input.
     """
     m.check_image(current, "current")
     if previous is not None:
         m.check_image(previous, "previous")
         m.check_same_shape(current, previous, "current and previous")
+    if previous_for_frozen is not None:
+        m.check_image(previous_for_frozen, "previous_for_frozen")
+        m.check_same_shape(current, previous_for_frozen, "current and previous_for_frozen")
     if reference is not None:
         m.check_image(reference, "reference")
 
@@ -164,14 +176,21 @@ def assess(
     if _no_signal(values, share, level):
         return Assessment([FaultCode.NO_SIGNAL], values)
 
+    previous_rows = None
     if previous is not None:
+        prev = previous
         previous_rows = m._noise_rows(previous)
 
         def shift() -> tuple[int, int]:
-            return m.view_shift(grey, m.to_grey(m.working_copy(previous)), current.shape[1])
+            return m.view_shift(grey, m.to_grey(m.working_copy(prev)), current.shape[1])
 
-        values["temporal_noise"], moved = m.temporal_shift(current, previous, rows, shift)
+        values["temporal_noise"], moved = m.temporal_shift(
+            current, previous, rows, shift, previous_rows
+        )
         values["moved_px"] = float(max(abs(moved[0]), abs(moved[1])))
+    if previous_for_frozen is not None:
+        previous_rows = m._noise_rows(previous_for_frozen)
+    if previous_rows is not None:
         changed = m._changed_rows(rows, previous_rows)
         values["changed_share"] = float(np.count_nonzero(changed) / changed.size)
         values["live_share"] = m._live_region_share(changed)
@@ -282,14 +301,13 @@ def _judge_content(
             return [FaultCode.BLUR]
         return [FaultCode.COLOR_CAST] if values["colour_cast"] >= CAST_MAX_ABSOLUTE else []
 
-    ref = fit_reference(reference, small)
-    ref_grey = m.to_grey(ref)
-    ref_mean, ref_std, ref_lap = m.tile_stats(ref_grey)
-    ref_typical = float(m.percentile_of(ref_lap, 90))
-    ref_detailed = ref_lap >= max(2 * FLAT_LAP, 2 * FLAT_REL * ref_typical)
+    known = _reference_stats(reference, small)
+    ref, ref_grey = known.ref, known.grey
+    ref_mean, ref_std, ref_lap = known.tiles
+    ref_detailed = known.detailed
     newly_flat = ref_detailed if whole_view_flat else flat & ref_detailed
     values["covered_share"] = float(newly_flat.sum() / max(int(ref_detailed.sum()), 1))
-    values["scene_shift"], values["scene_similarity"] = m._alignment(grey, ref_grey)
+    values["scene_shift"], values["scene_similarity"] = m._alignment(grey, ref_grey, known.align)
     # A view that went flat where the reference had detail is covered, unless what went flat
     # kept its brightness layout (that is blur) or the whole view moved (that is a new view).
     covered = (
@@ -309,17 +327,66 @@ def _judge_content(
         return [FaultCode.SCENE_CHANGED]
 
     faults = []
-    ref_focus = m._relative_sharpness(ref_std, ref_lap, ref_std)
+    ref_focus = known.focus
     focus = m._relative_sharpness(tiles[1], lap_t, ref_std)
     values["relative_sharpness"] = focus / ref_focus if ref_focus > 0 else 1.0
     if values["relative_sharpness"] < BLUR_MAX_RELATIVE:
         faults.append(FaultCode.BLUR)
-    ref_chroma = m._chroma(ref) if ref.ndim == 3 else None
+    ref_chroma = known.chroma
     values["colour_cast"] = m._colour_cast(chroma, ref_chroma)
     limit = CAST_MAX_RELATIVE if ref_chroma is not None else CAST_MAX_ABSOLUTE
     if values["colour_cast"] >= limit:
         faults.append(FaultCode.COLOR_CAST)
     return faults
+
+
+@dataclass(frozen=True, slots=True)
+class _ReferenceStats:
+    """What the judgement reads from a reference view, computed once per reference content."""
+
+    ref: np.ndarray
+    grey: np.ndarray
+    tiles: tuple[np.ndarray, np.ndarray, np.ndarray]
+    detailed: np.ndarray
+    align: np.ndarray
+    focus: float
+    chroma: tuple[np.ndarray, float] | None
+
+
+_REFERENCE_CACHE: OrderedDict[tuple[Any, ...], _ReferenceStats] = OrderedDict()
+_REFERENCE_CACHE_SIZE = 256  # cameras judged in turn; a few kB each
+
+
+def _reference_stats(reference: np.ndarray, small: np.ndarray) -> _ReferenceStats:
+    """The reference's statistics at the working size of `small`, cached by content: the monitor
+    decodes the same stored reference again for every probe of a camera."""
+    key = (
+        reference.shape,
+        small.shape,
+        zlib.crc32(np.ascontiguousarray(reference)),
+        zlib.adler32(np.ascontiguousarray(reference)),
+    )
+    known = _REFERENCE_CACHE.get(key)
+    if known is not None:
+        _REFERENCE_CACHE.move_to_end(key)
+        return known
+    ref = fit_reference(reference, small)
+    grey = m.to_grey(ref)
+    tiles = m.tile_stats(grey)
+    typical = float(m.percentile_of(tiles[2], 90))
+    known = _ReferenceStats(
+        ref=ref,
+        grey=grey,
+        tiles=tiles,
+        detailed=tiles[2] >= max(2 * FLAT_LAP, 2 * FLAT_REL * typical),
+        align=m._align_prep(grey),
+        focus=m._relative_sharpness(tiles[1], tiles[2], tiles[1]),
+        chroma=m._chroma(ref) if ref.ndim == 3 else None,
+    )
+    _REFERENCE_CACHE[key] = known
+    while len(_REFERENCE_CACHE) > _REFERENCE_CACHE_SIZE:
+        _REFERENCE_CACHE.popitem(last=False)
+    return known
 
 
 def _rest_matches(

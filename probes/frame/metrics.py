@@ -326,8 +326,12 @@ def _align_prep(grey: np.ndarray) -> np.ndarray:
     return (g - float(mean[0, 0])) * (1.0 / (float(std[0, 0]) + 1e-3))
 
 
-def _alignment(grey: np.ndarray, ref_grey: np.ndarray) -> tuple[float, float]:
-    (dx, dy), response = cv2.phaseCorrelate(_align_prep(ref_grey), _align_prep(grey), _ALIGN_WINDOW)
+def _alignment(
+    grey: np.ndarray, ref_grey: np.ndarray, ref_prep: np.ndarray | None = None
+) -> tuple[float, float]:
+    # phaseCorrelate writes into its inputs: a cached reference is handed over as a copy.
+    ref_prep = _align_prep(ref_grey) if ref_prep is None else ref_prep.copy()
+    (dx, dy), response = cv2.phaseCorrelate(ref_prep, _align_prep(grey), _ALIGN_WINDOW)
     return float(np.hypot(dx, dy) / _ALIGN_SIZE[0]), float(response)
 
 
@@ -429,10 +433,14 @@ def temporal_shift(
     previous: np.ndarray,
     current_rows: np.ndarray,
     shift: tuple[int, int] | Callable[[], tuple[int, int]] = (0, 0),
+    previous_rows: np.ndarray | None = None,
 ) -> tuple[float, tuple[int, int]]:
     """(temporal noise, the shift it was read at): unmoved, or the previous grab moved back by
-    `shift` (refined by a pixel either way), whichever leaves the smaller difference."""
-    unmoved = _still_sigma(current_rows, _noise_rows(previous))
+    `shift` (refined by a pixel either way), whichever leaves the smaller difference.
+    `previous_rows` are the previous grab's sampled rows when already read."""
+    if previous_rows is None:
+        previous_rows = _noise_rows(previous)
+    unmoved = _still_sigma(current_rows, previous_rows)
     if callable(shift):  # the shift is costly to read: only when the unmoved view differs
         if unmoved < SHIFT_CHECK_SIGMA:
             return unmoved, (0, 0)
@@ -442,7 +450,7 @@ def temporal_shift(
         return unmoved, (0, 0)
     rows = _noise_row_index(current.shape[0])[: current_rows.shape[0] // 2]
     half = current_rows[: rows.size]
-    best, at = _still_sigma(half, _noise_rows(previous)[: rows.size]), (0, 0)
+    best, at = _still_sigma(half, previous_rows[: rows.size]), (0, 0)
     # The shift read on the working copy is good to a pixel or so at full resolution; the
     # candidates are compared on half the rows, the winner read on all of them.
     for ry in (dy - 1, dy, dy + 1):
