@@ -44,6 +44,8 @@ FLAT_LAP = 4.0  # tile Laplacian spread below which a tile is featureless whatev
 FLAT_REL = 0.12  # ... or below this share of the picture's typical (90th percentile) tile
 WHOLE_VIEW_FLAT_P90 = 3.0  # not even the most detailed tiles have detail: one flat field
 COVERED_MIN_SHARE = 0.20  # share of the reference's detailed area that went flat
+CONTENT_MIN_STD = 3.0  # tile spread (levels) of a reference tile with shading worth covering
+CONTRAST_LOST = 0.6  # ... that lost its contrast: below this share of the reference's spread
 NO_REF_COVER_MAX_CONTRAST = 12.5  # without a reference: a featureless view this even is covered,
 NO_REF_BLUR_MIN_CONTRAST = 20.0  # ... this contrasted is blur; in between it is not judged
 LAYOUT_KEPT_CORRELATION = 0.90  # blur keeps the brightness layout of what went flat; a cover
@@ -51,6 +53,8 @@ LAYOUT_KEPT_LEVELS = 6.0  # ... an evenly lit area keeps its level within this m
 LAYOUT_MIN_SPREAD = 2.0  # tile-mean spread (levels) needed for the layout test to mean anything
 VISIBLE_MIN_MATCH = 0.40  # what a cover leaves visible still matches the reference's layout
 VISIBLE_MIN_TILES = 8  # ... when at least this many detailed tiles are left to compare
+FEW_VISIBLE_MIN_MATCH = 0.05  # fewer left: the whole picture's alignment peak must reach this
+COVERED_WHOLE_SHARE = 0.80  # this much of the reference's content gone: nothing left to compare
 SCENE_MAX_SHIFT = 0.03  # share of the width the view may move (shake) before it is "turned"
 SCENE_MIN_MATCH = 0.75  # phase-correlation peak below which it is another view
 BLUR_MAX_RELATIVE = 0.60  # focus measure as a share of the reference's
@@ -305,19 +309,35 @@ def _judge_content(
     ref, ref_grey = known.ref, known.grey
     ref_mean, ref_std, ref_lap = known.tiles
     ref_detailed = known.detailed
-    newly_flat = ref_detailed if whole_view_flat else flat & ref_detailed
-    values["covered_share"] = float(newly_flat.sum() / max(int(ref_detailed.sum()), 1))
+    ref_std = known.tiles[1]
+    # Where the reference has something to lose: fine detail, or at least shading (a smooth,
+    # low-detail view such as a wall with a door, a field, an unlit yard has shading only).
+    # Where the reference has something to lose: fine detail, or at least shading (a smooth,
+    # low-detail area such as a wall with a door, a field, the sky has shading only).
+    shaded = (ref_std >= CONTENT_MIN_STD) & ~ref_detailed
+    content = ref_detailed | shaded
+    # A view with no fine detail left anywhere is evidence only if the reference had some.
+    all_detail_gone = whole_view_flat and not known.flat_view
+    lost_detail = ref_detailed if all_detail_gone else flat & ref_detailed
+    # A tile with shading and no fine detail shows a cover as lost contrast: its spread fell
+    # well below the reference's.
+    newly_flat = lost_detail | (shaded & (tiles[1] < CONTRAST_LOST * ref_std))
+    values["covered_share"] = float(newly_flat.sum() / max(int(content.sum()), 1))
     values["scene_shift"], values["scene_similarity"] = m._alignment(grey, ref_grey, known.align)
-    # A view that went flat where the reference had detail is covered, unless what went flat
-    # kept its brightness layout (that is blur) or the whole view moved (that is a new view).
+    # A view that went flat where the reference had content is covered, unless what went flat
+    # kept its brightness layout (that is blur, fog), or what is left visible does not match
+    # the reference where it was (that is a new view). A cover spoils the alignment of the whole
+    # picture, so the rest is compared in place; with too little left to compare, the alignment
+    # must still say the view did not move.
     covered = (
         values["covered_share"] >= COVERED_MIN_SHARE
         and not _layout_kept(mean_t, ref_mean, newly_flat)
         and (
-            whole_view_flat
+            all_detail_gone
+            or values["covered_share"] >= COVERED_WHOLE_SHARE
             or (
                 values["scene_shift"] < SCENE_MAX_SHIFT
-                and _rest_matches(grey, ref_grey, ~flat & ~newly_flat & ref_detailed, values)
+                and _rest_matches(grey, ref_grey, content & ~flat & ~_grown(newly_flat), values)
             )
         )
     )
@@ -348,6 +368,7 @@ class _ReferenceStats:
     grey: np.ndarray
     tiles: tuple[np.ndarray, np.ndarray, np.ndarray]
     detailed: np.ndarray
+    flat_view: bool  # no fine detail anywhere in the reference (a low-detail view)
     align: np.ndarray
     focus: float
     chroma: tuple[np.ndarray, float] | None
@@ -379,6 +400,7 @@ def _reference_stats(reference: np.ndarray, small: np.ndarray) -> _ReferenceStat
         grey=grey,
         tiles=tiles,
         detailed=tiles[2] >= max(2 * FLAT_LAP, 2 * FLAT_REL * typical),
+        flat_view=typical < WHOLE_VIEW_FLAT_P90,
         align=m._align_prep(grey),
         focus=m._relative_sharpness(tiles[1], tiles[2], tiles[1]),
         chroma=m._chroma(ref) if ref.ndim == 3 else None,
@@ -390,11 +412,16 @@ def _reference_stats(reference: np.ndarray, small: np.ndarray) -> _ReferenceStat
 
 
 def _rest_matches(
-    grey: np.ndarray, ref_grey: np.ndarray, visible: np.ndarray, values: dict[str, float]
+    grey: np.ndarray,
+    ref_grey: np.ndarray,
+    visible: np.ndarray,
+    values: dict[str, float],
 ) -> bool:
-    """True when the detailed tiles a cover left visible still show the reference's layout."""
+    """True when the tiles a cover left visible still show the reference's layout in place."""
     if int(visible.sum()) < VISIBLE_MIN_TILES:
-        return True  # too little left to compare: the cover itself is the evidence
+        # Too little left to compare: the cover itself is the evidence if the whole picture
+        # still lines up with the reference at all (a turned low-detail view does not).
+        return values["scene_similarity"] >= FEW_VISIBLE_MIN_MATCH
     mask = np.kron(visible, np.ones((4, 4), dtype=bool))
     layout_match = m.correlation(m.layout(grey), m.layout(ref_grey), mask)
     # A texture (foliage, gravel, print) has no coarse layout to match, but its fine pattern
@@ -404,6 +431,11 @@ def _rest_matches(
     fine_match = m.correlation(grey[:rows, :cols], ref_grey[:rows, :cols], fine)
     values["visible_match"] = max(layout_match, fine_match)
     return values["visible_match"] >= VISIBLE_MIN_MATCH
+
+
+def _grown(region: np.ndarray) -> np.ndarray:
+    """`region` grown by one tile each way (a cover's out-of-focus edge half covers its tiles)."""
+    return cv2.dilate(region.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
 
 
 def _layout_kept(mean_t: np.ndarray, ref_mean: np.ndarray, region: np.ndarray) -> bool:

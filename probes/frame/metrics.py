@@ -260,8 +260,16 @@ def _colour_cast(chroma: tuple[np.ndarray, float], ref: tuple[np.ndarray, float]
         return 0.0  # a greyscale (IR night) picture has no colour to be cast
     if ref is None or ref[1] < _GREY_SPREAD:
         return float(np.abs(balance).max() * 100.0)
+    # Desaturation (fog, dusk, a veil of glare) shrinks the balance towards neutral along the
+    # reference's own tint; a cast moves it elsewhere. The share of the tint kept is read from
+    # the balance itself (its projection on the reference's tint), bounded by the share of
+    # per-pixel colour spread kept: blur also lowers that spread, so alone it under-reads.
+    tint = ref[0]
+    norm = float(tint @ tint)
     kept = min(1.0, spread / ref[1])
-    return float(np.abs(balance - kept * ref[0]).max() * 100.0)
+    if norm > 1e-8:
+        kept = max(kept, min(1.0, max(0.0, float(balance @ tint) / norm)))
+    return float(np.abs(balance - kept * tint).max() * 100.0)
 
 
 def colourfulness(image: np.ndarray) -> float:
@@ -415,6 +423,8 @@ def _shift_window(size: tuple[int, int]) -> np.ndarray:
 
 
 SHIFT_CHECK_SIGMA = 2.0  # below this the grabs agree: no need to look for a shaken view
+SHIFT_MIN_GAIN = 0.10  # a realignment must shrink the difference by this share to count
+MOVED_MIN_PX = 2  # full-resolution pixels of phase-correlation shift that mean the view moved
 _SHAKE_LIMIT = 16  # full-resolution pixels of shake compensated; more is a turned camera
 
 
@@ -450,7 +460,8 @@ def temporal_shift(
         return unmoved, (0, 0)
     rows = _noise_row_index(current.shape[0])[: current_rows.shape[0] // 2]
     half = current_rows[: rows.size]
-    best, at = _still_sigma(half, previous_rows[: rows.size]), (0, 0)
+    unmoved_half = _still_sigma(half, previous_rows[: rows.size])
+    best, at = unmoved_half * (1.0 - SHIFT_MIN_GAIN), (0, 0)
     # The shift read on the working copy is good to a pixel or so at full resolution; the
     # candidates are compared on half the rows, the winner read on all of them.
     for ry in (dy - 1, dy, dy + 1):
@@ -464,7 +475,11 @@ def temporal_shift(
             if sigma < best:
                 best, at = sigma, (rx, ry)
     if at == (0, 0):
-        return unmoved, at
+        # No nearby shift explains the difference. Noise alone reads a stray pixel of shift;
+        # a view shaken by a few pixels and re-encoded by a codec differs as much after
+        # realignment (the codec's errors moved with it): it moved all the same.
+        moved = max(abs(dx), abs(dy)) >= MOVED_MIN_PX
+        return unmoved, (dx, dy) if moved else (0, 0)
     index = np.clip(_noise_row_index(current.shape[0]) - at[1], 0, previous.shape[0] - 1)
     cur, prev = _overlap(current_rows, to_grey(np.ascontiguousarray(previous[index])), at[0])
     return _still_sigma(cur, prev), at
