@@ -182,12 +182,16 @@ def _noise_sigma(rows: np.ndarray) -> float:
     # The finest band is the one JPEG and H.264 quantise away, so noise is read one scale up:
     # 2 x 2 block means (white noise keeps its shape there at half the sigma), then their
     # diagonal Haar band, whose median is barely moved by the sparse edges of the scene.
-    r = rows.astype(np.float32)
-    width = r.shape[1] - r.shape[1] % 4
-    binned = r[0::2, 0:width:2] + r[0::2, 1:width:2] + r[1::2, 0:width:2] + r[1::2, 1:width:2]
-    hh = (binned[0::2, 0::2] - binned[0::2, 1::2]) - (binned[1::2, 0::2] - binned[1::2, 1::2])
-    # hh is 8 x a unit-gain Haar coefficient of sigma / 2; sigma = 2 * median|coef| / 0.6745.
-    return float(np.median(np.abs(hh))) / 4.0 / 0.6745
+    height, width = rows.shape[0] - rows.shape[0] % 4, rows.shape[1] - rows.shape[1] % 4
+    r = rows[:height, :width].astype(np.float32)
+    # INTER_AREA to exactly half the size is the exact 2 x 2 block mean.
+    binned = cv2.resize(r, (width // 2, height // 2), interpolation=cv2.INTER_AREA)
+    hh = cv2.subtract(
+        cv2.subtract(binned[0::2, 0::2], binned[0::2, 1::2]),
+        cv2.subtract(binned[1::2, 0::2], binned[1::2, 1::2]),
+    )
+    # hh is 2 x a unit-gain Haar coefficient of sigma / 2; sigma = 2 * median|coef| / 0.6745.
+    return float(np.median(np.abs(hh))) / 0.6745
 
 
 def uniform_share(image: np.ndarray) -> float:
