@@ -300,6 +300,10 @@ TRAIN_SCENES = (
     Scene("brick", "brick", texture_scale=1.5, tint=(0.7, 0.85, 1.15)),
     Scene("text", "text", colour=False, texture_scale=1.0),
     Scene("coins", "coins", colour=False, grainy_night=True),
+    # Low-detail views (smooth shapes, little fine texture): where focus and cover measures
+    # that expect detail everywhere go wrong.
+    Scene("retina", "retina"),
+    Scene("microaneurysms", "microaneurysms", colour=False),
 )
 TEST_SCENES = (
     Scene("chelsea", "chelsea", flat=_with_sky),

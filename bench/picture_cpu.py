@@ -6,12 +6,14 @@ A healthy simulated scene (monitor/simulator/scene.py) is JPEG-encoded as the si
 (q85) at 640x360, 1280x720 and 1920x1080. Measured per picture (process CPU time): full decode
 (`cv2.IMREAD_COLOR`, what the snapshot probe does), decode at half and quarter size with JPEG DCT
 scaling (`IMREAD_REDUCED_COLOR_2/4`, for comparison), the fingerprint of the previous grab, the
-judgement (`assess` with previous stand-in and reference) and the evidence thumbnail.
+judgement (`assess` with the reference and the previous grab's stand-in, which decides only the
+frozen verdict) and the evidence thumbnail. Repeats are medians of process CPU time per call.
 """
 
 from __future__ import annotations
 
 import argparse
+import statistics
 import time
 from collections.abc import Callable
 
@@ -27,12 +29,14 @@ SIZES = ((640, 360), (1280, 720), (1920, 1080))
 
 
 def cpu_ms(step: Callable[[], object], repeats: int) -> float:
-    """Process CPU milliseconds per call."""
+    """Median process CPU milliseconds per call (a busy machine's stray slow calls left out)."""
     step()
-    start = time.process_time()
+    times = []
     for _ in range(repeats):
+        start = time.process_time()
         step()
-    return (time.process_time() - start) / repeats * 1000
+        times.append(time.process_time() - start)
+    return statistics.median(times) * 1000
 
 
 def main() -> None:
@@ -64,7 +68,10 @@ def row(width: int, height: int, repeats: int) -> str:
         "half": lambda: cv2.imdecode(buf, cv2.IMREAD_REDUCED_COLOR_2),
         "quarter": lambda: cv2.imdecode(buf, cv2.IMREAD_REDUCED_COLOR_4),
         "print": lambda: fingerprint(current),
-        "assess": lambda: assess(current, stand_in(current, previous), reference),
+        # The stand-in rebuilt from the fingerprint decides frozen only (never noise).
+        "assess": lambda: assess(
+            current, None, reference, previous_for_frozen=stand_in(current, previous)
+        ),
         "thumb": lambda: thumbnail_jpeg(current),
     }
     ms = {name: cpu_ms(step, repeats) for name, step in steps.items()}

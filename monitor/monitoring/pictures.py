@@ -120,7 +120,7 @@ def judge_picture(
     """
     camera_id = status.camera_id
     current_print = fingerprint(frame)
-    frozen_previous = stand_in(
+    stand_in_previous = stand_in(
         frame, Fingerprint.from_bytes(status.frame_fingerprint), current_print=current_print
     )
     status.frame_fingerprint = current_print.to_bytes()
@@ -129,7 +129,9 @@ def judge_picture(
     reference = decode_image(view.image_png) if view is not None else None
     hour = to_local(now or utcnow()).hour
     baseline = view.baseline if view is not None else None
-    assessment = assess(frame, previous, reference, baseline, hour, frozen_previous=frozen_previous)
+    assessment = assess(
+        frame, previous, reference, baseline, hour, previous_for_frozen=stand_in_previous
+    )
     if assessment.ok:
         _learn(session, camera_id, view, reference, frame)
         _learn_baseline(session, camera_id, assessment, hour)

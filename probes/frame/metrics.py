@@ -182,12 +182,16 @@ def _noise_sigma(rows: np.ndarray) -> float:
     # The finest band is the one JPEG and H.264 quantise away, so noise is read one scale up:
     # 2 x 2 block means (white noise keeps its shape there at half the sigma), then their
     # diagonal Haar band, whose median is barely moved by the sparse edges of the scene.
-    r = rows.astype(np.float32)
-    width = r.shape[1] - r.shape[1] % 4
-    binned = r[0::2, 0:width:2] + r[0::2, 1:width:2] + r[1::2, 0:width:2] + r[1::2, 1:width:2]
-    hh = (binned[0::2, 0::2] - binned[0::2, 1::2]) - (binned[1::2, 0::2] - binned[1::2, 1::2])
-    # hh is 8 x a unit-gain Haar coefficient of sigma / 2; sigma = 2 * median|coef| / 0.6745.
-    return float(np.median(np.abs(hh))) / 4.0 / 0.6745
+    height, width = rows.shape[0] - rows.shape[0] % 4, rows.shape[1] - rows.shape[1] % 4
+    r = rows[:height, :width].astype(np.float32)
+    # INTER_AREA to exactly half the size is the exact 2 x 2 block mean.
+    binned = cv2.resize(r, (width // 2, height // 2), interpolation=cv2.INTER_AREA)
+    hh = cv2.subtract(
+        cv2.subtract(binned[0::2, 0::2], binned[0::2, 1::2]),
+        cv2.subtract(binned[1::2, 0::2], binned[1::2, 1::2]),
+    )
+    # hh is 2 x a unit-gain Haar coefficient of sigma / 2; sigma = 2 * median|coef| / 0.6745.
+    return float(np.median(np.abs(hh))) / 0.6745
 
 
 def uniform_share(image: np.ndarray) -> float:
@@ -260,8 +264,16 @@ def _colour_cast(chroma: tuple[np.ndarray, float], ref: tuple[np.ndarray, float]
         return 0.0  # a greyscale (IR night) picture has no colour to be cast
     if ref is None or ref[1] < _GREY_SPREAD:
         return float(np.abs(balance).max() * 100.0)
+    # Desaturation (fog, dusk, a veil of glare) shrinks the balance towards neutral along the
+    # reference's own tint; a cast moves it elsewhere. The share of the tint kept is read from
+    # the balance itself (its projection on the reference's tint), bounded by the share of
+    # per-pixel colour spread kept: blur also lowers that spread, so alone it under-reads.
+    tint = ref[0]
+    norm = float(tint @ tint)
     kept = min(1.0, spread / ref[1])
-    return float(np.abs(balance - kept * ref[0]).max() * 100.0)
+    if norm > 1e-8:
+        kept = max(kept, min(1.0, max(0.0, float(balance @ tint) / norm)))
+    return float(np.abs(balance - kept * tint).max() * 100.0)
 
 
 def colourfulness(image: np.ndarray) -> float:
@@ -326,8 +338,12 @@ def _align_prep(grey: np.ndarray) -> np.ndarray:
     return (g - float(mean[0, 0])) * (1.0 / (float(std[0, 0]) + 1e-3))
 
 
-def _alignment(grey: np.ndarray, ref_grey: np.ndarray) -> tuple[float, float]:
-    (dx, dy), response = cv2.phaseCorrelate(_align_prep(ref_grey), _align_prep(grey), _ALIGN_WINDOW)
+def _alignment(
+    grey: np.ndarray, ref_grey: np.ndarray, ref_prep: np.ndarray | None = None
+) -> tuple[float, float]:
+    # phaseCorrelate writes into its inputs: a cached reference is handed over as a copy.
+    ref_prep = _align_prep(ref_grey) if ref_prep is None else ref_prep.copy()
+    (dx, dy), response = cv2.phaseCorrelate(ref_prep, _align_prep(grey), _ALIGN_WINDOW)
     return float(np.hypot(dx, dy) / _ALIGN_SIZE[0]), float(response)
 
 
@@ -411,6 +427,8 @@ def _shift_window(size: tuple[int, int]) -> np.ndarray:
 
 
 SHIFT_CHECK_SIGMA = 2.0  # below this the grabs agree: no need to look for a shaken view
+SHIFT_MIN_GAIN = 0.10  # a realignment must shrink the difference by this share to count
+MOVED_MIN_PX = 2  # full-resolution pixels of phase-correlation shift that mean the view moved
 _SHAKE_LIMIT = 16  # full-resolution pixels of shake compensated; more is a turned camera
 
 
@@ -429,10 +447,14 @@ def temporal_shift(
     previous: np.ndarray,
     current_rows: np.ndarray,
     shift: tuple[int, int] | Callable[[], tuple[int, int]] = (0, 0),
+    previous_rows: np.ndarray | None = None,
 ) -> tuple[float, tuple[int, int]]:
     """(temporal noise, the shift it was read at): unmoved, or the previous grab moved back by
-    `shift` (refined by a pixel either way), whichever leaves the smaller difference."""
-    unmoved = _still_sigma(current_rows, _noise_rows(previous))
+    `shift` (refined by a pixel either way), whichever leaves the smaller difference.
+    `previous_rows` are the previous grab's sampled rows when already read."""
+    if previous_rows is None:
+        previous_rows = _noise_rows(previous)
+    unmoved = _still_sigma(current_rows, previous_rows)
     if callable(shift):  # the shift is costly to read: only when the unmoved view differs
         if unmoved < SHIFT_CHECK_SIGMA:
             return unmoved, (0, 0)
@@ -442,7 +464,8 @@ def temporal_shift(
         return unmoved, (0, 0)
     rows = _noise_row_index(current.shape[0])[: current_rows.shape[0] // 2]
     half = current_rows[: rows.size]
-    best, at = _still_sigma(half, _noise_rows(previous)[: rows.size]), (0, 0)
+    unmoved_half = _still_sigma(half, previous_rows[: rows.size])
+    best, at = unmoved_half * (1.0 - SHIFT_MIN_GAIN), (0, 0)
     # The shift read on the working copy is good to a pixel or so at full resolution; the
     # candidates are compared on half the rows, the winner read on all of them.
     for ry in (dy - 1, dy, dy + 1):
@@ -456,7 +479,11 @@ def temporal_shift(
             if sigma < best:
                 best, at = sigma, (rx, ry)
     if at == (0, 0):
-        return unmoved, at
+        # No nearby shift explains the difference. Noise alone reads a stray pixel of shift;
+        # a view shaken by a few pixels and re-encoded by a codec differs as much after
+        # realignment (the codec's errors moved with it): it moved all the same.
+        moved = max(abs(dx), abs(dy)) >= MOVED_MIN_PX
+        return unmoved, (dx, dy) if moved else (0, 0)
     index = np.clip(_noise_row_index(current.shape[0]) - at[1], 0, previous.shape[0] - 1)
     cur, prev = _overlap(current_rows, to_grey(np.ascontiguousarray(previous[index])), at[0])
     return _still_sigma(cur, prev), at
