@@ -3,11 +3,12 @@
 Run: ``.venv/bin/python -m bench.fingerprint [--seed 20261126]``
 
 Every case of the judgement benchmark (bench/judgement_cases.py, 1280 x 720), raw and through
-JPEG q85 and q50, is judged twice: with the real previous grab (as the 512 MB frame cache did)
-and with `stand_in(current, fingerprint(previous))` (as the runner now does from the fingerprint
-stored with the camera's state). Reported: how many verdicts differ (all faults, and `frozen`
-alone), the frozen cases' recall with each, the fingerprint's size and its CPU cost per grab at
-720p and 1080p.
+JPEG q85 and q50, is judged twice: with the real previous grab, and as a large fleet's runner
+judges, without previous pixels and with `previous_for_frozen=stand_in(current,
+fingerprint(previous))` rebuilt from the fingerprint stored with the camera's state (so the noise
+is read from one grab). Reported: how many verdicts differ (all faults, and `frozen` alone), the
+frozen cases' recall with each, the fingerprint's size and its CPU cost per grab at 720p and
+1080p.
 """
 
 from __future__ import annotations
@@ -51,7 +52,10 @@ def main() -> None:
                 case = through_jpeg(case, quality)
             real = set(assess(case.current, case.previous, case.reference).faults)
             proxy = stand_in(case.current, fingerprint(case.previous))
-            printed = set(assess(case.current, proxy, case.reference).faults)
+            # As a large fleet judges: no previous pixels at hand, only the stored fingerprint.
+            printed = set(
+                assess(case.current, None, case.reference, previous_for_frozen=proxy).faults
+            )
             differing += real != printed
             frozen_differing += (FaultCode.FROZEN in real) != (FaultCode.FROZEN in printed)
             if FaultCode.FROZEN in case.expected:
