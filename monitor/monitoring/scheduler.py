@@ -33,6 +33,8 @@ SYNC_EVERY = timedelta(seconds=60)
 FEED_SECONDS = 0.25
 # Most jobs leased in one go (one transaction); a Celery feed sends at most this many per round.
 LEASE_BATCH = 500
+# Results waiting for the batch writer beyond which nothing more is leased (backpressure).
+MAX_UNSTORED = 1024
 CLEANUP_EVERY = timedelta(minutes=10)
 
 
@@ -135,6 +137,8 @@ class MonitorService:
         """Lease what free capacity allows and start it (or send it to Celery); how many."""
         if self.settings.runner_mode == "celery":
             return await self._feed_celery()
+        if self.runner.writer.pending >= MAX_UNSTORED:
+            return 0  # the database is slower than the probes: let it catch up first
         started = 0
         # Each pool leases for itself: slow ONVIF or picture probes must not fill the queue
         # and starve the cheap ones (keep at most two rounds of each pool's work queued).
@@ -174,7 +178,10 @@ class MonitorService:
         # A probe holds its pool's room until the camera has answered, not while its result
         # waits for the batch writer: the next probes need not wait for a commit.
         slot = _Slot(self._inflight_by_pool, pool)
-        task = asyncio.create_task(self.runner.run_one(job, loaded, probed=slot.release))
+        # A picture probe keeps its room until stored: its result carries the decoded frame
+        # (megabytes), which must not pile up in front of a slow database.
+        probed = None if pool == "frame" else slot.release
+        task = asyncio.create_task(self.runner.run_one(job, loaded, probed=probed))
         self._inflight.add(task)
         task.add_done_callback(partial(self._finished, slot))
 
