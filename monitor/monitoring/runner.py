@@ -391,7 +391,7 @@ class Runner:
         if camera is None:
             return None
         if item.result is None:
-            schedule.complete(session, item.job, self.settings, now)
+            schedule.complete(session, item.job, self.settings, item.started)
             return None
         status = statuses[camera.id]
         return self._fold(session, camera, status, item, camera.id in maintenance, now, records)
@@ -452,7 +452,9 @@ class Runner:
             # repair until the work is over.
             session.flush()
             incidents.check_fixed_ticket(session, camera.id, self.settings, now, still_failing=True)
-        schedule.complete(session, job, self.settings, now)
+        # Next due one interval after this probe started, however long its result waited for
+        # the writer (a due time already past is simply due at once, never replayed).
+        schedule.complete(session, job, self.settings, started)
         return transition
 
     def _judge_frame(

@@ -156,7 +156,7 @@ def still_due(session: Session, job: Job) -> bool:
 
 
 def complete(session: Session, job: Job, settings: Settings, now: datetime) -> None:
-    """Mark a job done and set when it is next due (from now: missed runs are not replayed)."""
+    """Mark a job done; next due one interval after `now` (its start; missed runs not replayed)."""
     row = session.get(ProbeSchedule, (job.camera_id, job.kind))
     if row is None:
         return

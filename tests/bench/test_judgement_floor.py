@@ -15,7 +15,8 @@ import pytest
 from bench.judgement import CODES, Scores, camwatch_predict, score
 from bench.judgement_cases import PATHS, Case, build_split
 
-FLOOR = {"raw": 0.974, "jpeg": 0.974, "h264": 0.966}  # reached (2026-11-30, branch judge2)
+# Reached (2026-11-30, branch judge2), rounded down: H.264 scored 0.9656 in the suite's build.
+FLOOR = {"raw": 0.974, "jpeg": 0.974, "h264": 0.965}
 TARGET = 0.97
 
 

@@ -77,7 +77,7 @@ def test_review_figures_column_up_and_down(fresh: Database) -> None:
 
     upgrade(fresh.engine)
     assert "figures" in columns()
-    _downgrade(fresh, "-1")
+    _downgrade(fresh, "0005")
     assert "figures" not in columns() and "reviewer" in columns()
     upgrade(fresh.engine)
     assert "figures" in columns()
