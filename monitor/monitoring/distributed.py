@@ -48,6 +48,10 @@ celery_app.conf.update(
     worker_prefetch_multiplier=4,
     task_ignore_result=True,
     broker_connection_retry_on_startup=True,
+    # The broker confirms every message it took: one written into a connection that was dying
+    # (the broker away) raises and is given back to the schedule, instead of being lost and its
+    # probe left leased for minutes.
+    broker_transport_options={"confirm_publish": True},
 )
 
 
@@ -100,12 +104,21 @@ def dispatch(db: Database, settings: Settings, jobs: list[Job]) -> int:
                 retry_policy=PUBLISH_RETRY,
             )
             sent += 1
-    except (BrokerError, OSError) as exc:
+    except _publish_errors() as exc:
         # Not lost and not left leased for minutes: handed out again once the broker is back.
         with db.session() as session:
             schedule.release(session, jobs[sent:])
         raise BrokerUnavailable(f"{len(jobs) - sent} probes not sent") from exc
     return sent
+
+
+@cache
+def _publish_errors() -> tuple[type[Exception], ...]:
+    # Besides kombu's OperationalError, what the broker's client library raises itself for a
+    # broken connection or channel (not every one is wrapped): each gives the unsent jobs back.
+    with celery_app.connection_for_write() as conn:  # not connected: only its error types
+        library = tuple(conn.connection_errors) + tuple(conn.channel_errors)
+    return (BrokerError, OSError, *library)
 
 
 class _WorkerLoop:
@@ -121,28 +134,47 @@ class _WorkerLoop:
         # A task's thread waits until its result is committed (acks late), so a long linger
         # would hold every thread of the pool: batches here are what arrives meanwhile.
         self.runner = Runner(self.db, settings, batch_linger=WORKER_BATCH_LINGER)
+        # Jobs running now (touched only on the loop's thread): a copy the broker delivers again
+        # while the first still runs is not run twice.
+        self._running: set[Job] = set()
 
     def run(self, job: Job, timeout: float) -> None:
         future = asyncio.run_coroutine_threadsafe(self._run(job), self.loop)
         future.result(timeout)
 
     async def _run(self, job: Job) -> None:
-        if not await asyncio.to_thread(self._still_due, job):
-            # A copy the broker delivered again (its ack was lost in a cut): already run.
-            logger.info(
-                "camera %s %s probe due %s already ran", job.camera_id, job.kind, job.due_at
-            )
+        if job in self._running:
+            logger.info("camera %s %s probe due %s is running", job.camera_id, job.kind, job.due_at)
             return
-        await self.runner.run_one(job)
+        self._running.add(job)
+        try:
+            if not await asyncio.to_thread(self._still_due, job):
+                # A copy the broker delivered again (its ack was lost in a cut): already run.
+                logger.info(
+                    "camera %s %s probe due %s already ran", job.camera_id, job.kind, job.due_at
+                )
+                return
+            await self.runner.run_one(job)
+        finally:
+            self._running.discard(job)
 
     def _still_due(self, job: Job) -> bool:
         with self.db.session() as session:
             return schedule.still_due(session, job)
 
 
+_LOOP_LOCK = threading.Lock()
+
+
 @cache
-def _worker_loop() -> _WorkerLoop:
+def _cached_loop() -> _WorkerLoop:
     return _WorkerLoop()
+
+
+def _worker_loop() -> _WorkerLoop:
+    # The pool's threads take their first tasks at once: one loop (and one runner) per process.
+    with _LOOP_LOCK:
+        return _cached_loop()
 
 
 @celery_app.task(name="camwatch.probe")
@@ -180,13 +212,14 @@ def run_worker(settings: Settings, area_codes: list[str], concurrency: int) -> N
             "threads",
             "-c",
             str(concurrency),
+            # A node name of its own: Celery's control queue is exclusive to one connection
+            # per name, so a second worker named like another one on the broker (the default
+            # celery@<host> of every worker on this machine) is refused it and probes nothing.
+            "--hostname",
+            f"camwatch-{os.getpid()}@%h",
             "--loglevel",
             "INFO",
             "--without-gossip",
             "--without-mingle",
-            # A node name of its own: two workers on one machine otherwise share "celery@host"
-            # and the second dies on the first's exclusive control queue (RESOURCE_LOCKED).
-            "--hostname",
-            f"camwatch{os.getpid()}@%h",
         ]
     )

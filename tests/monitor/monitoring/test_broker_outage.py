@@ -48,11 +48,6 @@ def _fresh(env: MonitoredFleet, since: object) -> set[tuple[int, str]]:
         )
 
 
-@pytest.mark.xfail(
-    reason="flaky: the Celery worker's reconnect after the cut does not always catch up within "
-    "the test's 120 s (issue #10 closing note); failures are reported, not hidden",
-    strict=False,
-)
 @pytest.mark.parametrize("database", ["postgresql"], indirect=True)
 async def test_broker_cut_and_restored(make_monitored_fleet, tmp_path: Path) -> None:
     env = make_monitored_fleet(4)

@@ -40,6 +40,11 @@ def _tickets(env: MonitoredFleet) -> list[Ticket]:
         return list(s.scalars(select(Ticket).order_by(Ticket.id)))
 
 
+def _group_members(env: MonitoredFleet) -> int:
+    """How many camera incidents belong to a group incident."""
+    return _count(env, Incident, Incident.group_id.is_not(None))
+
+
 def _count(env: MonitoredFleet, model: type, *where: object) -> int:
     with env.db.session() as s:
         return s.scalar(select(func.count()).select_from(model).where(*where)) or 0
@@ -152,15 +157,14 @@ async def test_cameras_behind_one_device_make_one_grouped_incident(make_monitore
             lambda: all(_state(env, c.code) == HealthState.DOWN for c in env.cameras),
             what="all down",
         )
+        # The group ticket opens once the first cameras have been down long enough; a camera
+        # that falls later joins the group at the next sweep, so wait for that sweep too.
         await wait_until(lambda: _tickets(env), what="the group ticket")
+        await wait_until(lambda: _group_members(env) == 10, what="all ten in the group")
         await service.stop()
         with env.db.session() as s:
             group = s.scalars(select(Incident).where(Incident.kind == IncidentKind.GROUP)).all()
             assert len(group) == 1 and group[0].group_key == "upstream:SW-CHO-01"
-            members = s.scalar(
-                select(func.count()).select_from(Incident).where(Incident.group_id == group[0].id)
-            )
-            assert members == 10
             [ticket] = s.scalars(select(Ticket)).all()
             assert ticket.incident_id == group[0].id and ticket.camera_id is None
             assert ticket.priority == 1
