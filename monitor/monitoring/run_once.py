@@ -16,6 +16,7 @@ from monitor.monitoring.runner import Outcome, Runner
 from monitor.monitoring.schedule import Job, intervals
 from monitor.outages import incidents
 from monitor.registry.areas import get_area
+from probes.result import ProbeTarget
 
 Progress = Callable[[Outcome], None]
 
@@ -55,9 +56,11 @@ async def run_once(
     outcomes: list[Outcome] = []
     for phase in ({"tcp", "onvif"}, {"rtsp", "snapshot"}):
         jobs = _jobs(db, settings, area_code, phase)
+        targets = await asyncio.to_thread(runner.load_targets, jobs)  # one query, not one a job
 
-        async def one(job: Job) -> None:
-            outcome = await runner.run_one(job)
+        async def one(job: Job, targets: dict[int, tuple[ProbeTarget, str]] = targets) -> None:
+            loaded = targets.get(job.camera_id)
+            outcome = await runner.run_one(job, loaded) if loaded is not None else None
             if outcome is not None:
                 outcomes.append(outcome)
                 if progress is not None:

@@ -122,24 +122,10 @@ class Runner:
         self._pools = {pool: asyncio.Semaphore(size) for pool, size in self.pool_sizes.items()}
         self._waiting = dict.fromkeys(self._pools, 0)
         self.unsaved: deque[Finished] = deque()
-        # Results measured (and due to be stored) since this runner started.
-        self.measured = 0
         self.unsaved_dropped = 0
         # Why the database refuses work now (a short label, never its message), and since when.
         self.storage_problem: str | None = None
         self.storage_problem_since: datetime | None = None
-
-    async def run(self, jobs: list[Job]) -> list[Outcome]:
-        """Run every job concurrently within the limits; outcomes in job order."""
-        try:
-            targets = await asyncio.to_thread(self.load_targets, jobs)
-        except SQLAlchemyError as exc:
-            self.note_storage_problem(exc)  # not probed: the leases run out, asked again later
-            return []
-        results = await asyncio.gather(
-            *(self.run_one(job, targets[job.camera_id]) for job in jobs if job.camera_id in targets)
-        )
-        return [r for r in results if r is not None]
 
     async def run_one(
         self,
@@ -186,7 +172,6 @@ class Runner:
             # No new evidence: the ONVIF client is pausing after repeated failures.
             await self._submit(Finished(job, None, started))
             return Outcome(job, code, result, None)
-        self.measured += 1
         finished = Finished(job, result, started)
         try:
             transition = await self.writer.submit(finished)

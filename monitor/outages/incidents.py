@@ -34,22 +34,6 @@ logger = logging.getLogger(__name__)
 SEVERITY = {HealthState.DEGRADED.value: 1, HealthState.DOWN.value: 2}
 
 
-def in_maintenance(session: Session, camera_id: int, now: datetime) -> bool:
-    """True when a maintenance window of the camera covers `now`."""
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(MaintenanceWindow)
-            .where(
-                MaintenanceWindow.camera_id == camera_id,
-                MaintenanceWindow.starts_at <= now,
-                MaintenanceWindow.ends_at > now,
-            )
-        )
-        or 0
-    ) > 0
-
-
 def _window_now(now: datetime) -> Exists:
     # Correlated: "the incident's camera is inside one of its maintenance windows at `now`".
     return (
