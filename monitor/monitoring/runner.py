@@ -122,6 +122,8 @@ class Runner:
         self._pools = {pool: asyncio.Semaphore(size) for pool, size in self.pool_sizes.items()}
         self._waiting = dict.fromkeys(self._pools, 0)
         self.unsaved: deque[Finished] = deque()
+        # Results measured (and due to be stored) since this runner started.
+        self.measured = 0
         self.unsaved_dropped = 0
         # Why the database refuses work now (a short label, never its message), and since when.
         self.storage_problem: str | None = None
@@ -172,6 +174,7 @@ class Runner:
             # No new evidence: the ONVIF client is pausing after repeated failures.
             await self._submit(Finished(job, None, started))
             return Outcome(job, code, result, None)
+        self.measured += 1
         finished = Finished(job, result, started)
         try:
             transition = await self.writer.submit(finished)
