@@ -5,10 +5,11 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 import cv2
 import numpy as np
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.core.errors import NotFound
@@ -93,87 +94,153 @@ def thumbnail_jpeg(frame: np.ndarray, width: int = THUMBNAIL_WIDTH, quality: int
 
 
 @dataclass(frozen=True, slots=True)
+class StoredView:
+    """What the picture judgement reads of a camera's reference view."""
+
+    image_png: bytes
+    baseline: dict[str, Any] | None
+    locked: bool
+    frames_learned: int
+
+
+@dataclass(frozen=True, slots=True)
+class PictureContext:
+    """What a grab of one camera is judged against, read before judging (no lock held)."""
+
+    camera_id: int
+    fingerprint: bytes | None
+    view: StoredView | None
+
+
+@dataclass(frozen=True, slots=True)
+class Learned:
+    """What a healthy grab teaches: the blended reference (None: unchanged) and the baseline."""
+
+    image_png: bytes | None
+    baseline: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
 class PictureVerdict:
-    """The assessment of one grab and its evidence picture.
+    """The assessment of one grab, its evidence picture and what it leaves for the next grab.
 
     `thumbnail` is a small JPEG of a healthy grab, or for a picture fault the grab beside the
     reference view with the changed region outlined and the deciding metric values under it.
     """
 
+    context: PictureContext
     assessment: Assessment
     thumbnail: bytes
+    fingerprint: bytes
+    learned: Learned | None
+
+
+def read_context(session: Session, camera_id: int) -> PictureContext:
+    """The camera's previous fingerprint and reference view, as stored now."""
+    fingerprint_bytes = session.scalar(
+        select(CameraStatus.frame_fingerprint).where(CameraStatus.camera_id == camera_id)
+    )
+    row = session.execute(
+        select(
+            ReferenceView.image_png,
+            ReferenceView.baseline,
+            ReferenceView.locked,
+            ReferenceView.frames_learned,
+        ).where(ReferenceView.camera_id == camera_id)
+    ).one_or_none()
+    view = (
+        StoredView(bytes(row.image_png), row.baseline, bool(row.locked), row.frames_learned)
+        if row is not None
+        else None
+    )
+    return PictureContext(camera_id, fingerprint_bytes, view)
 
 
 def judge_picture(
-    session: Session,
-    status: CameraStatus,
+    context: PictureContext,
     frame: np.ndarray,
     memory: FrameMemory | None = None,
     now: datetime | None = None,
 ) -> PictureVerdict:
     """Assess a grab against the previous one, the reference and the camera's baseline at this
-    local hour; learn the reference and the baseline from a healthy grab.
+    local hour, and work out what a healthy grab teaches (CPU only: no database, no lock).
 
     Frozen is decided on the previous grab's fingerprint, stored with the camera's state (it
     survives restarts, every worker sees it, 4.6 kB at any picture size). The temporal noise
     estimate needs the previous grab's real pixels: only while `memory` still holds them.
     """
-    camera_id = status.camera_id
     current_print = fingerprint(frame)
     stand_in_previous = stand_in(
-        frame, Fingerprint.from_bytes(status.frame_fingerprint), current_print=current_print
+        frame, Fingerprint.from_bytes(context.fingerprint), current_print=current_print
     )
-    status.frame_fingerprint = current_print.to_bytes()
-    previous = memory.swap(camera_id, frame) if memory is not None else None
-    view = session.get(ReferenceView, camera_id)
+    previous = memory.swap(context.camera_id, frame) if memory is not None else None
+    view = context.view
     reference = decode_image(view.image_png) if view is not None else None
     hour = to_local(now or utcnow()).hour
     baseline = view.baseline if view is not None else None
     assessment = assess(
         frame, previous, reference, baseline, hour, previous_for_frozen=stand_in_previous
     )
-    if assessment.ok:
-        _learn(session, camera_id, view, reference, frame)
-        _learn_baseline(session, camera_id, assessment, hour)
-        return PictureVerdict(assessment, thumbnail_jpeg(frame))
-    return PictureVerdict(assessment, evidence_jpeg(frame, reference, assessment))
+    if not assessment.ok:
+        evidence = evidence_jpeg(frame, reference, assessment)
+        return PictureVerdict(context, assessment, evidence, current_print.to_bytes(), None)
+    learned = Learned(
+        _learned_image(view, reference, frame), update_baseline(baseline, assessment, hour)
+    )
+    return PictureVerdict(
+        context, assessment, thumbnail_jpeg(frame), current_print.to_bytes(), learned
+    )
 
 
-def _learn_baseline(session: Session, camera_id: int, assessment: Assessment, hour: int) -> None:
-    view = session.get(ReferenceView, camera_id)
-    if view is not None:
-        view.baseline = update_baseline(view.baseline, assessment, hour)
-
-
-def _learn(
-    session: Session,
-    camera_id: int,
-    view: ReferenceView | None,
-    reference: np.ndarray | None,
-    frame: np.ndarray,
-) -> None:
+def _learned_image(
+    view: StoredView | None, reference: np.ndarray | None, frame: np.ndarray
+) -> bytes | None:
+    """The reference blended with a healthy grab, when this grab is one to blend."""
     if view is None or reference is None:
-        session.add(
-            ReferenceView(
-                camera_id=camera_id,
-                image_png=encode_png(learn_reference([frame])),
-                frames_learned=1,
-                updated_by="learned",
-            )
-        )
-        return
+        return encode_png(learn_reference([frame]))
     if view.locked:
-        return
+        return None
     if view.frames_learned < LEARNING_FRAMES:
         weight = 1.0 / (view.frames_learned + 1)
     elif (view.frames_learned - LEARNING_FRAMES) % SETTLED_EVERY:
-        view.frames_learned += 1
-        return
+        return None
     else:
         weight = SETTLED_WEIGHT * SETTLED_EVERY
-    view.image_png = encode_png(update_reference(reference, frame, weight))
-    view.frames_learned += 1
-    view.updated_at = utcnow()
+    return encode_png(update_reference(reference, frame, weight))
+
+
+def store_verdict(session: Session, status: CameraStatus, verdict: PictureVerdict) -> None:
+    """Keep what the grab leaves for the next one: its fingerprint, the learned view, baseline.
+
+    The view was read before judging, without a lock: when it changed meanwhile (a technician
+    set or reset it, another grab was learned), this grab's lesson is dropped, not merged.
+    """
+    status.frame_fingerprint = verdict.fingerprint
+    learned = verdict.learned
+    if learned is None:
+        return
+    read = verdict.context.view
+    view = session.get(ReferenceView, status.camera_id)
+    if view is None:
+        if read is None and learned.image_png is not None:
+            session.add(
+                ReferenceView(
+                    camera_id=status.camera_id,
+                    image_png=learned.image_png,
+                    frames_learned=1,
+                    baseline=learned.baseline,
+                    updated_by="learned",
+                )
+            )
+        return
+    if read is None or view.frames_learned != read.frames_learned or view.locked != read.locked:
+        return
+    view.baseline = learned.baseline
+    if not view.locked:
+        view.frames_learned += 1
+    if learned.image_png is not None:
+        view.image_png = learned.image_png
+        view.updated_at = utcnow()
 
 
 def set_reference(

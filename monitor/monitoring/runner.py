@@ -39,7 +39,13 @@ from monitor.core.settings import Settings
 from monitor.monitoring import schedule
 from monitor.monitoring.batching import LINGER_SECONDS, BatchWriter
 from monitor.monitoring.loadwatch import LoopWatch
-from monitor.monitoring.pictures import FrameMemory, judge_picture
+from monitor.monitoring.pictures import (
+    FrameMemory,
+    PictureVerdict,
+    judge_picture,
+    read_context,
+    store_verdict,
+)
 from monitor.monitoring.schedule import Job
 from monitor.outages import incidents
 from monitor.outages.evaluator import Observation, Transition, observe
@@ -79,6 +85,7 @@ class Finished:
     job: Job
     result: ProbeResult | None
     started: datetime
+    picture: PictureVerdict | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,14 +184,34 @@ class Runner:
         self.measured += 1
         finished = Finished(job, result, started)
         try:
-            transition = await self.writer.submit(finished)
+            finished, transition = await self.store(finished)
         except SQLAlchemyError as exc:
             self.note_storage_problem(exc)
             self._keep_unsaved(finished)
             return Outcome(job, code, result, None)
         self.note_storage_ok()
         _count(finished)
-        return Outcome(job, code, result, transition)
+        assert finished.result is not None
+        return Outcome(job, code, finished.result, transition)
+
+    async def store(self, finished: Finished) -> tuple[Finished, Transition | None]:
+        """Judge the result's picture, if it has one, then fold it in with its batch."""
+        if finished.result is not None and finished.result.frame is not None:
+            # Judged before it is queued for the writer: the picture's CPU work (decoding the
+            # reference, assessing, blending) runs beside other probes, not inside the batch's
+            # transaction, and the pixels are dropped before the result waits.
+            finished = await asyncio.to_thread(self._judge, finished)
+        return finished, await self.writer.submit(finished)
+
+    def _judge(self, finished: Finished) -> Finished:
+        """The result with its picture judged against what is stored, and the verdict."""
+        result = finished.result
+        assert result is not None and result.frame is not None
+        with self.db.session() as session:
+            context = read_context(session, finished.job.camera_id)
+        verdict = judge_picture(context, result.frame, self.memory)
+        judged = result.with_picture(verdict.assessment.faults, verdict.assessment.metrics)
+        return replace(finished, result=judged, picture=verdict)
 
     async def _submit(self, finished: Finished) -> None:
         """Store a reschedule-only item; on a database failure the lease runs out instead."""
@@ -247,7 +274,8 @@ class Runner:
             self.unsaved_dropped += 1
         assert finished.result is not None
         # The picture is not kept (megabytes each); the measurement is.
-        self.unsaved.append(replace(finished, result=replace(finished.result, frame=None)))
+        kept = replace(finished.result, frame=None)
+        self.unsaved.append(replace(finished, result=kept, picture=None))
 
     def note_storage_problem(self, exc: SQLAlchemyError | str) -> None:
         """Remember that the database refused work, and why (a label safe to show anyone)."""
@@ -396,7 +424,9 @@ class Runner:
     ) -> Transition | None:
         job, result, started = item.job, item.result, item.started
         assert result is not None
-        result, evidence = self._judge_frame(camera, status, result, session)
+        if result.frame is not None:
+            raise ValueError("a picture is judged before its result is stored (Runner.store)")
+        evidence = self._store_picture(session, status, item)
         if result.identity is not None:
             self._note_identity(session, camera, status, result.identity)
         status.metrics = {**(status.metrics or {}), **result.metrics}
@@ -445,20 +475,19 @@ class Runner:
         schedule.complete(session, job, self.settings, started)
         return transition
 
-    def _judge_frame(
-        self, camera: Camera, status: CameraStatus, result: ProbeResult, session: Session
-    ) -> tuple[ProbeResult, bytes | None]:
-        """The result with the picture's verdict added (pixels dropped), and its thumbnail."""
-        if result.frame is None:
-            return result, None
-        verdict = judge_picture(session, status, result.frame, self.memory)
-        judged = result.with_picture(verdict.assessment.faults, verdict.assessment.metrics)
+    @staticmethod
+    def _store_picture(session: Session, status: CameraStatus, item: Finished) -> bytes | None:
+        """Store what the grab's verdict leaves (fingerprint, view, thumbnail); its evidence."""
+        verdict = item.picture
+        if verdict is None:
+            return None
+        store_verdict(session, status, verdict)
         now = utcnow()
-        if picture_is_good(verdict.assessment.ok, status, result.kind):
+        if picture_is_good(verdict.assessment.ok, status, item.job.kind):
             status.last_good_jpeg, status.last_good_at = verdict.thumbnail, now
         else:
             status.last_fault_jpeg, status.last_fault_at = verdict.thumbnail, now
-        return judged, verdict.thumbnail
+        return verdict.thumbnail
 
     def _note_identity(
         self, session: Session, camera: Camera, status: CameraStatus, reported: DeviceIdentity

@@ -73,6 +73,16 @@ def jitter(camera_id: int, kind: str, interval: int) -> float:
     return int.from_bytes(digest, "big") % max(1, interval * 1000) / 1000
 
 
+def first_round_spread(new_probes: int, interval: int) -> int:
+    """Seconds over which the first probes of one kind of `new_probes` cameras are spread."""
+    # Within a minute when that keeps to FIRST_PROBES_PER_SECOND (no thundering herd at
+    # start-up); a fleet too big for that spreads over the whole interval, so that later rounds,
+    # each due one interval after the one before, come at the steady rate and not in bursts.
+    if new_probes / FIRST_PROBES_PER_SECOND > 60:
+        return interval
+    return min(interval, 60)
+
+
 def sync_schedule(session: Session, settings: Settings, now: datetime) -> int:
     """Give every enabled camera a schedule row per kind it needs; drop rows no longer needed."""
     # Only the columns needed (it runs every minute over the whole fleet: whole rows, with
@@ -102,9 +112,7 @@ def sync_schedule(session: Session, settings: Settings, now: datetime) -> int:
                 missing.append((camera.id, kind, interval))
     new_of_kind = Counter(kind for _, kind, _ in missing)
     for camera_id, kind, interval in missing:
-        # First probes spread over a minute, or longer for a big fleet (no thundering herd at
-        # start-up): at most FIRST_PROBES_PER_SECOND of each kind, never beyond one interval.
-        spread = min(interval, max(60, round(new_of_kind[kind] / FIRST_PROBES_PER_SECOND)))
+        spread = first_round_spread(new_of_kind[kind], interval)
         first = now + timedelta(seconds=jitter(camera_id, kind, spread))
         session.add(ProbeSchedule(camera_id=camera_id, kind=kind, next_due_at=first))
     added = len(missing)

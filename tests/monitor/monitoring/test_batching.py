@@ -85,7 +85,8 @@ async def test_a_result_that_cannot_be_folded_fails_only_its_own_caller(
     ids = _register(database, settings, 4)
     runner = Runner(database, settings)
     now = datetime.now(UTC)
-    broken = ProbeResult("snapshot", True, frame=np.zeros((1, 1), np.uint8))  # not a picture
+    # A picture that skipped its judgement (Runner.store) cannot be folded.
+    broken = ProbeResult("snapshot", True, frame=np.zeros((1, 1), np.uint8))
     good = [runner.writer.submit(Finished(Job(i, "tcp", now), _tcp(ok=True), now)) for i in ids]
     bad = runner.writer.submit(Finished(Job(ids[1], "snapshot", now), broken, now))
     outcomes = await asyncio.gather(*good, bad, return_exceptions=True)
@@ -110,7 +111,7 @@ async def test_frozen_picture_found_on_the_second_grab_from_the_stored_fingerpri
     now = datetime.now(UTC)
 
     async def grab(runner: Runner, camera_id: int, frame: np.ndarray) -> list[str]:
-        await runner.writer.submit(Finished(Job(camera_id, "snapshot", now), _snapshot(frame), now))
+        await runner.store(Finished(Job(camera_id, "snapshot", now), _snapshot(frame), now))
         with database.session() as s:
             record = s.scalars(
                 select(ProbeRecord)

@@ -9,7 +9,14 @@ from sqlalchemy import func, select
 from monitor.core.db import Database
 from monitor.core.models import ProbeSchedule, as_utc
 from monitor.core.settings import Settings
-from monitor.monitoring.schedule import complete, jitter, lease_due, sync_schedule
+from monitor.monitoring.schedule import (
+    FIRST_PROBES_PER_SECOND,
+    complete,
+    first_round_spread,
+    jitter,
+    lease_due,
+    sync_schedule,
+)
 from monitor.registry.cameras import CameraRules
 from tests.registry_data import seed_registry
 
@@ -53,3 +60,14 @@ def test_jitter_is_stable_and_spreads_within_the_interval() -> None:
     assert offsets == [jitter(camera_id, "tcp", 60) for camera_id in range(1, 201)]
     assert all(0 <= o < 60 for o in offsets)
     assert len({int(o // 10) for o in offsets}) == 6  # every tenth of the minute is used
+
+
+def test_the_demo_fleet_starts_within_a_minute_and_a_province_at_its_steady_rate() -> None:
+    assert first_round_spread(60, 900) == 60  # the demo: first pictures within a minute
+    assert first_round_spread(60, 30) == 30  # never later than one interval
+    # 10,000 cameras' ONVIF probes every 900 s: the first round takes the whole interval, so
+    # every later round comes at 10,000 / 900 = 11 a second, not 20 a second for 500 s and
+    # then nothing (two kinds bunched together overran the writer).
+    spread = first_round_spread(10_000, 900)
+    assert spread == 900 and 10_000 / spread <= FIRST_PROBES_PER_SECOND
+    assert first_round_spread(10_000, 60) == 60
