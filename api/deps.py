@@ -5,15 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, Request, UploadFile, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from monitor.core.access import Actor
 from monitor.core.db import Database
+from monitor.core.errors import InvalidData
 from monitor.core.models import Role
 from monitor.core.settings import Settings
 from monitor.registry.cameras import CameraRules
+from monitor.registry.sheets import Table, format_of, read_table
 from monitor.registry.users import user_for_token
 
 SESSION_COOKIE = "camwatch_session"
@@ -95,3 +97,18 @@ def require_roles(*roles: Role):
 EDITORS = (Role.ADMIN, Role.TECHNICIAN)
 EditorActor = Annotated[Actor, require_roles(*EDITORS)]
 AdminActor = Annotated[Actor, require_roles(Role.ADMIN)]
+
+
+def uploaded_table(file: UploadFile) -> Table:
+    """The rows of an uploaded CSV/XLSX file (422 for another file type or an unreadable one)."""
+    # A plain `def`: FastAPI runs it in a worker thread, so parsing a big workbook never blocks
+    # the event loop. The request guard has capped the body at max_upload_bytes already.
+    try:
+        format_of(file.filename or "")
+    except ValueError as exc:
+        raise InvalidData(str(exc)) from exc
+    return read_table(file.file.read(), file.filename or "")
+
+
+# Declared after the actor in a route, so that a caller without the role gets 403 unread.
+UploadedTable = Annotated[Table, Depends(uploaded_table)]

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Query, UploadFile
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from api.deps import CurrentActor, EditorActor, SessionDep
-from monitor.core.errors import InvalidData, NotFound
+from api.deps import CurrentActor, EditorActor, SessionDep, UploadedTable
+from monitor.core.errors import NotFound
 from monitor.core.models import AreaLevel
 from monitor.core.paging import Page
 from monitor.registry import areas
 from monitor.registry.area_import import export_areas, import_areas
 from monitor.registry.schemas import AreaCreate, AreaPublic, AreaUpdate
-from monitor.registry.sheets import format_of, read_table
 
-MAX_IMPORT_BYTES = 10 * 1024 * 1024
 MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -68,21 +66,12 @@ class AreaImportAnswer(BaseModel):
 
 
 @router.post("/import")
-async def import_file(
-    file: UploadFile, session: SessionDep, actor: EditorActor
-) -> AreaImportAnswer:
+def import_file(session: SessionDep, actor: EditorActor, table: UploadedTable) -> AreaImportAnswer:
     """Import areas from CSV/XLSX: all rows valid or nothing written (422 lists every problem).
 
     A `replaces` column maps old codes to the new unit (a merger or renaming): the old units stay
     readable in history."""
-    try:
-        format_of(file.filename or "")
-    except ValueError as exc:
-        raise InvalidData(str(exc)) from exc
-    data = await file.read(MAX_IMPORT_BYTES + 1)
-    if len(data) > MAX_IMPORT_BYTES:
-        raise InvalidData("file larger than 10 MB")
-    summary = import_areas(session, actor, read_table(data, file.filename or ""))
+    summary = import_areas(session, actor, table)
     return AreaImportAnswer(
         rows=summary.rows,
         created=summary.created,

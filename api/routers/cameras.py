@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Query, UploadFile
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from api.deps import CurrentActor, EditorActor, RulesDep, SessionDep
+from api.deps import CurrentActor, EditorActor, RulesDep, SessionDep, UploadedTable
 from api.presenters import camera_public
-from monitor.core.errors import InvalidData
 from monitor.core.models import HealthState
 from monitor.core.paging import Page
 from monitor.registry import cameras
@@ -24,7 +23,6 @@ from monitor.registry.schemas import (
     MaintenancePublic,
 )
 from monitor.registry.search import CameraQuery, search_cameras
-from monitor.registry.sheets import format_of, read_table
 
 router = APIRouter(prefix="/api/v1/cameras", tags=["cameras"])
 
@@ -83,16 +81,9 @@ def create_camera(
 
 @router.post("/import")
 def import_file(
-    file: UploadFile, session: SessionDep, actor: EditorActor, rules: RulesDep
+    session: SessionDep, actor: EditorActor, rules: RulesDep, table: UploadedTable
 ) -> ImportAnswer:
     """Import a CSV/XLSX file: all rows valid or nothing written (422 lists every problem)."""
-    # A plain `def`: FastAPI runs it in a worker thread, so parsing a big workbook never blocks
-    # the event loop. The request guard has capped the body at max_upload_bytes already.
-    try:
-        format_of(file.filename or "")
-    except ValueError as exc:
-        raise InvalidData(str(exc)) from exc
-    table = read_table(file.file.read(), file.filename or "")
     summary = import_cameras(session, actor, table, rules)
     return ImportAnswer(
         rows=summary.rows,

@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, UploadFile
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from api.deps import AdminActor, EditorActor, SessionDep, require_roles
+from api.deps import AdminActor, EditorActor, SessionDep, UploadedTable, require_roles
 from api.routers.cameras import ImportAnswer
 from monitor.core.access import Actor
-from monitor.core.errors import InvalidData
 from monitor.core.models import ModelStatus, Role
 from monitor.core.paging import Page
 from monitor.movement import instances, reviews, types
@@ -29,7 +28,6 @@ from monitor.movement.schemas import (
     TypePublic,
     TypeUpdate,
 )
-from monitor.registry.sheets import format_of, read_table
 
 router = APIRouter(prefix="/api/v1/movement", tags=["movement models"])
 
@@ -96,14 +94,9 @@ def create_instance(
 
 
 @router.post("/instances/import")
-def import_file(file: UploadFile, session: SessionDep, actor: EditorActor) -> ImportAnswer:
+def import_file(session: SessionDep, actor: EditorActor, table: UploadedTable) -> ImportAnswer:
     """Import instances from CSV/XLSX: all rows valid or nothing written (422 lists problems)."""
-    try:
-        format_of(file.filename or "")
-    except ValueError as exc:
-        raise InvalidData(str(exc)) from exc
-    # Sync route (worker thread); the request guard capped the body at max_upload_bytes.
-    summary = import_instances(session, actor, read_table(file.file.read(), file.filename or ""))
+    summary = import_instances(session, actor, table)
     return ImportAnswer(
         rows=summary.rows,
         created=summary.created,
