@@ -1,6 +1,7 @@
 """Benchmark of judgement: camwatch's frame assessor beside camera-health, same labelled cases.
 
-Run: .venv/bin/python -m bench.judgement [--split train|test|both] [--paths raw,jpeg,h264]
+Run: .venv/bin/python -m bench.judgement [--split train|test|holdout|both|all]
+[--paths raw,jpeg,h264]
 Prints, per split and delivery path (raw pixels, JPEG snapshot, H.264 keyframe), precision,
 recall and F1 per picture fault code, macro F1, false alarms on healthy cases and the CPU cost
 per 720p assessment, for both assessors, as Markdown tables. Thresholds are fitted on "train";
@@ -238,12 +239,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=2, help="timing passes over the cases")
     parser.add_argument("--seed", type=int, default=SEED, help="render the cases with this seed")
-    parser.add_argument("--split", choices=("train", "test", "both"), default="both")
+    parser.add_argument(
+        "--split", choices=("train", "test", "holdout", "both", "all"), default="both"
+    )
     parser.add_argument("--paths", default=",".join(PATHS), help="comma-separated delivery paths")
     parser.add_argument("--no-peer", action="store_true", help="skip camera-health")
     args = parser.parse_args(argv)
     paths = tuple(p for p in args.paths.split(",") if p)
-    splits = ("train", "test") if args.split == "both" else (args.split,)
+    groups = {"both": ("train", "test"), "all": ("train", "test", "holdout")}
+    splits = groups.get(args.split, (args.split,))
     for split in splits:
         t0 = time.perf_counter()
         by_path = build_split(split, paths, args.seed)

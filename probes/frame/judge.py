@@ -65,7 +65,10 @@ TEMPORAL_MAX_SIGMA = 6.0  # noise read from the difference of two grabs, without
 # (a codec adds its own grab-to-grab difference: healthy grain through H.264 at 2 Mbit/s read 4.6)
 TEMPORAL_BASE_FACTOR = 1.25  # ... or relative to the camera's usual temporal noise at this hour
 TEMPORAL_BASE_MARGIN = 0.8
-TEMPORAL_MIN_LIMIT = 2.5  # never below this, however clean the camera usually is
+TEMPORAL_MIN_LIMIT = 2.5  # never below this, however clean the camera usually is, unless
+TEMPORAL_MIN_LIMIT_SMEARED = 1.25  # ... the encoder smeared noise: one grab shows none
+SMEARED_MAX_SPATIAL = 1.0  # (its spatial estimate under this) while the grabs differ alike in
+DIFFERENCE_MIN_ISOTROPY = 0.7  # every direction (rain streaks, near-vertical lines, read below)
 TEMPORAL_CORROBORATED = 3.0  # without a baseline: this much grab-to-grab noise is enough when
 # ... one grab also reads heavy noise (NOISE_MAX_SIGMA): texture alone never moves between grabs
 BLOCKY_FACTOR = 3.0  # an encoder squeezing snow into blocks: this many times the usual blockiness
@@ -83,7 +86,7 @@ DECIDING: dict[FaultCode, tuple[str, ...]] = {
     FaultCode.COVERED: ("covered_share", "flat_share", "visible_match"),
     FaultCode.FROZEN: ("live_share",),
     FaultCode.SCENE_CHANGED: ("scene_shift", "scene_similarity"),
-    FaultCode.NOISY: ("temporal_noise", "noise", "noise_limit"),
+    FaultCode.NOISY: ("temporal_noise", "noise", "noise_limit", "difference_isotropy"),
     FaultCode.COLOR_CAST: ("colour_cast",),
 }
 
@@ -192,6 +195,8 @@ def assess(
             current, previous, rows, shift, previous_rows
         )
         values["moved_px"] = float(max(abs(moved[0]), abs(moved[1])))
+        if moved == (0, 0):
+            values["difference_isotropy"] = m.difference_isotropy(rows, previous_rows)
     if previous_for_frozen is not None:
         previous_rows = m._noise_rows(previous_for_frozen)
     if previous_rows is not None:
@@ -207,7 +212,10 @@ def assess(
         faults.append(FaultCode.OVEREXPOSED)
     else:
         faults.extend(_judge_content(small, tiny, grey, tiles, reference, values))
-    if _noisy(values, FaultCode.FROZEN in faults, baseline, hour):
+    # The camera's healthy ranges were learned on its own view: a view it no longer shows
+    # (turned away) is judged on the fixed limits.
+    own_view = FaultCode.SCENE_CHANGED not in faults
+    if _noisy(values, FaultCode.FROZEN in faults, baseline if own_view else None, hour):
         faults.append(FaultCode.NOISY)
     if FaultCode.FROZEN in faults and {
         FaultCode.TOO_DARK,
@@ -255,7 +263,16 @@ def _noisy(
                 values["noise_limit"] = TEMPORAL_CORROBORATED
                 return True
         else:
-            limit = max(TEMPORAL_MIN_LIMIT, usual * TEMPORAL_BASE_FACTOR + TEMPORAL_BASE_MARGIN)
+            # Against the camera's own usual level; the floor guards a camera whose baseline was
+            # learned on clean days. It is lower for the face of noise after a low-bitrate
+            # encoder: none left in one grab, yet the grabs differ alike in every direction
+            # (rain differs in streaks; JPEG keeps noise visible in one grab).
+            smeared = (
+                values["noise"] < SMEARED_MAX_SPATIAL
+                and values.get("difference_isotropy", 0.0) >= DIFFERENCE_MIN_ISOTROPY
+            )
+            floor = TEMPORAL_MIN_LIMIT_SMEARED if smeared else TEMPORAL_MIN_LIMIT
+            limit = max(floor, usual * TEMPORAL_BASE_FACTOR + TEMPORAL_BASE_MARGIN)
         values["noise_limit"] = limit
         if temporal >= limit:
             return True

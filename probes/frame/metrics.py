@@ -426,7 +426,8 @@ def _shift_window(size: tuple[int, int]) -> np.ndarray:
     return _WINDOWS[size]
 
 
-SHIFT_CHECK_SIGMA = 2.0  # below this the grabs agree: no need to look for a shaken view
+SHIFT_CHECK_SIGMA = 1.0  # below this the grabs agree: no need to look for a shaken view
+# (below the lowest temporal noise limit of probes.frame.judge, so a shaken view is never noise)
 SHIFT_MIN_GAIN = 0.10  # a realignment must shrink the difference by this share to count
 MOVED_MIN_PX = 2  # full-resolution pixels of phase-correlation shift that mean the view moved
 _SHAKE_LIMIT = 16  # full-resolution pixels of shake compensated; more is a turned camera
@@ -502,6 +503,25 @@ def _still_sigma(current_rows: np.ndarray, previous_rows: np.ndarray) -> float:
     return percentile_of(
         _temporal_block_sigma(current_rows, previous_rows), TEMPORAL_STILL_PERCENTILE
     )
+
+
+def difference_isotropy(current_rows: np.ndarray, previous_rows: np.ndarray) -> float:
+    """How alike the grab difference's vertical and horizontal steps are (1: isotropic).
+
+    Sensor noise, raw or smeared by a codec into blocks, changes as much along rows as down
+    columns. Rain streaks are near-vertical lines: their difference steps across a streak,
+    hardly along it, and reads well below 1. Read within the groups of four adjacent rows.
+    """
+    height = current_rows.shape[0] - current_rows.shape[0] % 4
+    if height == 0 or current_rows.shape[1] < 2:
+        return 1.0
+    d = cv2.subtract(current_rows[:height], previous_rows[:height], dtype=cv2.CV_32F)
+    groups = d.reshape(height // 4, 4, d.shape[1])
+    down = float(np.abs(np.diff(groups, axis=1)).mean())
+    across = float(np.abs(np.diff(d, axis=1)).mean())
+    if across == 0.0:
+        return 1.0
+    return min(1.0, down / across)
 
 
 def _temporal_block_sigma(current_rows: np.ndarray, previous_rows: np.ndarray) -> np.ndarray:

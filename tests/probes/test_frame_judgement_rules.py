@@ -1,5 +1,6 @@
 """assess() rules added for pictures it was not tuned on: low-detail views, a fogged tinted view,
-a stand-in previous grab that is only good for the frozen verdict, and the cached reference.
+a stand-in previous grab that is only good for the frozen verdict, the cached reference, and
+noise that a low-bitrate encoder has smeared, told from rain.
 
 Scenes come from the judgement benchmark's training split (retina, microaneurysms: smooth views
 with little fine detail), never from its test split.
@@ -11,9 +12,20 @@ import cv2
 import numpy as np
 import pytest
 
-from bench.judgement_cases import HOME, Camera, _greyed, _photo, _world, blur, cover
+from bench.judgement_cases import (
+    HOME,
+    Camera,
+    _greyed,
+    _photo,
+    _world,
+    blur,
+    cover,
+    h264_keyframe,
+    jpeg,
+    rain,
+)
 from probes.faults import FaultCode
-from probes.frame import assess, learn_reference
+from probes.frame import assess, learn_reference, update_baseline
 from probes.frame.fingerprint import fingerprint, stand_in
 
 
@@ -115,3 +127,61 @@ def test_the_same_reference_decoded_again_gives_the_same_verdict(tinted) -> None
     healthy, before = cam.grab(), cam.grab()
     assert assess(healthy, before, reference).faults == []
     assert assess(healthy, before, other).faults != []
+
+
+LOW_BITRATE = 1_000_000  # a low camera bitrate: the encoder smears noise into blocks
+
+
+def _through_h264(cam: Camera, **grab: object) -> np.ndarray:
+    return h264_keyframe(cam.grab(**grab), LOW_BITRATE)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def low_bitrate_coffee() -> tuple[Camera, np.ndarray, dict]:
+    """A colour camera streaming at 1 Mbit/s, its reference and its learned daytime baseline."""
+    cam = Camera("coffee", _world(_photo("coffee")), seed=31, camera_id=4)
+    reference = learn_reference([_through_h264(cam) for _ in range(3)])
+    baseline = None
+    for _ in range(4):
+        current, previous = _through_h264(cam), _through_h264(cam)
+        baseline = update_baseline(baseline, assess(current, previous, reference, hour=10), 10)
+    return cam, reference, baseline
+
+
+def _at_noon(cam_ref_base: tuple[Camera, np.ndarray, dict], **grab: object):
+    cam, reference, baseline = cam_ref_base
+    current, previous = _through_h264(cam, **grab), _through_h264(cam, **grab)
+    return assess(current, previous, reference, baseline, 10)
+
+
+def test_noise_smeared_by_a_1_mbit_encoder_is_noisy_against_the_cameras_baseline(
+    low_bitrate_coffee,
+) -> None:
+    assert _at_noon(low_bitrate_coffee).faults == []
+    noisy = _at_noon(low_bitrate_coffee, noise=12.0)
+    assert noisy.faults == [FaultCode.NOISY], noisy.to_dict()
+    # What decided it: grabs that differ alike in every direction, beyond the camera's usual.
+    assert noisy.metrics["difference_isotropy"] >= 0.7
+
+
+def test_rain_streaks_on_the_same_camera_are_not_noise(low_bitrate_coffee) -> None:
+    wet = _at_noon(low_bitrate_coffee, optics=rain(500))
+    assert wet.faults == [], wet.to_dict()
+    assert wet.metrics["difference_isotropy"] < 0.7  # streaks: steps across, not along
+
+
+def test_a_shaken_view_is_not_noise_however_little_the_grabs_differ(tinted) -> None:
+    cam, _ = tinted
+
+    def snapshot(optical: np.ndarray | None = None) -> np.ndarray:
+        return jpeg(cam.grab(optical), 60)
+
+    reference = learn_reference([snapshot() for _ in range(3)])
+    baseline = None
+    for _ in range(4):
+        pair = assess(snapshot(), snapshot(), reference, hour=10)
+        baseline = update_baseline(baseline, pair, 10)
+    for dx, dy in ((3, 0), (6, 3)):
+        shaken = snapshot(cam.view((HOME[0] + dx, HOME[1] + dy)))
+        verdict = assess(shaken, snapshot(), reference, baseline, 10)
+        assert FaultCode.NOISY not in verdict.faults, verdict.to_dict()
