@@ -1,5 +1,6 @@
-"""Acceptance: a frozen camera in a 10,000-camera simulated fleet is `frozen` on its second picture probe,
-also when `camwatch scheduler` is restarted between the two probes (real processes)."""
+"""Acceptance: a frozen camera in a 10,000-camera simulated fleet is `frozen` on its second
+picture probe, also when `camwatch scheduler` is restarted between the two probes (real
+processes)."""
 
 from __future__ import annotations
 
