@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import cv2
 import numpy as np
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -41,6 +42,16 @@ def _status(session: Session, camera_id: int) -> CameraStatus:
     return status
 
 
+@pytest.fixture
+def registered(database: Database, settings: Settings) -> int:
+    """The id of a registered camera."""
+    seed_registry(database, CameraRules.from_settings(settings))
+    with database.session() as s:
+        camera_id = s.scalars(select(Camera.id)).first()
+    assert camera_id is not None
+    return camera_id
+
+
 def _judge(
     database: Database, camera_id: int, frame: np.ndarray, memory: FrameMemory
 ) -> PictureVerdict:
@@ -54,11 +65,9 @@ def _judge(
 
 
 def test_baseline_is_learned_with_the_view_and_a_cover_leaves_side_by_side_evidence(
-    database: Database, settings: Settings
+    database: Database, registered: int
 ) -> None:
-    seed_registry(database, CameraRules.from_settings(settings))
-    with database.session() as s:
-        camera_id = s.scalars(select(Camera.id)).first()
+    camera_id = registered
     # A greyscale scene: any strongly red pixel in the evidence is the outline.
     cam = SimCamera("camera", _world(_photo("camera")), seed=4, camera_id=1)
     memory = FrameMemory()
@@ -98,11 +107,9 @@ def test_changed_tiles_mark_where_the_view_was_covered() -> None:
 
 
 def test_a_view_set_while_a_grab_was_judged_is_not_overwritten_by_that_grab(
-    database: Database, settings: Settings
+    database: Database, registered: int
 ) -> None:
-    seed_registry(database, CameraRules.from_settings(settings))
-    with database.session() as s:
-        camera_id = s.scalars(select(Camera.id)).first()
+    camera_id = registered
     cam = SimCamera("camera", _world(_photo("camera")), seed=4, camera_id=1)
     memory = FrameMemory()
     _judge(database, camera_id, cam.grab(), memory)
