@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from api.deps import AdminActor, EditorActor, SessionDep, UploadedTable, require_roles
+from api.files import attachment
+from api.report_query import MovementReportParams
 from api.routers.cameras import ImportAnswer
 from monitor.core.access import Actor
 from monitor.core.models import ModelStatus, Role
 from monitor.core.paging import Page
 from monitor.movement import instances, reviews, types
-from monitor.movement.export import report_pdf, report_xlsx
+from monitor.movement.export import report_file
 from monitor.movement.importer import import_instances
 from monitor.movement.presenters import instance_public
-from monitor.movement.report import MovementReport, build_report
+from monitor.movement.report import MovementReport
 from monitor.movement.schemas import (
     InstanceCreate,
     InstancePublic,
@@ -34,12 +35,6 @@ router = APIRouter(prefix="/api/v1/movement", tags=["movement models"])
 # Police sit on the steering committees and read; crews have no business here (see
 # docs/permissions.md).
 ReaderActor = Annotated[Actor, require_roles(Role.ADMIN, Role.TECHNICIAN, Role.POLICE)]
-
-EXPORT_TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "pdf": "application/pdf",
-}
-
 
 @router.get("/types")
 def list_types(session: SessionDep, actor: ReaderActor) -> list[TypePublic]:
@@ -135,63 +130,18 @@ def add_review(
     return reviews.review_public(session, review.instance, review)
 
 
-def _report(
-    session: SessionDep,
-    actor: ReaderActor,
-    area: str | None,
-    year: int | None,
-    as_of: date | None,
-    overdue_months: int,
-    health_days: int,
-    lang: str,
-) -> MovementReport:
-    return build_report(
-        session,
-        actor,
-        area_code=area,
-        year=year,
-        as_of=as_of,
-        overdue_months=overdue_months,
-        health_days=health_days,
-        lang=lang,
-    )
-
-
 @router.get("/report")
-def report(
-    session: SessionDep,
-    actor: ReaderActor,
-    area: str | None = Query(
-        default=None, description="cluster, commune (or any area) code; none: all"
-    ),
-    year: int | None = Query(default=None, ge=2000, le=2100),
-    as_of: date | None = None,
-    overdue_months: int = Query(default=12, ge=1, le=120),
-    health_days: int = Query(default=30, ge=1, le=366),
-    lang: Literal["vi", "en"] = "vi",
-) -> MovementReport:
+def report(session: SessionDep, actor: ReaderActor, query: MovementReportParams) -> MovementReport:
     """Instances by type and status, targets, dossiers, overdue reviews, camera-model health."""
-    return _report(session, actor, area, year, as_of, overdue_months, health_days, lang)
+    return query.build(session, actor)
 
 
 @router.get("/report/export")
 def export_report(
     session: SessionDep,
     actor: ReaderActor,
+    query: MovementReportParams,
     format: Literal["xlsx", "pdf"] = "xlsx",
-    area: str | None = None,
-    year: int | None = Query(default=None, ge=2000, le=2100),
-    as_of: date | None = None,
-    overdue_months: int = Query(default=12, ge=1, le=120),
-    health_days: int = Query(default=30, ge=1, le=366),
-    lang: Literal["vi", "en"] = "vi",
 ) -> Response:
     """The report as XLSX or PDF, with what it was made for written at the top."""
-    data = _report(session, actor, area, year, as_of, overdue_months, health_days, lang)
-    body = report_xlsx(data, lang) if format == "xlsx" else report_pdf(data, lang)
-    name = f"movement-report-{data.area.code if data.area else 'province'}-{data.as_of}.{format}"
-    return Response(
-        body,
-        media_type=EXPORT_TYPES[format],
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return attachment(report_file(query.build(session, actor), format, query.lang))

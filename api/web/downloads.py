@@ -6,7 +6,6 @@ here calls the same domain code as the API route, with the page's user and the s
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -14,13 +13,13 @@ from fastapi.responses import Response
 
 from api.deps import SessionDep
 from api.files import attachment
+from api.report_query import MovementReportParams
 from api.web.auth import PageActor, page_roles
 from monitor.core.access import Actor
 from monitor.core.i18n import normalize_lang
 from monitor.core.models import Role
 from monitor.monitoring.pictures import stored_reference, stored_thumbnail
 from monitor.movement.export import report_file
-from monitor.movement.report import build_report
 from monitor.registry.cameras import get_camera
 from monitor.reports.availability import availability_report, parse_period
 from monitor.reports.common import parse_time
@@ -73,26 +72,11 @@ def availability_export(
 def movement_report_export(
     session: SessionDep,
     actor: Readers,
+    query: MovementReportParams,
     format: Literal["xlsx", "pdf"] = "xlsx",
-    area: str | None = None,
-    year: int | None = Query(default=None, ge=2000, le=2100),
-    as_of: date | None = None,
-    overdue_months: int = Query(default=12, ge=1, le=120),
-    health_days: int = Query(default=30, ge=1, le=366),
-    lang: Literal["vi", "en"] = "vi",
 ) -> Response:
     """The movement report page as a file."""
-    report = build_report(
-        session,
-        actor,
-        area_code=area,
-        year=year,
-        as_of=as_of,
-        overdue_months=overdue_months,
-        health_days=health_days,
-        lang=lang,
-    )
-    return attachment(report_file(report, format, lang))
+    return attachment(report_file(query.build(session, actor), format, query.lang))
 
 
 @router.get("/cameras/{code}/thumbnails/{which}.jpg", response_class=Response)
