@@ -390,7 +390,10 @@ class _ReferenceStats:
 
 
 _REFERENCE_CACHE: OrderedDict[tuple[Any, ...], _ReferenceStats] = OrderedDict()
-_REFERENCE_CACHE_SIZE = 256  # cameras judged in turn; a few kB each
+# A few: ~115 kB each at 720p. A fleet probes its cameras round-robin, so a cache smaller than
+# the fleet never hits there (256 entries held 29 MB for nothing); it serves a camera judged
+# several times in a row (a sweep of its probe kinds, a technician's checks, the benchmark).
+_REFERENCE_CACHE_SIZE = 16
 
 
 def _reference_stats(reference: np.ndarray, small: np.ndarray) -> _ReferenceStats:
