@@ -8,7 +8,7 @@ default intervals (TCP 60 s, ONVIF and snapshot 900 s). Its CPU and RSS are read
 simulator's are not counted), lag and probe counts from its own /metrics. Reported: probes/s
 needed and achieved, scheduler lag p50/p99 (from the lag histogram, after `--warmup` minutes),
 CPU (cores), RSS at the start of the measured window and at the end, cameras of the healthy fleet
-that ever left `up`, "Unclosed client session" lines in the log, and the database's growth per
+that ever left `up`, "Unclosed client session" lines in the log, the bytes per raw result and the database's growth per
 day extrapolated from the run. The load average is printed beside every figure: the machine is
 shared.
 """
@@ -133,6 +133,21 @@ def database_bytes(db: Database, schema: str | None) -> int:
                 {"s": schema},
             )
         )
+
+
+def results_bytes(db: Database, schema: str | None) -> int:
+    """Bytes the raw results take: the probe_records table and its indexes."""
+    with db.engine.connect() as conn:
+        if schema is None:  # SQLite's page statistics (dbstat), table and index pages
+            return int(
+                conn.scalar(
+                    text(
+                        "SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name IN (SELECT name "
+                        "FROM sqlite_master WHERE tbl_name = 'probe_records')"
+                    )
+                )
+            )
+        return int(conn.scalar(text("SELECT pg_total_relation_size('probe_records')")))
 
 
 def _rows(db: Database) -> int:
@@ -328,6 +343,7 @@ def main() -> None:
                 or 0
             )
         size_end = database_bytes(db, schema)
+        per_result = results_bytes(db, schema) / max(1, rows)
         unclosed = log_path.read_text(errors="replace").count("Unclosed client session")
         needed = args.cameras * (1 / 60 + 2 / 900)
         per_day = 1440 / total_minutes
@@ -335,14 +351,16 @@ def main() -> None:
         print(
             "| cameras | database | probes/s needed | achieved | lag p50 | lag p99 | CPU (cores) "
             "| RSS start → end (max) | left `up` / not `up` at end | unclosed sessions "
-            "| rows/day | MB/day | minutes | load avg (min–max) |"
+            "| rows/day | bytes/result | results MB/day | whole database MB/day | minutes "
+            "| load avg (min–max) |"
         )
         print(
             f"| {args.cameras:,} | {args.database} | {needed:.0f} "
             f"| {(last.probes - first.probes) / elapsed:.0f} "
             f"| {quantile(first, last, 0.5):.2f} s | {quantile(first, last, 0.99):.2f} s "
             f"| {cpu:.2f} | {rss0:.0f} → {rss_end:.0f} ({rss_max:.0f}) MB | {left_up} / {not_up} "
-            f"| {unclosed} | {rows * per_day:,.0f} "
+            f"| {unclosed} | {rows * per_day:,.0f} | {per_result:.0f} "
+            f"| {rows * per_day * per_result / 2**20:,.0f} "
             f"| {(size_end - size_start) * per_day / 2**20:,.0f} "
             f"| {args.minutes:g} | {min(loads):.1f}–{max(loads):.1f} |"
         )
