@@ -8,9 +8,9 @@ default intervals (TCP 60 s, ONVIF and snapshot 900 s). Its CPU and RSS are read
 simulator's are not counted), lag and probe counts from its own /metrics. Reported: probes/s
 needed and achieved, scheduler lag p50/p99 (from the lag histogram, after `--warmup` minutes),
 CPU (cores), RSS at the start of the measured window and at the end, cameras of the healthy fleet
-that ever left `up`, "Unclosed client session" lines in the log, the bytes per raw result and the database's growth per
-day extrapolated from the run. The load average is printed beside every figure: the machine is
-shared.
+that ever left `up`, "Unclosed client session" lines in the log, the bytes per raw result and the
+database's growth per day extrapolated from the run. The load average is printed beside every
+figure: the machine is shared.
 """
 
 from __future__ import annotations
