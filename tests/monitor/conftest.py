@@ -89,11 +89,13 @@ def make_monitored_fleet(
     """Start `count` simulated cameras, register them, and one crew for all demo clusters."""
     started: list[tuple[SimulatedFleet, WebhookReceiver]] = []
 
-    def make(count: int = 6, *, upstream: str | None = None) -> MonitoredFleet:
+    def make(
+        count: int = 6, *, upstream: str | None = None, base_address: str | None = None
+    ) -> MonitoredFleet:
         cameras = build_fleet(
             count,
             seed=3,
-            base_address=fleet_base_address(),
+            base_address=base_address or fleet_base_address(),
             onvif_port=8000,
             rtsp_count=0,
             faults=False,
