@@ -136,18 +136,20 @@ def database_bytes(db: Database, schema: str | None) -> int:
 
 
 def results_bytes(db: Database, schema: str | None) -> int:
-    """Bytes the raw results take: the probe_records table and its indexes."""
+    """Bytes the raw results take: their table and its indexes."""
+    table = ProbeRecord.__tablename__
     with db.engine.connect() as conn:
         if schema is None:  # SQLite's page statistics (dbstat), table and index pages
             return int(
                 conn.scalar(
                     text(
                         "SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name IN (SELECT name "
-                        "FROM sqlite_master WHERE tbl_name = 'probe_records')"
-                    )
+                        "FROM sqlite_master WHERE tbl_name = :t)"
+                    ),
+                    {"t": table},
                 )
             )
-        return int(conn.scalar(text("SELECT pg_total_relation_size('probe_records')")))
+        return int(conn.scalar(text("SELECT pg_total_relation_size(:t)"), {"t": table}))
 
 
 def _rows(db: Database) -> int:
