@@ -36,6 +36,7 @@ router = APIRouter(prefix="/api/v1/movement", tags=["movement models"])
 # docs/permissions.md).
 ReaderActor = Annotated[Actor, require_roles(Role.ADMIN, Role.TECHNICIAN, Role.POLICE)]
 
+
 @router.get("/types")
 def list_types(session: SessionDep, actor: ReaderActor) -> list[TypePublic]:
     """Every model type, built-in ones first."""
