@@ -470,7 +470,7 @@ class Runner:
             # repair until the work is over.
             session.flush()
             incidents.check_fixed_ticket(session, camera.id, self.settings, now, still_failing=True)
-        # Next due one interval after this probe started, however long its result waited for
+        # Next due on the probe's own slot after it started, however long its result waited for
         # the writer (a due time already past is simply due at once, never replayed).
         schedule.complete(session, job, self.settings, started)
         return transition

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import math
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, or_, select
@@ -76,8 +77,8 @@ def jitter(camera_id: int, kind: str, interval: int) -> float:
 def first_round_spread(new_probes: int, interval: int) -> int:
     """Seconds over which the first probes of one kind of `new_probes` cameras are spread."""
     # Within a minute when that keeps to FIRST_PROBES_PER_SECOND (no thundering herd at
-    # start-up); a fleet too big for that spreads over the whole interval, so that later rounds,
-    # each due one interval after the one before, come at the steady rate and not in bursts.
+    # start-up); a fleet too big for that spreads over the whole interval. Later rounds keep to
+    # each probe's own slot (next_slot), whatever the first round's spread.
     if new_probes / FIRST_PROBES_PER_SECOND > 60:
         return interval
     return min(interval, 60)
@@ -163,8 +164,23 @@ def still_due(session: Session, job: Job) -> bool:
     return row is not None and as_utc(row.next_due_at) == job.due_at
 
 
+def next_slot(camera_id: int, kind: str, interval: int, started: datetime) -> datetime:
+    """When a probe that started at `started` is next due: its own slot on a grid of `interval`.
+
+    Each probe keeps a fixed phase (its jitter) on a grid of its interval, so the fleet stays
+    spread over the interval whatever happened: after an outage every overdue probe runs once, as
+    capacity allows, then returns to its own slot instead of coming back, an interval later, in
+    the burst it was run in. The slot is the first one at least half an interval after the start
+    (a probe that ran late is not run again at once); on time, it is exactly one interval later.
+    """
+    phase = jitter(camera_id, kind, interval)
+    earliest = started.timestamp() + interval / 2
+    slot = phase + math.ceil((earliest - phase) / interval) * interval
+    return datetime.fromtimestamp(slot, UTC)
+
+
 def complete(session: Session, job: Job, settings: Settings, now: datetime) -> None:
-    """Mark a job done; next due one interval after `now` (its start; missed runs not replayed)."""
+    """Mark a job done; next due on its own slot after `now` (its start; see `next_slot`)."""
     row = session.get(ProbeSchedule, (job.camera_id, job.kind))
     if row is None:
         return
@@ -173,7 +189,8 @@ def complete(session: Session, job: Job, settings: Settings, now: datetime) -> N
     interval = intervals(camera, status, settings).get(job.kind) if camera else None
     row.last_run_at = now
     row.leased_until = None
-    row.next_due_at = now + timedelta(seconds=interval or settings.default_tcp_interval_seconds)
+    seconds = interval or settings.default_tcp_interval_seconds
+    row.next_due_at = next_slot(job.camera_id, job.kind, seconds, now)
 
 
 def due_count(session: Session, now: datetime) -> int:

@@ -15,6 +15,7 @@ from monitor.monitoring.schedule import (
     first_round_spread,
     jitter,
     lease_due,
+    next_slot,
     sync_schedule,
 )
 from monitor.registry.cameras import CameraRules
@@ -46,13 +47,34 @@ def test_a_long_pause_gives_each_probe_once_not_a_storm(
         due = {(r.camera_id, r.kind): as_utc(r.next_due_at) for r in rows}
         assert all(r.leased_until is None for r in rows)
         assert s.scalar(select(func.count()).select_from(ProbeSchedule)) == 6
-    for (_camera, kind), when in due.items():
+    for (camera, kind), when in due.items():
         interval = (
             settings.default_tcp_interval_seconds
             if kind == "tcp"
             else settings.default_onvif_interval_seconds
         )
-        assert when == later + timedelta(seconds=interval)  # from now, missed runs dropped
+        # From now, missed runs dropped: on the probe's own slot, half to one and a half
+        # intervals after this run.
+        assert when == next_slot(camera, kind, interval, later)
+        gap = (when - later).total_seconds()
+        assert interval / 2 <= gap < 1.5 * interval
+
+
+def test_probes_run_together_after_an_outage_come_back_spread_over_their_interval() -> None:
+    # 2,000 cameras' ONVIF checks all ran within one minute after the scheduler was away.
+    burst = [T0 + timedelta(seconds=i * 0.03) for i in range(2000)]
+    nxt = [next_slot(i, "onvif", 900, started) for i, started in enumerate(burst, start=1)]
+    offsets = sorted((n - T0).total_seconds() for n in nxt)
+    # Not the same one-minute burst 900 s later: every tenth of the interval gets its share.
+    tenths = [sum(1 for o in offsets if 450 + k * 90 <= o < 450 + (k + 1) * 90) for k in range(10)]
+    assert min(tenths) > 120, tenths
+
+
+def test_a_probe_on_time_is_next_due_exactly_one_interval_later() -> None:
+    slot = next_slot(7, "tcp", 60, T0)  # wherever its slot is, a probe that ran on it ...
+    assert next_slot(7, "tcp", 60, slot) == slot + timedelta(seconds=60)
+    # ... and a probe that ran late comes back to its slot, not one interval after it ran.
+    assert next_slot(7, "tcp", 60, slot + timedelta(seconds=20)) == slot + timedelta(seconds=60)
 
 
 def test_jitter_is_stable_and_spreads_within_the_interval() -> None:
