@@ -5,9 +5,12 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -125,3 +128,27 @@ def make_monitored_fleet(
     for fleet, hook in started:
         fleet.stop_thread()
         hook.__exit__(None, None, None)
+
+
+CAMWATCH = str(Path(sys.executable).parent / "camwatch")
+
+
+def start_scheduler(
+    env: MonitoredFleet, log: Path, settings_env: dict[str, str]
+) -> subprocess.Popen[bytes]:
+    """A real `camwatch scheduler` process on the fleet's database, logging to `log`."""
+    settings = env.settings
+    variables = {
+        "CAMWATCH_ENVIRONMENT": "test",
+        "CAMWATCH_DATABASE_URL": settings.resolved_database_url,
+        "CAMWATCH_SECRET_KEY": settings.resolved_secret_key,
+        "CAMWATCH_DATA_DIR": str(settings.data_dir),
+        "CAMWATCH_ALLOWED_PROBE_NETWORKS": "127.0.0.0/8",
+        **settings_env,
+    }
+    return subprocess.Popen(
+        [CAMWATCH, "scheduler"],
+        env={**os.environ, **variables},
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+    )

@@ -4,10 +4,8 @@ processes)."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,9 +13,8 @@ from sqlalchemy import func, select, update
 
 from monitor.core.models import Camera, CameraStatus, HealthState, ProbeRecord
 from monitor.simulator.model import PictureKind
-from tests.monitor.conftest import MonitoredFleet, wait_until
+from tests.monitor.conftest import MonitoredFleet, start_scheduler, wait_until
 
-CAMWATCH = str(Path(sys.executable).parent / "camwatch")
 FLEET = 10_000
 # The fleet at a province's pace, gentle enough for a loaded test machine (10,000 cameras'
 # pictures spread over 15 minutes); the two cameras watched have their pictures every 5 s.
@@ -32,21 +29,7 @@ WATCHED_PROFILE = {"tcp": 300, "onvif": 0, "snapshot": 5}
 
 
 def _start(env: MonitoredFleet, log: Path) -> subprocess.Popen[bytes]:
-    settings = env.settings
-    variables = {
-        "CAMWATCH_ENVIRONMENT": "test",
-        "CAMWATCH_DATABASE_URL": settings.resolved_database_url,
-        "CAMWATCH_SECRET_KEY": settings.resolved_secret_key,
-        "CAMWATCH_DATA_DIR": str(settings.data_dir),
-        "CAMWATCH_ALLOWED_PROBE_NETWORKS": "127.0.0.0/8",
-        **INTERVALS,
-    }
-    return subprocess.Popen(
-        [CAMWATCH, "scheduler"],
-        env={**os.environ, **variables},
-        stdout=log.open("ab"),
-        stderr=subprocess.STDOUT,
-    )
+    return start_scheduler(env, log, INTERVALS)
 
 
 def _snapshots(env: MonitoredFleet, camera_id: int) -> list[list[str]]:

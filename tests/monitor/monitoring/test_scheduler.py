@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import itertools
-import os
 import signal
 import subprocess
-import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,31 +21,16 @@ from monitor.core.models import (
     ProbeRecord,
     Ticket,
 )
-from tests.monitor.conftest import FAST, MonitoredFleet, wait_until
+from tests.monitor.conftest import FAST, MonitoredFleet, start_scheduler, wait_until
 
-CAMWATCH = str(Path(sys.executable).parent / "camwatch")
+FAST_ENV = {
+    f"CAMWATCH_{k.upper()}": ",".join(map(str, v)) if isinstance(v, list) else str(v)
+    for k, v in FAST.items()
+}
 
 
 def _start(env: MonitoredFleet, log: Path) -> subprocess.Popen[bytes]:
-    settings = env.settings
-    variables = {
-        "CAMWATCH_ENVIRONMENT": "test",
-        "CAMWATCH_DATABASE_URL": settings.resolved_database_url,
-        "CAMWATCH_SECRET_KEY": settings.resolved_secret_key,
-        "CAMWATCH_DATA_DIR": str(settings.data_dir),
-        "CAMWATCH_ALLOWED_PROBE_NETWORKS": "127.0.0.0/8",
-        **{
-            f"CAMWATCH_{k.upper()}": ",".join(map(str, v)) if isinstance(v, list) else str(v)
-            for k, v in FAST.items()
-        },
-    }
-    handle = log.open("ab")
-    return subprocess.Popen(
-        [CAMWATCH, "scheduler"],
-        env={**os.environ, **variables},
-        stdout=handle,
-        stderr=subprocess.STDOUT,
-    )
+    return start_scheduler(env, log, FAST_ENV)
 
 
 def _state(env: MonitoredFleet, code: str) -> HealthState | None:
