@@ -136,24 +136,28 @@ class PictureVerdict:
 
 
 def read_context(session: Session, camera_id: int) -> PictureContext:
-    """The camera's previous fingerprint and reference view, as stored now."""
-    fingerprint_bytes = session.scalar(
-        select(CameraStatus.frame_fingerprint).where(CameraStatus.camera_id == camera_id)
-    )
+    """The camera's previous fingerprint and reference view, as stored now (one query)."""
     row = session.execute(
         select(
+            CameraStatus.frame_fingerprint,
             ReferenceView.image_png,
             ReferenceView.baseline,
             ReferenceView.locked,
             ReferenceView.frames_learned,
-        ).where(ReferenceView.camera_id == camera_id)
+        )
+        .select_from(Camera)
+        .outerjoin(CameraStatus, CameraStatus.camera_id == Camera.id)
+        .outerjoin(ReferenceView, ReferenceView.camera_id == Camera.id)
+        .where(Camera.id == camera_id)
     ).one_or_none()
+    if row is None:
+        return PictureContext(camera_id, None, None)
     view = (
         StoredView(bytes(row.image_png), row.baseline, bool(row.locked), row.frames_learned)
-        if row is not None
+        if row.image_png is not None
         else None
     )
-    return PictureContext(camera_id, fingerprint_bytes, view)
+    return PictureContext(camera_id, row.frame_fingerprint, view)
 
 
 def judge_picture(
