@@ -19,6 +19,7 @@ import hashlib
 import os
 import secrets
 import signal
+import socket
 import struct
 import subprocess
 import sys
@@ -32,6 +33,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 REALM = "camwatch-test"
 STREAM_PATH = "live"
 _MAX_CLIENT_BACKLOG = 4 * 1024 * 1024
+_RTP_RECEIVE_BUFFER = 4 * 1024 * 1024
 
 
 @dataclass
@@ -321,6 +323,17 @@ def _describe_sdp(raw: str, host: str) -> str:
     return "\r\n".join(out) + "\r\n"
 
 
+def _datagram_socket(receive_buffer: int) -> socket.socket:
+    """A loopback UDP socket whose receive buffer holds a whole burst of the encoder's packets."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    # The kernel caps this at net.core.rmem_max (4 MB on Debian); the default 208 KB overflowed
+    # when this relay was starved of CPU and lost part of a keyframe, which then decoded smeared.
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+    sock.bind(("127.0.0.1", 0))
+    sock.setblocking(False)
+    return sock
+
+
 async def _serve(args: argparse.Namespace) -> None:
     loop = asyncio.get_running_loop()
     holder: dict[str, _Server] = {}
@@ -333,8 +346,12 @@ async def _serve(args: argparse.Namespace) -> None:
         if "s" in holder:
             holder["s"].forward(1, data)
 
-    rtp_t, _ = await loop.create_datagram_endpoint(lambda: _RtpIn(rtp), ("127.0.0.1", 0))
-    rtcp_t, _ = await loop.create_datagram_endpoint(lambda: _RtpIn(rtcp), ("127.0.0.1", 0))
+    rtp_t, _ = await loop.create_datagram_endpoint(
+        lambda: _RtpIn(rtp), sock=_datagram_socket(_RTP_RECEIVE_BUFFER)
+    )
+    rtcp_t, _ = await loop.create_datagram_endpoint(
+        lambda: _RtpIn(rtcp), sock=_datagram_socket(_RTP_RECEIVE_BUFFER)
+    )
     workdir = tempfile.TemporaryDirectory(prefix="rtsp-source-")
     sdp_path = Path(workdir.name) / "stream.sdp"
     cmd = _encoder_cmd(

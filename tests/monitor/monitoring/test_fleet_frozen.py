@@ -4,11 +4,11 @@ processes)."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select, update
 
 from monitor.core.models import Camera, CameraStatus, HealthState, ProbeRecord
@@ -58,14 +58,12 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
             proc.wait(10)
 
 
+@pytest.mark.xdist_group("fleet-10000")  # one 10,000-camera fleet at a time on 2 cores
 async def test_frozen_camera_in_a_large_fleet_is_reported_on_its_second_picture_after_a_restart(
     make_monitored_fleet, tmp_path: Path
 ) -> None:
-    # An address block of its own per xdist worker: 10,000 addresses overrun the other tests'
-    # 127.14/15 blocks, and the two database variants may run on two workers at once.
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:]
-    block = 72 + (int(worker) if worker.isdigit() else 0) % 2
-    env = make_monitored_fleet(FLEET, base_address=f"127.{block}.0.1")
+    # An address block of its own: 10,000 addresses overrun the other tests' 127.14/15 blocks.
+    env = make_monitored_fleet(FLEET, base_address="127.72.0.1")
     frozen, live = env.cameras[FLEET // 2], env.cameras[FLEET // 2 + 1]
     env.fleet.set_picture(frozen.code, PictureKind.FROZEN)
     with env.db.session() as s:
