@@ -84,6 +84,15 @@ def first_round_spread(new_probes: int, interval: int) -> int:
     return min(interval, 60)
 
 
+def first_due(camera_id: int, kind: str, interval: int, spread: int, now: datetime) -> datetime:
+    """When a new probe first runs: within `spread` seconds of `now`, on its own slot if it can."""
+    if spread >= interval:
+        # Spread over the whole interval anyway: on the grid `next_slot` keeps, so later rounds
+        # follow at once instead of shuffling every probe onto its slot after the first run.
+        return slot_at_or_after(camera_id, kind, interval, now)
+    return now + timedelta(seconds=jitter(camera_id, kind, spread))
+
+
 def sync_schedule(session: Session, settings: Settings, now: datetime) -> int:
     """Give every enabled camera a schedule row per kind it needs; drop rows no longer needed."""
     # Only the columns needed (it runs every minute over the whole fleet: whole rows, with
@@ -114,7 +123,7 @@ def sync_schedule(session: Session, settings: Settings, now: datetime) -> int:
     new_of_kind = Counter(kind for _, kind, _ in missing)
     for camera_id, kind, interval in missing:
         spread = first_round_spread(new_of_kind[kind], interval)
-        first = now + timedelta(seconds=jitter(camera_id, kind, spread))
+        first = first_due(camera_id, kind, interval, spread, now)
         session.add(ProbeSchedule(camera_id=camera_id, kind=kind, next_due_at=first))
     added = len(missing)
     for camera_id, kind in existing - wanted:
@@ -173,9 +182,13 @@ def next_slot(camera_id: int, kind: str, interval: int, started: datetime) -> da
     the burst it was run in. The slot is the first one at least half an interval after the start
     (a probe that ran late is not run again at once); on time, it is exactly one interval later.
     """
+    return slot_at_or_after(camera_id, kind, interval, started + timedelta(seconds=interval / 2))
+
+
+def slot_at_or_after(camera_id: int, kind: str, interval: int, earliest: datetime) -> datetime:
+    """The probe's first slot (its jitter on a grid of `interval` seconds) not before `earliest`."""
     phase = jitter(camera_id, kind, interval)
-    earliest = started.timestamp() + interval / 2
-    slot = phase + math.ceil((earliest - phase) / interval) * interval
+    slot = phase + math.ceil((earliest.timestamp() - phase) / interval) * interval
     return datetime.fromtimestamp(slot, UTC)
 
 

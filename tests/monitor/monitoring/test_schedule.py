@@ -12,6 +12,7 @@ from monitor.core.settings import Settings
 from monitor.monitoring.schedule import (
     FIRST_PROBES_PER_SECOND,
     complete,
+    first_due,
     first_round_spread,
     jitter,
     lease_due,
@@ -93,3 +94,22 @@ def test_the_demo_fleet_starts_within_a_minute_and_a_province_at_its_steady_rate
     spread = first_round_spread(10_000, 900)
     assert spread == 900 and 10_000 / spread <= FIRST_PROBES_PER_SECOND
     assert first_round_spread(10_000, 60) == 60
+
+
+def test_a_province_first_round_is_on_each_probes_own_slot() -> None:
+    # 10,000 new cameras' ONVIF checks: spread over the whole interval, each on its own slot, so
+    # a probe run on time is due again exactly one interval later (no reshuffle after round one).
+    start = T0 + timedelta(seconds=417)  # any time, not one on a round quarter-hour
+    firsts = [first_due(i, "onvif", 900, 900, start) for i in range(1, 10_001)]
+    assert all(start <= f < start + timedelta(seconds=900) for f in firsts)
+    assert all(
+        next_slot(i, "onvif", 900, f) == f + timedelta(seconds=900)
+        for i, f in enumerate(firsts, start=1)
+    )
+    tenths = [sum(1 for f in firsts if (f - start).total_seconds() // 90 == k) for k in range(10)]
+    assert min(tenths) > 900, tenths  # and spread evenly: every tenth of the interval its share
+
+
+def test_the_demo_fleets_first_probes_come_within_the_minute() -> None:
+    firsts = [first_due(i, "snapshot", 900, 60, T0) for i in range(1, 61)]
+    assert all(T0 <= f < T0 + timedelta(seconds=60) for f in firsts)
