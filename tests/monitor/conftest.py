@@ -6,7 +6,6 @@ import asyncio
 import itertools
 import os
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from monitor.registry.schemas import CrewCreate
 from monitor.simulator import SimCamera, SimulatedFleet, build_fleet
 from monitor.simulator.demo import register_areas, register_cameras
 from tests.peers.webhook_receiver import WebhookReceiver
+from tests.processes import CAMWATCH, camwatch_env
 
 _counter = itertools.count()
 
@@ -130,25 +130,13 @@ def make_monitored_fleet(
         hook.__exit__(None, None, None)
 
 
-CAMWATCH = str(Path(sys.executable).parent / "camwatch")
-
-
 def start_scheduler(
     env: MonitoredFleet, log: Path, settings_env: dict[str, str]
 ) -> subprocess.Popen[bytes]:
     """A real `camwatch scheduler` process on the fleet's database, logging to `log`."""
-    settings = env.settings
-    variables = {
-        "CAMWATCH_ENVIRONMENT": "test",
-        "CAMWATCH_DATABASE_URL": settings.resolved_database_url,
-        "CAMWATCH_SECRET_KEY": settings.resolved_secret_key,
-        "CAMWATCH_DATA_DIR": str(settings.data_dir),
-        "CAMWATCH_ALLOWED_PROBE_NETWORKS": "127.0.0.0/8",
-        **settings_env,
-    }
     return subprocess.Popen(
         [CAMWATCH, "scheduler"],
-        env={**os.environ, **variables},
+        env=camwatch_env(env.settings, settings_env),
         stdout=log.open("ab"),
         stderr=subprocess.STDOUT,
     )

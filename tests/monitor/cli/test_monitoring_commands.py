@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 from sqlalchemy import select
@@ -13,25 +11,18 @@ from sqlalchemy import select
 from monitor.cli.monitoring import NO_ADDRESS
 from monitor.core.models import Camera, CameraStatus, HealthState
 from tests.monitor.conftest import MonitoredFleet
-
-CAMWATCH = str(Path(sys.executable).parent / "camwatch")
+from tests.processes import CAMWATCH, camwatch_env
 
 
 def _run(env: MonitoredFleet, *args: str) -> subprocess.CompletedProcess[str]:
-    s = env.settings
     variables = {
-        "CAMWATCH_ENVIRONMENT": "test",
-        "CAMWATCH_DATABASE_URL": s.resolved_database_url,
-        "CAMWATCH_SECRET_KEY": s.resolved_secret_key,
-        "CAMWATCH_DATA_DIR": str(s.data_dir),
-        "CAMWATCH_ALLOWED_PROBE_NETWORKS": "127.0.0.0/8",
         "CAMWATCH_DOWN_AFTER_FAILURES": "1",
         "CAMWATCH_PROBE_TIMEOUT_SECONDS": "10",
         "COLUMNS": "200",
     }
     return subprocess.run(
         [CAMWATCH, *args],
-        env={**os.environ, **variables},
+        env=camwatch_env(env.settings, variables),
         capture_output=True,
         text=True,
         timeout=180,

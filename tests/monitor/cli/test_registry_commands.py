@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -13,21 +11,12 @@ from sqlalchemy import func, select
 from monitor.core.db import Database
 from monitor.core.models import Camera
 from monitor.core.settings import Settings
+from tests.processes import CAMWATCH, camwatch_env
 from tests.registry_data import IMPORT_HEADER_VI, camera_rows, to_csv
-
-CAMWATCH = str(Path(sys.executable).parent / "camwatch")
 
 
 def _run(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "CAMWATCH_ENVIRONMENT": "test",
-        "CAMWATCH_DATABASE_URL": settings.resolved_database_url,
-        "CAMWATCH_SECRET_KEY": settings.resolved_secret_key,
-        "CAMWATCH_ALLOWED_PROBE_NETWORKS": "127.0.0.0/8",
-        "CAMWATCH_DATA_DIR": str(settings.data_dir),
-        "COLUMNS": "200",
-    }
+    env = camwatch_env(settings, {"COLUMNS": "200"})
     return subprocess.run([CAMWATCH, *args], env=env, capture_output=True, text=True, timeout=120)
 
 

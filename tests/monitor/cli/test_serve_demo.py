@@ -5,14 +5,13 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-CAMWATCH = str(Path(sys.executable).parent / "camwatch")
+from tests.processes import CAMWATCH
 
 
 def _free_port() -> int:

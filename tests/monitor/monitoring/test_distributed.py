@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import uuid
 from pathlib import Path
 
@@ -13,30 +11,19 @@ import pytest
 from monitor.core.models import HealthState
 from tests.monitor.conftest import FAST, MonitoredFleet, wait_until
 from tests.monitor.monitoring.test_scheduler import _state
+from tests.processes import CAMWATCH, camwatch_env, settings_env
 
 # Celery workers share RabbitMQ queues by name: tests that start them run one at a time.
 pytestmark = pytest.mark.xdist_group("rabbitmq")
 
-CAMWATCH = str(Path(sys.executable).parent / "camwatch")
-
 
 def _env(env: MonitoredFleet, prefix: str) -> dict[str, str]:
-    s = env.settings
-    return {
-        **os.environ,
-        "CAMWATCH_ENVIRONMENT": "test",
-        "CAMWATCH_DATABASE_URL": s.resolved_database_url,
-        "CAMWATCH_SECRET_KEY": s.resolved_secret_key,
-        "CAMWATCH_DATA_DIR": str(s.data_dir),
-        "CAMWATCH_ALLOWED_PROBE_NETWORKS": "127.0.0.0/8",
+    celery = {
         "CAMWATCH_RUNNER_MODE": "celery",
         "CAMWATCH_CELERY_BROKER_URL": "amqp://guest:guest@127.0.0.1:5672//",
         "CAMWATCH_CELERY_QUEUE_PREFIX": prefix,
-        **{
-            f"CAMWATCH_{k.upper()}": ",".join(map(str, v)) if isinstance(v, list) else str(v)
-            for k, v in FAST.items()
-        },
     }
+    return camwatch_env(env.settings, {**celery, **settings_env(FAST)})
 
 
 @pytest.mark.parametrize("database", ["postgresql"], indirect=True)

@@ -22,11 +22,9 @@ from monitor.core.models import (
     Ticket,
 )
 from tests.monitor.conftest import FAST, MonitoredFleet, start_scheduler, wait_until
+from tests.processes import settings_env
 
-FAST_ENV = {
-    f"CAMWATCH_{k.upper()}": ",".join(map(str, v)) if isinstance(v, list) else str(v)
-    for k, v in FAST.items()
-}
+FAST_ENV = settings_env(FAST)
 
 
 def _start(env: MonitoredFleet, log: Path) -> subprocess.Popen[bytes]:

@@ -1,0 +1,34 @@
+"""The environment of a real `camwatch` process started by a test, on that test's database."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from monitor.core.settings import Settings
+
+CAMWATCH = str(Path(sys.executable).parent / "camwatch")
+
+
+def camwatch_env(settings: Settings, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """os.environ plus what points a `camwatch` process at `settings`' database and data."""
+    return {
+        **os.environ,
+        "CAMWATCH_ENVIRONMENT": "test",
+        "CAMWATCH_DATABASE_URL": settings.resolved_database_url,
+        "CAMWATCH_SECRET_KEY": settings.resolved_secret_key,
+        "CAMWATCH_DATA_DIR": str(settings.data_dir),
+        "CAMWATCH_ALLOWED_PROBE_NETWORKS": "127.0.0.0/8",
+        **(extra or {}),
+    }
+
+
+def settings_env(values: Mapping[str, Any]) -> dict[str, str]:
+    """Settings field values as the CAMWATCH_* variables that set them (lists comma-separated)."""
+    return {
+        f"CAMWATCH_{name.upper()}": ",".join(map(str, v)) if isinstance(v, list) else str(v)
+        for name, v in values.items()
+    }
