@@ -52,6 +52,14 @@ celery_app.conf.update(
     # (the broker away) raises and is given back to the schedule, instead of being lost and its
     # probe left leased for minutes.
     broker_transport_options={"confirm_publish": True},
+    # After a reconnect with probes still running, Celery lowers the prefetch count and raises
+    # it again as each later task is acknowledged, by a synchronous basic.qos sent from the
+    # thread that ran the task. With the threads pool several of those (and the consumer's own
+    # basic.consume) then wait on one AMQP connection, which is not thread-safe: each can read
+    # another's reply, and all block forever. Seen as a worker that took no probe after the
+    # broker came back (every pool thread in Channel.basic_qos). Prefetching the full count at
+    # once after a reconnect costs nothing here: copies of probes that already ran are skipped.
+    worker_enable_prefetch_count_reduction=False,
 )
 
 

@@ -20,6 +20,7 @@ from tests.monitor.conftest import MonitoredFleet, wait_until
 from tests.monitor.monitoring.test_distributed import CAMWATCH, _env
 from tests.monitor.monitoring.test_scheduler import _state
 from tests.peers.tcp_proxy import TcpProxy
+from tests.processes import stop_processes
 
 # Celery workers share RabbitMQ queues by name: tests that start them run one at a time.
 pytestmark = pytest.mark.xdist_group("rabbitmq")
@@ -89,12 +90,7 @@ async def test_broker_cut_and_restored(make_monitored_fleet, tmp_path: Path) -> 
             )
             await asyncio.sleep(3.0)  # let redelivered copies, if any, arrive
         finally:
-            for proc in (scheduler, worker):
-                proc.terminate()
-                try:
-                    proc.wait(20)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
+            stop_processes((scheduler, worker), logs.values())
 
     assert alive_during, "a camwatch process died while the broker was away"
     assert "broker unreachable" in logs["scheduler"].read_text()

@@ -11,7 +11,7 @@ import pytest
 from monitor.core.models import HealthState
 from tests.monitor.conftest import FAST, MonitoredFleet, wait_until
 from tests.monitor.monitoring.test_scheduler import _state
-from tests.processes import CAMWATCH, camwatch_env, settings_env
+from tests.processes import CAMWATCH, camwatch_env, settings_env, stop_processes
 
 # Celery workers share RabbitMQ queues by name: tests that start them run one at a time.
 pytestmark = pytest.mark.xdist_group("rabbitmq")
@@ -70,9 +70,4 @@ async def test_area_workers_run_the_probes_the_scheduler_sends(
             what="a camera down through the workers",
         )
     finally:
-        for proc in (scheduler, *workers):
-            proc.terminate()
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop_processes((scheduler, *workers), [scheduler_log, *worker_logs.values()])

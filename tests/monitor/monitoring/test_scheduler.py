@@ -22,7 +22,7 @@ from monitor.core.models import (
     Ticket,
 )
 from tests.monitor.conftest import FAST, MonitoredFleet, start_scheduler, wait_until
-from tests.processes import settings_env
+from tests.processes import settings_env, stop_processes
 
 FAST_ENV = settings_env(FAST)
 
@@ -153,7 +153,4 @@ async def test_two_schedulers_on_postgresql_one_acts_and_the_other_takes_over(
         before = _count(env, ProbeRecord)
         await wait_until(lambda: _count(env, ProbeRecord) > before + 6, what="probes continue")
     finally:
-        for proc in procs:
-            if proc.poll() is None:
-                proc.terminate()
-                proc.wait(20)
+        stop_processes(procs, logs)
