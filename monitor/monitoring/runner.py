@@ -129,6 +129,9 @@ class Runner:
         self._pools = {pool: asyncio.Semaphore(size) for pool, size in self.pool_sizes.items()}
         self._waiting = dict.fromkeys(self._pools, 0)
         self.unsaved: deque[Finished] = deque()
+        # Once stopping, a job still waiting for its pool's room is not started but given back.
+        self._stopping = False
+        self._not_started: list[Job] = []
         # Results measured (and due to be stored) since this runner started.
         self.measured = 0
         self.unsaved_dropped = 0
@@ -146,6 +149,7 @@ class Runner:
 
         `loaded` is the camera's target and code when the caller has read them already;
         `probed` is called once the camera has answered (before the result is stored).
+        None: the camera is gone or cannot be probed, or the runner stopped before the probe began.
         """
         if loaded is None:
             try:
@@ -159,13 +163,21 @@ class Runner:
             return None
         target, code = loaded
         self.loopwatch.ensure_running()
-        started, result = await self._probe(job, target)
+        probed_once = await self._probe(job, target)
+        if probed_once is None:
+            self._not_started.append(job)
+            if probed is not None:
+                probed()
+            return None
+        started, result = probed_once
         if self._saturated(result):
             # camwatch itself was too busy to read the answer in time: ask the camera again
             # once; if that also happens under load, the camera is not blamed at all.
             self._note_saturated(code, job.kind, "asking again")
-            started, result = await self._probe(job, target)
-            if self._saturated(result):
+            again = await self._probe(job, target)
+            if again is not None:
+                started, result = again
+            if again is None or self._saturated(result):
                 self._note_saturated(code, job.kind, "not recorded")
                 if probed is not None:
                     probed()
@@ -220,8 +232,11 @@ class Runner:
         except SQLAlchemyError as exc:
             self.note_storage_problem(exc)
 
-    async def _probe(self, job: Job, target: ProbeTarget) -> tuple[datetime, ProbeResult]:
-        """Run one probe within its pool's limit; its deadline starts when it is sent."""
+    async def _probe(self, job: Job, target: ProbeTarget) -> tuple[datetime, ProbeResult] | None:
+        """Run one probe within its pool's limit (None: stopping, not started).
+
+        Its deadline starts when it is sent, not while it waits for room.
+        """
         pool = pool_of(job.kind)
         limiter = self._pools[pool]
         self._waiting[pool] += 1
@@ -229,6 +244,8 @@ class Runner:
         async with limiter:
             self._waiting[pool] -= 1
             RUNNER_QUEUE_DEPTH.labels(pool).set(self._waiting[pool])
+            if self._stopping:
+                return None
             started = datetime.now(UTC)
             SCHEDULER_LAG.observe(max(0.0, (started - job.due_at).total_seconds()))
             result = await self.probers.run(
@@ -291,6 +308,22 @@ class Runner:
             logger.info("probing resumes (%d kept results to store)", len(self.unsaved))
         self.storage_problem = None
         self.storage_problem_since = None
+
+    def stop_starting(self) -> None:
+        """Start no more probes: those already talking to a camera finish, waiting ones do not."""
+        self._stopping = True
+
+    def give_back_not_started(self) -> int:
+        """Release the leases of the jobs not started while stopping; how many.
+
+        They are due again at once for whichever scheduler runs next, instead of waiting out
+        their lease as if this process had crashed.
+        """
+        jobs, self._not_started = self._not_started, []
+        if jobs:
+            with self.db.writing(), self.db.session() as session:
+                schedule.release(session, jobs)
+        return len(jobs)
 
     async def close(self) -> None:
         """Store the results still queued, then close the probers' reused sessions."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -74,7 +75,7 @@ class MonitorService:
         logger.info("monitoring started (tick every %.1f s)", self.settings.scheduler_tick_seconds)
 
     async def stop(self) -> None:
-        """Stop ticking, let probes in flight finish, and give up the scheduler lock."""
+        """Stop ticking; finish the probes under way, give back the rest; store; unlock."""
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
             self._scheduler = None
@@ -82,11 +83,20 @@ class MonitorService:
             self._feed_task.cancel()
             await asyncio.gather(self._feed_task, return_exceptions=True)
             self._feed_task = None
+        # Probes talking to a camera finish and are stored; those still waiting for room are
+        # not started: bounded by one probe's deadline, not by the queue's length.
+        self.runner.stop_starting()
         if self._inflight:
             await asyncio.gather(*self._inflight, return_exceptions=True)
-        await self.runner.close()  # the reused ONVIF sessions of every camera
+        await self.runner.close()  # stores queued results, closes the reused ONVIF sessions
+        try:
+            given_back = await asyncio.to_thread(self.runner.give_back_not_started)
+        except SQLAlchemyError:
+            given_back = 0
+            logger.warning("probes not started stay leased until their lease ends", exc_info=True)
         await asyncio.to_thread(self.leadership.release)
         SCHEDULER_LEADER.set(0)
+        logger.info("monitoring stopped (%d probes not started, due again at once)", given_back)
 
     async def tick(self) -> None:
         """One round: lead or wait; store kept results; sync the schedule; incidents, tickets."""
@@ -257,10 +267,16 @@ class _Slot:
 
 
 async def run_forever(db: Database, settings: Settings) -> None:
-    """Run the monitoring service until cancelled (the `camwatch scheduler` role)."""
+    """Run the monitoring service until SIGTERM or cancelled (the `camwatch scheduler` role)."""
     service = MonitorService(db, settings)
+    loop = asyncio.get_running_loop()
+    terminated = asyncio.Event()
+    # systemd and Docker stop a service with SIGTERM: stop as cleanly as on Ctrl-C instead of
+    # dying with probes leased, which would leave their cameras unprobed for a whole lease.
+    loop.add_signal_handler(signal.SIGTERM, terminated.set)
     service.start()
     try:
-        await asyncio.Event().wait()
+        await terminated.wait()
     finally:
+        loop.remove_signal_handler(signal.SIGTERM)
         await service.stop()

@@ -1,4 +1,5 @@
-"""`camwatch scheduler` as real processes: SIGKILL and restart, and two schedulers on PostgreSQL."""
+"""`camwatch scheduler` as real processes: SIGKILL and restart, SIGTERM, and two schedulers on
+PostgreSQL."""
 
 from __future__ import annotations
 
@@ -19,12 +20,19 @@ from monitor.core.models import (
     Incident,
     IncidentKind,
     ProbeRecord,
+    ProbeSchedule,
     Ticket,
 )
 from tests.monitor.conftest import FAST, MonitoredFleet, start_scheduler, wait_until
 from tests.processes import settings_env, stop_processes
 
 FAST_ENV = settings_env(FAST)
+# Pictures only (besides TCP), one taken at a time.
+ONE_PICTURE_AT_A_TIME = {
+    **FAST_ENV,
+    "CAMWATCH_DEFAULT_ONVIF_INTERVAL_SECONDS": "0",
+    "CAMWATCH_RUNNER_FRAME_CONCURRENCY": "1",
+}
 
 
 def _start(env: MonitoredFleet, log: Path) -> subprocess.Popen[bytes]:
@@ -113,6 +121,36 @@ async def test_sigkill_mid_run_and_restart_duplicates_nothing(
     finally:
         if first.poll() is None:
             first.kill()
+
+
+async def test_sigterm_finishes_the_probe_under_way_and_leaves_no_camera_waiting(
+    make_monitored_fleet, tmp_path: Path
+) -> None:
+    # Cameras that take 2 s to send a picture, one picture at a time: whenever the scheduler is
+    # told to stop, a picture probe is under way and others wait for their turn.
+    env = make_monitored_fleet(6)
+    for camera in env.cameras:
+        env.set_faults(camera.code, slow_seconds=2.0)
+    log = tmp_path / "scheduler.log"
+    proc = start_scheduler(env, log, ONE_PICTURE_AT_A_TIME)
+    try:
+        await wait_until(
+            lambda: _count(env, ProbeRecord, ProbeRecord.kind == "snapshot") >= 2,
+            timeout=60,
+            what="pictures being taken",
+        )
+        pictures = _count(env, ProbeRecord, ProbeRecord.kind == "snapshot")
+        proc.send_signal(signal.SIGTERM)  # how systemd and Docker stop a service
+        exit_code = proc.wait(60)
+    finally:
+        stop_processes([proc], [log])
+    assert exit_code == 0
+    # The picture under way was finished and stored, not thrown away...
+    assert _count(env, ProbeRecord, ProbeRecord.kind == "snapshot") > pictures
+    # ...and no probe is left leased: the next scheduler probes every camera at once instead of
+    # waiting out a five-minute lease as after a crash.
+    assert _count(env, ProbeSchedule, ProbeSchedule.leased_until.is_not(None)) == 0
+    assert "due again at once" in log.read_text()
 
 
 @pytest.mark.parametrize("database", ["postgresql"], indirect=True)
