@@ -92,11 +92,11 @@ class MonitorService:
         try:
             given_back = await asyncio.to_thread(self.runner.give_back_not_started)
         except SQLAlchemyError:
-            given_back = 0
             logger.warning("probes not started stay leased until their lease ends", exc_info=True)
+        else:
+            logger.info("stopping: %d probes not started, due again at once", given_back)
         await asyncio.to_thread(self.leadership.release)
         SCHEDULER_LEADER.set(0)
-        logger.info("monitoring stopped (%d probes not started, due again at once)", given_back)
 
     async def tick(self) -> None:
         """One round: lead or wait; store kept results; sync the schedule; incidents, tickets."""
