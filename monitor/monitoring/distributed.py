@@ -190,7 +190,7 @@ def run_probe_job(camera_id: int, kind: str, due_at: str) -> None:
     """Run one probe of one camera and store its result (in a worker)."""
     loop = _worker_loop()
     timeout = get_settings().probe_timeout_seconds * 3 + 30
-    loop.run(Job(camera_id, kind, datetime.fromisoformat(due_at)), timeout)
+    loop.run(Job(camera_id, kind, datetime.fromisoformat(due_at), leased=True), timeout)
 
 
 def worker_queues(settings: Settings, area_codes: list[str]) -> list[str]:

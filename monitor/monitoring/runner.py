@@ -439,6 +439,14 @@ class Runner:
         camera = cameras.get(item.job.camera_id)
         if camera is None:
             return None
+        if schedule.ran_elsewhere(session, item.job):
+            # Another scheduler took this one's place (its lock lost) and ran the job again:
+            # the result it stored stands, this one is not stored twice.
+            job = item.job
+            logger.info(
+                "%s %s probe due %s already ran elsewhere", camera.code, job.kind, job.due_at
+            )
+            return None
         if item.result is None:
             schedule.complete(session, item.job, self.settings, item.started)
             return None

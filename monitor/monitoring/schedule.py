@@ -6,11 +6,11 @@ import hashlib
 import math
 from collections import Counter
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from monitor.core.models import Camera, CameraStatus, ProbeSchedule, as_utc
@@ -29,6 +29,9 @@ class Job:
     camera_id: int
     kind: str
     due_at: datetime
+    # Handed out from the schedule (not an out-of-schedule probe such as `camwatch run-once`):
+    # its result counts only while the schedule still waits for it (see ran_elsewhere).
+    leased: bool = field(default=False, compare=False)
 
 
 def intervals(camera: Camera, status: CameraStatus | None, settings: Settings) -> dict[str, int]:
@@ -154,7 +157,7 @@ def lease_due(
         stmt = stmt.with_for_update(skip_locked=True)
     jobs = []
     for row in session.scalars(stmt):
-        jobs.append(Job(row.camera_id, row.kind, as_utc(row.next_due_at) or now))
+        jobs.append(Job(row.camera_id, row.kind, as_utc(row.next_due_at) or now, leased=True))
         row.leased_until = now + LEASE
     return jobs
 
@@ -165,6 +168,22 @@ def release(session: Session, jobs: list[Job]) -> None:
         row = session.get(ProbeSchedule, (job.camera_id, job.kind))
         if row is not None:
             row.leased_until = None
+
+
+def release_all(session: Session) -> int:
+    """Give back every leased job (a new leader of in-process runners); how many."""
+    result = session.execute(
+        update(ProbeSchedule)
+        .where(ProbeSchedule.leased_until.is_not(None))
+        .values(leased_until=None)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def ran_elsewhere(session: Session, job: Job) -> bool:
+    """True when a leased `job` was run meanwhile by another runner (its schedule moved on)."""
+    row = session.get(ProbeSchedule, (job.camera_id, job.kind))
+    return job.leased and row is not None and as_utc(row.next_due_at) != job.due_at
 
 
 def still_due(session: Session, job: Job) -> bool:

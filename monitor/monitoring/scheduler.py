@@ -54,6 +54,9 @@ class MonitorService:
         self._feeding = False
         self._last_sync: datetime | None = None
         self._last_cleanup: datetime | None = None
+        # Set on becoming the leader: the leases found then belong to runners that run nothing
+        # for this schedule any more (a crashed, stopped or cut-off scheduler).
+        self._leases_to_reclaim = False
         self._scheduler: AsyncIOScheduler | None = None
         self.ticks = 0
 
@@ -101,8 +104,13 @@ class MonitorService:
     async def tick(self) -> None:
         """One round: lead or wait; store kept results; sync the schedule; incidents, tickets."""
         self.ticks += 1
+        was_leading = self.leadership.held
         leading = await asyncio.to_thread(self.leadership.try_acquire)
         SCHEDULER_LEADER.set(1 if leading else 0)
+        if leading and not was_leading:
+            # In-process runners only: in Celery mode a lease stands for a message in the broker
+            # that a worker may still run.
+            self._leases_to_reclaim = self.settings.runner_mode != "celery"
         if not leading:
             self._feeding = False
             if self.leadership.problem is not None:
@@ -204,6 +212,8 @@ class MonitorService:
 
     def _housekeeping(self) -> None:
         now = utcnow()
+        if self._leases_to_reclaim:
+            self._reclaim_leases()
         with self.db.writing(), self.db.session() as session:
             if self._last_sync is None or now - self._last_sync >= SYNC_EVERY:
                 schedule.sync_schedule(session, self.settings, now)
@@ -213,6 +223,18 @@ class MonitorService:
             self._clean_up(now)
             self._last_cleanup = now
         self._deliver_notifications(now)
+
+    def _reclaim_leases(self) -> None:
+        # Without this, the cameras whose probes a crashed scheduler held would wait out the
+        # whole lease (minutes) unprobed. A scheduler that is only cut off and still finishing
+        # some of them stores nothing twice: the runner drops a result whose job ran elsewhere.
+        with self.db.writing(), self.db.session() as session:
+            reclaimed = schedule.release_all(session)
+        self._leases_to_reclaim = False
+        if reclaimed:
+            logger.info(
+                "took over %d probes leased by the previous scheduler: due at once", reclaimed
+            )
 
     def _clean_up(self, now: datetime) -> None:
         # The database counts the recent hours' raw results without this process's write turn

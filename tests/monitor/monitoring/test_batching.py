@@ -4,7 +4,7 @@ fingerprint kept with the camera's state (both databases)."""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
@@ -77,6 +77,28 @@ async def test_concurrent_results_are_each_stored_once_and_folded_in_order(
     with database.session() as s:
         row = s.get(ProbeSchedule, (ids[0], "tcp"))
         assert row is not None and row.leased_until is None and row.last_run_at is not None
+
+
+async def test_a_leased_probe_that_another_scheduler_ran_meanwhile_is_not_stored_twice(
+    database: Database, settings: Settings
+) -> None:
+    [camera_id] = _register(database, settings, 1)
+    runner = Runner(database, settings)
+    now = datetime.now(UTC) + timedelta(minutes=5)  # once the camera's first probe is due
+    with database.session() as s:
+        [job] = schedule.lease_due(s, now, limit=1, kinds={"tcp"})
+    # The scheduler holding the lease is cut off; the one taking its place runs the job again
+    # and stores its result first...
+    await runner.writer.submit(Finished(job, _tcp(ok=True), now))
+    # ...then the first one's result for the same due probe arrives: it is not stored.
+    await runner.writer.submit(Finished(job, _tcp(ok=False), now))
+    # An out-of-schedule probe (`camwatch run-once`) is not held to the schedule.
+    await runner.writer.submit(Finished(Job(camera_id, "tcp", now), _tcp(ok=True), now))
+    await runner.close()
+
+    assert _count(database) == 2
+    status = _status(database, camera_id)
+    assert status.consecutive_failures == 0 and status.consecutive_successes == 2
 
 
 async def test_a_result_that_cannot_be_folded_fails_only_its_own_caller(

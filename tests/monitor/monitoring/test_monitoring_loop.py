@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
@@ -13,12 +14,15 @@ from monitor.core.models import (
     HealthState,
     Incident,
     IncidentKind,
+    ProbeRecord,
     ReferenceView,
     Role,
     StateChange,
     Ticket,
     TicketState,
+    utcnow,
 )
+from monitor.monitoring import schedule
 from monitor.monitoring.scheduler import MonitorService
 from monitor.notifiers.webhook import SIGNATURE_HEADER, verify
 from monitor.outages import tickets
@@ -201,5 +205,33 @@ async def test_camera_in_maintenance_is_probed_but_raises_nothing(make_monitored
             what="probes during maintenance",
         )
         assert _count(env, Incident) == 0 and _tickets(env) == []
+    finally:
+        await service.stop()
+
+
+async def test_a_scheduler_taking_over_probes_at_once_what_a_crashed_one_held(
+    make_monitored_fleet,
+) -> None:
+    env = make_monitored_fleet(3)
+    # Every probe of the fleet leased by a scheduler that then crashed (leases last minutes).
+    with env.db.writing(), env.db.session() as s:
+        schedule.sync_schedule(s, env.settings, utcnow())
+        held = schedule.lease_due(s, utcnow() + timedelta(days=1), limit=100)
+    wanted = {(job.camera_id, job.kind) for job in held}
+    assert len(wanted) == 3 * 3  # TCP, ONVIF and snapshot of each camera
+    since = utcnow()
+
+    def probed_since() -> set[tuple[int, str]]:
+        with env.db.session() as s:
+            return set(
+                s.execute(
+                    select(ProbeRecord.camera_id, ProbeRecord.kind).where(ProbeRecord.at > since)
+                ).all()
+            )
+
+    service = MonitorService(env.db, env.settings)
+    service.start()
+    try:
+        await wait_until(lambda: wanted <= probed_since(), what="every held probe run")
     finally:
         await service.stop()
