@@ -42,7 +42,9 @@ def notify_settings(settings: Settings, smtp: SmtpServer) -> Settings:
             "smtp_host": smtp.host,
             "smtp_port": smtp.port,
             "smtp_from": "camwatch@quangngai.test",
-            "smtp_timeout_seconds": 2.0,
+            # The SMTP server runs in the test's own process: on a loaded machine its thread
+            # may answer a few seconds late (2 s once ended a delivery as "disconnected").
+            "smtp_timeout_seconds": 10.0,
             "webhook_timeout_seconds": 1.0,
             "notify_retry_seconds": [10.0, 60.0],
         }
