@@ -568,8 +568,10 @@ def h264_keyframe(image: np.ndarray, bitrate: int) -> np.ndarray:
             "preset": "ultrafast",
             "tune": "zerolatency",
             "crf": "23",
+            # One thread: with sliced threads (zerolatency) libx264's rate control depends on
+            # the threads' timing, and a loaded machine got other keyframes from the same input.
             "x264-params": f"keyint=1:scenecut=0:vbv-maxrate={kbit}:vbv-bufsize={budget}"
-            ":vbv-init=1.0",
+            ":vbv-init=1.0:threads=1",
         }
         container.mux(stream.encode(av.VideoFrame.from_ndarray(image, format="bgr24")))
         container.mux(stream.encode())
