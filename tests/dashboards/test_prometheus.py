@@ -25,6 +25,7 @@ import yaml
 
 from monitor.core.db import Database
 from tests.dashboards.fleet import Fleet, seed_fleet
+from tests.processes import stop_processes
 
 ROOT = Path(__file__).resolve().parents[2]
 RULES = ROOT / "dashboards" / "prometheus" / "camwatch-rules.yml"
@@ -85,17 +86,8 @@ def service(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Service]
         _wait_until(lambda: httpx.get(f"{url}/healthz", timeout=1).status_code == 200, 60)
         yield Service(url=url, target=f"{host}:{port}", fleet=fleet)
     finally:
-        _stop(proc)
+        stop_processes([proc])
         log.close()
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 @pytest.fixture
@@ -132,7 +124,7 @@ def prometheus(service: Service, tmp_path: Path) -> Iterator[str]:
         _wait_until(lambda: httpx.get(f"{url}/-/ready", timeout=1).status_code == 200, 60)
         yield url
     finally:
-        _stop(proc)
+        stop_processes([proc])
         log.close()
 
 
